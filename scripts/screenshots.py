@@ -1,0 +1,68 @@
+"""Regenerate the README's screenshots: one full-page PNG of every page.
+
+    python scripts/screenshots.py            # writes docs/<page>.png
+    python scripts/screenshots.py --out DIR
+
+Starts ``streamlit run app.py`` and Debian's Chromium exactly as the browser
+tests do (tests/e2e/e2e_support.py), at a 1400x900 viewport, on the bundled
+sample image.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT / "tests" / "e2e"))
+
+from e2e_support import (  # noqa: E402 - needs the path above
+    PAGE_TITLES,
+    VIEWPORT,
+    go_to_page,
+    launch_chromium,
+    missing_prerequisites,
+    open_app,
+    page_slug,
+    running_server,
+    wait_for_images,
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--out", type=Path, default=REPO_ROOT / "docs",
+        help="directory for the PNG files (default: docs/)",
+    )
+    args = parser.parse_args(argv)
+
+    missing = missing_prerequisites()
+    if missing:
+        print("cannot take screenshots: " + "; ".join(missing), file=sys.stderr)
+        return 1
+
+    from playwright.sync_api import sync_playwright
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    log_path = Path(tempfile.mkdtemp(prefix="screenshots-")) / "server.log"
+    with running_server(REPO_ROOT, log_path) as server, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            page = browser.new_page(viewport=VIEWPORT)
+            open_app(page, server.url)
+            for title in PAGE_TITLES:
+                go_to_page(page, title)
+                wait_for_images(page)
+                path = args.out / f"{page_slug(title)}.png"
+                page.screenshot(path=str(path), full_page=True)
+                print(path)
+        finally:
+            browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
