@@ -174,8 +174,8 @@ def load_image(source: ImageSource, *, max_pixels: int | None = None) -> np.ndar
       unknown meaning, its range [min, max] is stretched linearly to 0..255.
     * 32-bit float ``F`` is scaled by 255 when all finite values lie in 0..1 (the
       usual convention for float images); otherwise its finite range [min, max] is
-      stretched linearly to 0..255. NaN becomes 0, infinities the ends of the range.
-      A constant image outside these ranges becomes black.
+      stretched linearly to 0..255. NaN and -inf become 0, +inf becomes 255. A
+      constant image outside these ranges becomes black.
     * Images with alpha or a transparent colour are composited on white:
       ``round((c * a + 255 * (255 - a)) / 255)``, so a fully transparent pixel is
       exactly (255, 255, 255) whatever colour it hides.
@@ -446,10 +446,15 @@ def _grey_to_uint8(values: np.ndarray) -> np.ndarray:
         return np.zeros(values.shape, dtype=np.uint8)
     low = float(values.min(where=finite, initial=np.inf))
     high = float(values.max(where=finite, initial=-np.inf))
-    values = np.nan_to_num(values.astype(np.float64), nan=low, posinf=high, neginf=low)
+    clean = np.where(finite, values, low).astype(np.float64)
     if low >= 0.0 and high <= 1.0:
-        return np.rint(values * 255.0).astype(np.uint8)
-    return _stretch(values, low, high)
+        grey = np.rint(clean * 255.0).astype(np.uint8)
+    else:
+        grey = _stretch(clean, low, high)
+    if not finite.all():
+        grey[np.isnan(values) | np.isneginf(values)] = 0
+        grey[np.isposinf(values)] = 255
+    return grey
 
 
 def _stretch(values: np.ndarray, low: float, high: float) -> np.ndarray:
