@@ -211,12 +211,11 @@ def open_app(page: Page, url: str) -> None:
 
 def go_to_page(page: Page, title: str) -> None:
     """Click the sidebar navigation link titled `title` and wait for the page."""
-    import re
-
     from playwright.sync_api import expect
 
+    # Match the label exactly, ignoring a Material icon's ligature text beside it.
     link = page.get_by_test_id("stSidebarNav").get_by_role("link").filter(
-        has_text=re.compile(rf"^\s*{re.escape(title)}\s*$")
+        has=page.get_by_text(title, exact=True)
     )
     expect(link).to_have_count(1)
     link.click()
