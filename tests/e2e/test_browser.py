@@ -34,6 +34,15 @@ def assert_no_exception(page) -> None:
         pytest.fail(f"the app shows an exception:\n{details}", pytrace=False)
 
 
+def assert_no_error(page) -> None:
+    """Neither an exception nor an error box: app.py turns a failing page into st.error."""
+    assert_no_exception(page)
+    errors = page.get_by_test_id("stAlertContentError")
+    if errors.count():
+        details = "\n---\n".join(errors.all_inner_texts())
+        pytest.fail(f"the app shows an error:\n{details}", pytrace=False)
+
+
 def wait_for_images_loaded(images, *, timeout_ms: int = 30_000) -> None:
     """Wait until every <img> matched by `images` has decoded (naturalWidth > 0)."""
     count = images.count()
@@ -92,7 +101,7 @@ def test_every_page_renders_without_exception(app, screenshot_dir: Path) -> None
     for title in PAGE_TITLES:
         go_to_page(app, title)
         expect(app.get_by_test_id("stMain")).to_be_visible()
-        assert_no_exception(app)
+        assert_no_error(app)
         wait_for_images(app)
         app.screenshot(path=str(screenshot_dir / f"{page_slug(title)}.png"), full_page=True)
 
@@ -109,7 +118,7 @@ def test_colour_space_chart_is_drawn(app) -> None:
     box = drawn.bounding_box()
     assert box is not None and box["width"] > 100 and box["height"] > 100, box
     expect(plot).not_to_contain_text("WebGL is not supported")
-    assert_no_exception(app)
+    assert_no_error(app)
 
 
 def test_four_reconstructions_load(app) -> None:
@@ -120,7 +129,7 @@ def test_four_reconstructions_load(app) -> None:
         image = container.get_by_test_id("stImage").locator("img")
         expect(image.first).to_be_visible()
         wait_for_images_loaded(image)
-    assert_no_exception(app)
+    assert_no_error(app)
 
 
 def test_upload_replaces_the_image(app, screenshot_dir: Path) -> None:
@@ -128,7 +137,7 @@ def test_upload_replaces_the_image(app, screenshot_dir: Path) -> None:
     go_to_page(app, "Image")
     expect(app.get_by_test_id("stMain")).to_contain_text(UPLOAD_SIZE_TEXT)
     wait_for_images_loaded(app.get_by_test_id("stMain").get_by_test_id("stImage").locator("img"))
-    assert_no_exception(app)
+    assert_no_error(app)
     app.screenshot(path=str(screenshot_dir / "image-uploaded.png"), full_page=True)
 
 
