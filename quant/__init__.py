@@ -1,0 +1,59 @@
+"""quant: exact, fast colour-quantization palettes and what they do to a picture.
+
+The pure core of the dashboard: it never imports Streamlit. Load an image with
+:func:`load_image`, reduce it to a palette with :func:`quantize`, measure the result
+with :func:`metrics`, and write it out with :func:`indexed_png` and the palette
+exports. ``python -m quant`` does the same from the command line.
+
+>>> import numpy as np, quant
+>>> image = np.zeros((4, 4, 3), dtype=np.uint8); image[:2] = (200, 30, 30)
+>>> result = quant.quantize(image, 16)
+>>> result.palette.tolist(), quant.count_colors(image)
+([[0, 0, 0], [200, 30, 30]], 2)
+"""
+
+from quant.colors import ColorHistogram, ColorSample, color_histogram, count_colors, sample_colors
+from quant.encoding import (
+    Storage,
+    indexed_png,
+    palette_csv,
+    palette_gpl,
+    palette_hex,
+    palette_json,
+    storage,
+)
+from quant.errors import ImageError
+from quant.loading import ALLOWED_FORMATS, MAX_PIXELS, downscale, image_digest, load_image
+from quant.metrics import Metrics, error_map, mean_squared_error, metrics
+from quant.palette import MAX_COLORS, METHODS, SPACES, Quantized, assign_colors, quantize
+
+__all__ = [
+    "ALLOWED_FORMATS",
+    "MAX_COLORS",
+    "MAX_PIXELS",
+    "METHODS",
+    "SPACES",
+    "ColorHistogram",
+    "ColorSample",
+    "ImageError",
+    "Metrics",
+    "Quantized",
+    "Storage",
+    "assign_colors",
+    "color_histogram",
+    "count_colors",
+    "downscale",
+    "error_map",
+    "image_digest",
+    "indexed_png",
+    "load_image",
+    "mean_squared_error",
+    "metrics",
+    "palette_csv",
+    "palette_gpl",
+    "palette_hex",
+    "palette_json",
+    "quantize",
+    "sample_colors",
+    "storage",
+]

@@ -1,0 +1,184 @@
+"""Files out of a result: indexed PNGs, palette exports, and the storage arithmetic.
+
+A palette image stores one index of ``ceil(log2 k)`` bits per pixel plus the palette
+itself, against 24 bits per pixel for true colour. :func:`storage` does that
+arithmetic; :func:`indexed_png` writes the real file (mode ``P``, with the PNG bit
+depth Pillow picks for the palette size), whose size shows what compression adds.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from quant.palette import Quantized
+
+__all__ = [
+    "Storage",
+    "indexed_png",
+    "palette_csv",
+    "palette_gpl",
+    "palette_hex",
+    "palette_json",
+    "storage",
+]
+
+
+@dataclass(frozen=True)
+class Storage:
+    """Bits needed to store an image as true colour and as a palette image.
+
+    Attributes
+    ----------
+    n_pixels, n_colors : int
+        Image size and palette size.
+    raw_bits : int
+        ``24 * n_pixels``: 8 bits for each of red, green and blue.
+    index_bits_per_pixel : int
+        ``ceil(log2 n_colors)``, at least 1: the bits of one palette index.
+    palette_bits : int
+        ``24 * n_colors``: the palette's own colours.
+    indexed_bits : int
+        ``index_bits_per_pixel * n_pixels + palette_bits``.
+    ratio : float
+        ``raw_bits / indexed_bits``: how many times smaller the palette image is.
+    """
+
+    n_pixels: int
+    n_colors: int
+    raw_bits: int
+    index_bits_per_pixel: int
+    palette_bits: int
+    indexed_bits: int
+    ratio: float
+
+
+def storage(n_pixels: int, n_colors: int) -> Storage:
+    """Storage arithmetic of a palette image against 24-bit true colour.
+
+    Parameters
+    ----------
+    n_pixels : int
+        Pixels of the image, at least 1.
+    n_colors : int
+        Palette size, at least 1.
+
+    Returns
+    -------
+    Storage
+
+    Examples
+    --------
+    >>> s = storage(100, 16)
+    >>> s.index_bits_per_pixel, s.indexed_bits, round(s.ratio, 2)
+    (4, 784, 3.06)
+    """
+    if n_pixels < 1 or n_colors < 1:
+        raise ValueError(f"n_pixels and n_colors must be at least 1, got {n_pixels} and {n_colors}.")
+    index_bits = max(1, math.ceil(math.log2(n_colors)))
+    raw_bits = 24 * n_pixels
+    palette_bits = 24 * n_colors
+    indexed_bits = index_bits * n_pixels + palette_bits
+    return Storage(
+        n_pixels=n_pixels,
+        n_colors=n_colors,
+        raw_bits=raw_bits,
+        index_bits_per_pixel=index_bits,
+        palette_bits=palette_bits,
+        indexed_bits=indexed_bits,
+        ratio=raw_bits / indexed_bits,
+    )
+
+
+def indexed_png(result: Quantized, *, compress_level: int = 6) -> bytes:
+    """The result as an indexed-colour (mode ``P``) PNG file.
+
+    Parameters
+    ----------
+    result : Quantized
+        A result of :func:`quant.quantize`.
+    compress_level : int, default 6
+        zlib level, 0 (none) to 9 (smallest, slowest); 6 is Pillow's and libpng's default.
+
+    Returns
+    -------
+    bytes
+        The PNG file; decoding it gives back ``result.image`` exactly.
+    """
+    indexed = Image.fromarray(np.ascontiguousarray(result.labels, dtype=np.uint8), mode="P")
+    indexed.putpalette(result.palette.ravel().tolist())
+    buffer = io.BytesIO()
+    # Pillow picks the bit depth from the palette length: 1, 2 or 4 bits for up to 16 colours.
+    indexed.save(buffer, format="PNG", compress_level=compress_level)
+    return buffer.getvalue()
+
+
+def _check_palette(palette: np.ndarray) -> np.ndarray:
+    palette = np.asarray(palette)
+    if palette.ndim != 2 or palette.shape[1] != 3 or palette.dtype != np.uint8:
+        raise ValueError(f"palette must be a (k, 3) uint8 array, got shape {palette.shape} and dtype {palette.dtype}.")
+    return palette
+
+
+def palette_hex(palette: np.ndarray) -> list[str]:
+    """Palette as ``"#rrggbb"`` strings, in palette order.
+
+    Examples
+    --------
+    >>> palette_hex(np.array([[255, 0, 16]], dtype=np.uint8))
+    ['#ff0010']
+    """
+    return [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in _check_palette(palette).tolist()]
+
+
+def palette_gpl(palette: np.ndarray, name: str) -> str:
+    """Palette as a GIMP palette (``.gpl``), which GIMP, Inkscape and Krita import.
+
+    Parameters
+    ----------
+    palette : (k, 3) uint8 array
+    name : str
+        Palette name shown by the application; line breaks are replaced by spaces.
+    """
+    palette = _check_palette(palette)
+    clean_name = " ".join(str(name).split()) or "Palette"
+    lines = ["GIMP Palette", f"Name: {clean_name}", f"Columns: {min(16, max(1, palette.shape[0]))}", "#"]
+    lines += [f"{r:3d} {g:3d} {b:3d}\t{hex_}" for (r, g, b), hex_ in zip(palette.tolist(), palette_hex(palette))]
+    return "\n".join(lines) + "\n"
+
+
+def _shares(palette: np.ndarray, counts: np.ndarray) -> tuple[list[int], list[float]]:
+    counts = np.asarray(counts)
+    if counts.shape != (palette.shape[0],):
+        raise ValueError(f"counts must have one entry per palette colour ({palette.shape[0]}), got shape {counts.shape}.")
+    total = int(counts.sum())
+    return counts.astype(int).tolist(), [int(c) / total if total else 0.0 for c in counts.tolist()]
+
+
+def palette_json(palette: np.ndarray, counts: np.ndarray) -> str:
+    """Palette as JSON: a list of ``{"hex", "rgb", "pixels", "share"}`` objects."""
+    palette = _check_palette(palette)
+    pixels, shares = _shares(palette, counts)
+    entries = [
+        {"hex": hex_, "rgb": rgb, "pixels": n, "share": round(share, 6)}
+        for hex_, rgb, n, share in zip(palette_hex(palette), palette.tolist(), pixels, shares)
+    ]
+    return json.dumps({"colors": entries}, indent=2)
+
+
+def palette_csv(palette: np.ndarray, counts: np.ndarray) -> str:
+    """Palette as CSV with a header: ``hex,red,green,blue,pixels,share``."""
+    palette = _check_palette(palette)
+    pixels, shares = _shares(palette, counts)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["hex", "red", "green", "blue", "pixels", "share"])
+    for hex_, (r, g, b), n, share in zip(palette_hex(palette), palette.tolist(), pixels, shares):
+        writer.writerow([hex_, r, g, b, n, f"{share:.6f}"])
+    return buffer.getvalue()
