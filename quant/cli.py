@@ -1,0 +1,304 @@
+"""The command line: quantize image files to several palette sizes and report the error.
+
+``python -m quant IMAGE [IMAGE ...] --colors 16 32 64`` runs, for each image and each
+palette size, the same functions the dashboard uses: :func:`quant.load_image`,
+:func:`quant.quantize`, :func:`quant.metrics` and :func:`quant.indexed_png`. Each run
+writes an indexed PNG and its palette (GIMP ``.gpl`` and ``.json``) to the output
+folder and prints one line: an aligned table row, or a JSON object with ``--json``.
+
+A file that cannot be read is reported on stderr as ``quant: PATH: MESSAGE``; the
+other files are still done and the exit status is 1 at the end. Usage errors exit
+with status 2, as argparse does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any, TextIO
+
+import quant
+
+__all__ = ["build_parser", "main", "output_stem"]
+
+DEFAULT_COLORS = (16, 32, 64)
+"""Palette sizes tried when ``--colors`` is not given."""
+
+_PROGRESS_MIN_IMAGES = 3
+_PROGRESS_MIN_JOBS = 6
+"""Below both of these a run is quick enough that a progress line is only noise."""
+
+_DESCRIPTION = """\
+Reduce images to palettes of a few colours and measure what is lost.
+
+For each image and palette size, write an indexed PNG and its palette (.gpl for
+GIMP, Inkscape and Krita, and .json) to the output folder, and report MSE, PSNR,
+SSIM, mean CIEDE2000 colour difference (ΔE00) and the size of the PNG.
+"""
+
+_EPILOG = """\
+example:
+  python -m quant photo.jpg scan.png --colors 8 16 32 --space lab --out palettes
+      writes palettes/photo-8-kmeans-lab.png, .gpl and .json, and so on for every
+      image and size, and prints one table row per result.
+
+  python -m quant *.jpg --json > results.jsonl
+      one JSON object per result (JSON Lines), for a notebook or a spreadsheet.
+
+--colors takes every argument up to the next option, so give the images first.
+Exit status: 0 if every file was done, 1 if any file could not be read or
+written, 2 for a usage error.
+"""
+
+
+def _palette_size(text: str) -> int:
+    """argparse type of ``--colors``: a whole number from 1 to quant.MAX_COLORS."""
+    try:
+        n_colors = int(text)
+    except ValueError:
+        n_colors = None
+    if n_colors is None or not 1 <= n_colors <= quant.MAX_COLORS:
+        raise argparse.ArgumentTypeError(
+            f"palette sizes must be whole numbers from 1 to {quant.MAX_COLORS}, got {text!r}"
+        )
+    return n_colors
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``python -m quant``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m quant",
+        description=_DESCRIPTION,
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "images", metavar="IMAGE", nargs="+",
+        help=f"image files to quantize ({', '.join(quant.ALLOWED_FORMATS)})",
+    )
+    parser.add_argument(
+        "--colors", metavar="K", nargs="+", type=_palette_size, default=list(DEFAULT_COLORS),
+        help=(
+            f"palette sizes, each 1 to {quant.MAX_COLORS} "
+            f"(default: {' '.join(map(str, DEFAULT_COLORS))})"
+        ),
+    )
+    parser.add_argument(
+        "--method", choices=quant.METHODS, default="kmeans",
+        help="how the palette is made (default: kmeans)",
+    )
+    parser.add_argument(
+        "--space", choices=quant.SPACES, default="rgb",
+        help="colour space in which distances are measured (default: rgb)",
+    )
+    parser.add_argument(
+        "--dither", action="store_true",
+        help="map pixels with Floyd-Steinberg error diffusion",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0,
+        help="seed of the random parts; the same seed gives the same files (default: 0)",
+    )
+    parser.add_argument(
+        "--out", metavar="DIR", type=Path, default=Path("."),
+        help="folder for the output files, created if missing (default: .)",
+    )
+    parser.add_argument(
+        "--json", action="store_true",
+        help="print one JSON object per result (JSON Lines) instead of a table",
+    )
+    return parser
+
+
+def output_stem(image_path: str | os.PathLike[str], n_colors: int, *, method: str, space: str, dither: bool) -> str:
+    """File name, without extension, of one result: ``photo-32-kmeans[-lab][-dither]``.
+
+    Every option that changes the result and is not a default appears in the name, so
+    runs with different options write side by side instead of over each other.
+    """
+    parts = [Path(image_path).stem, str(n_colors), method]
+    if space != "rgb":
+        parts.append(space)
+    if dither:
+        parts.append("dither")
+    return "-".join(parts)
+
+
+class _Progress:
+    """``[3/12] photo.jpg k=32`` on stderr, rewritten in place with ``\\r``.
+
+    Disabled unless the stream is a terminal, so that logs and piped output never
+    contain it.
+    """
+
+    def __init__(self, stream: TextIO, total: int, *, enabled: bool) -> None:
+        self.stream = stream
+        self.total = total
+        self.enabled = enabled
+        self.width = 0  # of the text on screen, to blank it out
+
+    def show(self, done: int, label: str) -> None:
+        if not self.enabled:
+            return
+        text = f"[{done}/{self.total}] {label}"
+        # A line that wraps cannot be rewritten by \r: keep it within the terminal.
+        columns = shutil.get_terminal_size().columns - 1
+        text = text[: max(columns, 1)]
+        self.stream.write("\r" + text.ljust(self.width))
+        self.stream.flush()
+        self.width = len(text)
+
+    def clear(self) -> None:
+        if self.enabled and self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()
+            self.width = 0
+
+
+def _run_one(image: Any, image_path: str, n_colors: int, args: argparse.Namespace) -> dict[str, Any]:
+    """Quantize, measure and write one result; return its JSON record."""
+    started = time.perf_counter()
+    result = quant.quantize(
+        image, n_colors, method=args.method, space=args.space, dither=args.dither, seed=args.seed
+    )
+    scores = quant.metrics(image, result.image, ssim=True)
+    png = quant.indexed_png(result)
+    seconds = time.perf_counter() - started
+
+    stem = output_stem(image_path, n_colors, method=args.method, space=args.space, dither=args.dither)
+    png_path = args.out / f"{stem}.png"
+    png_path.write_bytes(png)
+    (args.out / f"{stem}.gpl").write_text(quant.palette_gpl(result.palette, stem), encoding="utf-8")
+    (args.out / f"{stem}.json").write_text(quant.palette_json(result.palette, result.counts) + "\n", encoding="utf-8")
+
+    return {
+        "image": image_path,
+        "method": args.method,
+        "space": args.space,
+        "dither": bool(args.dither),
+        "n_colors": n_colors,
+        "colors": result.k,
+        "mse": scores.mse,
+        # JSON has no infinity; an exact reconstruction has no finite PSNR.
+        "psnr": scores.psnr if math.isfinite(scores.psnr) else None,
+        "ssim": scores.ssim,
+        "delta_e": scores.delta_e,
+        "png_bytes": len(png),
+        "png_path": str(png_path),
+        "seconds": round(seconds, 4),
+    }
+
+
+def _table_header(image_width: int) -> str:
+    return (
+        f"{'image':<{image_width}}  {'colors':>7}  {'method':<10}  {'space':<5}  {'dither':<6}"
+        f"  {'MSE':>9}  {'PSNR dB':>7}  {'SSIM':>6}  {'ΔE00':>6}  {'PNG bytes':>10}  {'seconds':>7}  file"
+    )
+
+
+def _table_row(record: dict[str, Any], image_width: int) -> str:
+    colors = f"{record['colors']}/{record['n_colors']}"
+    psnr = "inf" if record["psnr"] is None else f"{record['psnr']:.2f}"
+    ssim = "-" if record["ssim"] is None else f"{record['ssim']:.4f}"
+    dither = "yes" if record["dither"] else "no"
+    return (
+        f"{record['image']:<{image_width}}  {colors:>7}  {record['method']:<10}  {record['space']:<5}  {dither:<6}"
+        f"  {record['mse']:>9.2f}  {psnr:>7}  {ssim:>6}  {record['delta_e']:>6.2f}"
+        f"  {record['png_bytes']:>10,}  {record['seconds']:>7.2f}  {record['png_path']}"
+    )
+
+
+def _reason(err: BaseException) -> str:
+    """The user-facing message of an ImageError, or the OS's words for an OSError."""
+    if isinstance(err, OSError) and not isinstance(err, quant.ImageError) and err.strerror:
+        target = f" ({err.filename})" if err.filename else ""
+        return f"{err.strerror}{target}"
+    return str(err)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status.
+
+    Usage errors raise ``SystemExit(2)`` from argparse, after printing the usage.
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    # Asking twice for the same file or size would only redo identical work.
+    images = list(dict.fromkeys(args.images))
+    sizes = list(dict.fromkeys(args.colors))
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        parser.error(f"argument --out: cannot create the folder '{args.out}': {err.strerror or err}")
+
+    stdout, stderr = sys.stdout, sys.stderr
+    total = len(images) * len(sizes)
+    progress = _Progress(
+        stderr,
+        total,
+        enabled=stderr.isatty() and (len(images) >= _PROGRESS_MIN_IMAGES or total >= _PROGRESS_MIN_JOBS),
+    )
+    image_width = max(len("image"), *(len(path) for path in images))
+    header_done = False
+    failed = False
+    owners: dict[str, Path] = {}  # output stem -> the file that claimed it
+
+    def report(path: str, message: str) -> None:
+        nonlocal failed
+        failed = True
+        progress.clear()
+        print(f"quant: {path}: {message}", file=stderr, flush=True)
+
+    def emit(record: dict[str, Any]) -> None:
+        nonlocal header_done
+        progress.clear()
+        if args.json:
+            print(json.dumps(record, allow_nan=False), file=stdout, flush=True)
+            return
+        if not header_done:
+            print(_table_header(image_width), file=stdout)
+            header_done = True
+        print(_table_row(record, image_width), file=stdout, flush=True)
+
+    try:
+        for image_index, image_path in enumerate(images):
+            first_job = image_index * len(sizes) + 1
+            source = Path(image_path)
+            # a/photo.jpg and b/photo.png would write the same output files.
+            owner = owners.setdefault(source.stem, source.resolve())
+            if owner != source.resolve():
+                report(image_path, f"its output files would overwrite those of '{owner}'; rename one of them")
+                continue
+            progress.show(first_job, f"{source.name} loading")
+            try:
+                image = quant.load_image(source)
+            except (quant.ImageError, OSError) as err:
+                report(image_path, _reason(err))
+                continue
+            for size_index, n_colors in enumerate(sizes):
+                progress.show(first_job + size_index, f"{source.name} k={n_colors}")
+                try:
+                    record = _run_one(image, image_path, n_colors, args)
+                except (quant.ImageError, OSError) as err:
+                    # Output that cannot be written for one size cannot be for the next.
+                    report(image_path, _reason(err))
+                    break
+                emit(record)
+    except KeyboardInterrupt:
+        progress.clear()
+        print("quant: interrupted", file=stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader (head, less) went away: stop quietly. Point stdout at devnull so
+        # the interpreter's final flush does not fail again with a traceback.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stdout.fileno())
+        return 1
+    progress.clear()
+    return 1 if failed else 0
