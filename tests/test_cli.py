@@ -1,0 +1,300 @@
+"""Tests of the command line (quant.cli and python -m quant); every image is made in tmp_path."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import quant
+from quant.cli import main
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+RECORD_KEYS = {
+    "image", "method", "space", "dither", "n_colors", "colors", "mse", "psnr",
+    "ssim", "delta_e", "png_bytes", "png_path", "seconds",
+}
+
+
+# --- helpers --------------------------------------------------------------------------
+
+
+def write_image(path: Path, *, seed: int = 0, height: int = 20, width: int = 24) -> Path:
+    """A small noisy gradient (many distinct colours, big enough for SSIM's 7 x 7 window)."""
+    rng = np.random.default_rng(seed)
+    rows = np.linspace(0, 200, height)[:, None]
+    cols = np.linspace(0, 200, width)[None, :]
+    base = np.stack([rows + 0 * cols, cols + 0 * rows, (rows + cols) / 2], axis=2)
+    noise = rng.integers(0, 50, size=(height, width, 3))
+    Image.fromarray((base + noise).clip(0, 255).astype(np.uint8)).save(path)
+    return path
+
+
+def json_records(text: str) -> list[dict]:
+    # parse_constant rejects the NaN/Infinity extensions that json.dumps would allow.
+    def refuse(name: str) -> None:
+        raise AssertionError(f"not valid JSON: {name}")
+
+    return [json.loads(line, parse_constant=refuse) for line in text.splitlines()]
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture
+def photos(tmp_path: Path) -> list[Path]:
+    return [write_image(tmp_path / f"photo{i}.png", seed=i) for i in range(2)]
+
+
+# --- good files -----------------------------------------------------------------------
+
+
+def test_writes_indexed_png_and_palettes_named_after_image_size_and_method(tmp_path, photos, capsys):
+    out = tmp_path / "out" / "nested"  # created by the command
+
+    status = main([*map(str, photos), "--colors", "2", "5", "--out", str(out)])
+
+    assert status == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""  # not a terminal: no progress line
+    expected_names = {
+        f"{photo.stem}-{k}-kmeans{ext}" for photo in photos for k in (2, 5) for ext in (".png", ".gpl", ".json")
+    }
+    assert {path.name for path in out.iterdir()} == expected_names
+    for photo in photos:
+        image = quant.load_image(photo)
+        for k in (2, 5):
+            expected = quant.quantize(image, k, method="kmeans", space="rgb", dither=False, seed=0)
+            with Image.open(out / f"{photo.stem}-{k}-kmeans.png") as written:
+                assert written.format == "PNG"
+                assert written.mode == "P"
+                np.testing.assert_array_equal(np.asarray(written.convert("RGB")), expected.image)
+            gpl = (out / f"{photo.stem}-{k}-kmeans.gpl").read_text(encoding="utf-8")
+            assert gpl == quant.palette_gpl(expected.palette, f"{photo.stem}-{k}-kmeans")
+            palette = json.loads((out / f"{photo.stem}-{k}-kmeans.json").read_text(encoding="utf-8"))
+            assert [entry["rgb"] for entry in palette["colors"]] == expected.palette.tolist()
+
+
+def test_table_has_a_header_and_one_row_per_result(tmp_path, photos, capsys):
+    status = main([str(photos[0]), "--colors", "3", "4", "--out", str(tmp_path)])
+
+    assert status == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3
+    assert lines[0].split()[:2] == ["image", "colors"]
+    for line, k in zip(lines[1:], (3, 4)):
+        assert line.startswith(str(photos[0]))
+        assert f"/{k} " in line
+        assert line.endswith(f"{photos[0].stem}-{k}-kmeans.png")
+    # Aligned: each column starts at the same place in the header and in every row.
+    assert len({line.index("method" if i == 0 else "kmeans") for i, line in enumerate(lines)}) == 1
+
+
+def test_json_lines_have_every_key_with_sensible_values(tmp_path, photos, capsys):
+    out = tmp_path / "out"
+    args = [str(photos[0]), str(photos[1]), "--colors", "2", "2", "6", "--method", "median-cut"]
+
+    status = main([*args, "--out", str(out), "--json", "--seed", "3"])
+
+    assert status == 0
+    records = json_records(capsys.readouterr().out)
+    # The repeated size is done once.
+    assert [(r["image"], r["n_colors"]) for r in records] == [
+        (str(photos[0]), 2), (str(photos[0]), 6), (str(photos[1]), 2), (str(photos[1]), 6),
+    ]
+    for record in records:
+        assert set(record) == RECORD_KEYS
+        assert record["method"] == "median-cut"
+        assert record["space"] == "rgb"
+        assert record["dither"] is False
+        assert 1 <= record["colors"] <= record["n_colors"]
+        assert record["mse"] > 0
+        assert record["psnr"] == pytest.approx(10 * math.log10(255**2 / record["mse"]))
+        assert -1 <= record["ssim"] <= 1
+        assert record["delta_e"] > 0
+        assert record["png_bytes"] == os.path.getsize(record["png_path"])
+        assert Path(record["png_path"]).parent == out
+        assert record["seconds"] >= 0
+
+
+def test_exact_reconstruction_reports_psnr_as_null_and_tiny_image_ssim_as_null(tmp_path, capsys):
+    two_colours = np.zeros((4, 5, 3), dtype=np.uint8)
+    two_colours[:2] = (200, 30, 30)
+    Image.fromarray(two_colours).save(tmp_path / "flat.png")
+
+    status = main([str(tmp_path / "flat.png"), "--colors", "8", "--out", str(tmp_path), "--json"])
+
+    assert status == 0
+    (record,) = json_records(capsys.readouterr().out)
+    assert record["mse"] == 0
+    assert record["psnr"] is None  # infinite: JSON has no infinity
+    assert record["ssim"] is None  # under 7 pixels on a side
+    assert record["colors"] == 2
+
+
+# --- options change names, seeds fix bytes --------------------------------------------
+
+
+def test_dither_and_lab_are_in_the_file_names(tmp_path, photos):
+    photo = str(photos[0])
+    out = tmp_path / "out"
+    for extra in ([], ["--dither"], ["--space", "lab"], ["--space", "lab", "--dither"]):
+        assert main([photo, "--colors", "4", "--out", str(out), *extra]) == 0
+
+    pngs = sorted(path.name for path in out.glob("*.png"))
+    assert pngs == [
+        "photo0-4-kmeans-dither.png",
+        "photo0-4-kmeans-lab-dither.png",
+        "photo0-4-kmeans-lab.png",
+        "photo0-4-kmeans.png",
+    ]
+    # Different options, different pictures: nothing was overwritten by a later run.
+    assert len({(out / name).read_bytes() for name in pngs}) == 4
+
+
+def test_same_seed_gives_the_same_bytes(tmp_path, photos):
+    for run in ("first", "second"):
+        args = [str(photos[0]), "--colors", "3", "7", "--seed", "11", "--out", str(tmp_path / run)]
+        assert main(args) == 0
+
+    first = {path.name: path.read_bytes() for path in (tmp_path / "first").iterdir()}
+    second = {path.name: path.read_bytes() for path in (tmp_path / "second").iterdir()}
+    assert len(first) == 6
+    assert first == second
+
+
+# --- bad files ------------------------------------------------------------------------
+
+
+def test_bad_files_are_reported_once_each_and_the_good_ones_still_done(tmp_path, photos, capsys):
+    text = tmp_path / "notes.png"
+    text.write_text("not a picture\n", encoding="utf-8")
+    missing = tmp_path / "missing.png"
+    out = tmp_path / "out"
+
+    status = main([str(photos[0]), str(text), str(missing), str(photos[1]), "--colors", "2", "--out", str(out)])
+
+    assert status == 1
+    captured = capsys.readouterr()
+    errors = captured.err.splitlines()
+    assert len(errors) == 2
+    assert errors[0].startswith(f"quant: {text}: ")
+    assert "looks like text" in errors[0]
+    assert errors[1].startswith(f"quant: {missing}: ")
+    assert "There is no file" in errors[1]
+    assert "Traceback" not in captured.err
+    assert (out / "photo0-2-kmeans.png").is_file()
+    assert (out / "photo1-2-kmeans.png").is_file()
+    assert not list(out.glob("notes*")) and not list(out.glob("missing*"))
+    assert len(captured.out.splitlines()) == 3  # header and the two good results
+
+
+def test_output_that_cannot_be_written_is_a_bad_file_not_a_traceback(tmp_path, photos, capsys):
+    out = tmp_path / "out"
+    (out / "photo0-2-kmeans.png").mkdir(parents=True)  # in the way of the file
+
+    status = main([str(photos[0]), str(photos[1]), "--colors", "2", "--out", str(out)])
+
+    assert status == 1
+    (error,) = capsys.readouterr().err.splitlines()
+    assert error.startswith(f"quant: {photos[0]}: ")
+    assert "photo0-2-kmeans.png" in error
+    assert (out / "photo1-2-kmeans.png").is_file()
+
+
+def test_two_images_with_the_same_stem_do_not_overwrite_each_other(tmp_path, capsys):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = write_image(tmp_path / "a" / "photo.png", seed=1)
+    second = write_image(tmp_path / "b" / "photo.png", seed=2)
+    out = tmp_path / "out"
+
+    status = main([str(first), str(second), "--colors", "2", "--out", str(out), "--json"])
+
+    assert status == 1
+    captured = capsys.readouterr()
+    (error,) = captured.err.splitlines()
+    assert error.startswith(f"quant: {second}: ") and "overwrite" in error
+    assert [record["image"] for record in json_records(captured.out)] == [str(first)]
+
+
+# --- usage errors ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("colors", ["0", "300", "-4", "many"])
+def test_impossible_palette_size_is_a_usage_error(tmp_path, photos, capsys, colors):
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(photos[0]), "--colors", "8", colors, "--out", str(tmp_path / "out")])
+
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --colors" in err
+    assert "from 1 to 256" in err and repr(colors) in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_unknown_method_is_a_usage_error(photos, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(photos[0]), "--method", "magic"])
+
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'magic'" in capsys.readouterr().err
+
+
+# --- progress -------------------------------------------------------------------------
+
+
+def test_progress_is_shown_on_a_terminal_and_cleared(tmp_path, photos, monkeypatch, capsys):
+    third = write_image(tmp_path / "photo2.png", seed=2)
+    terminal = FakeTerminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+
+    status = main([*map(str, photos), str(third), "--colors", "2", "--out", str(tmp_path / "out"), "--json"])
+
+    assert status == 0
+    shown = terminal.getvalue()
+    for done, name in enumerate(["photo0.png", "photo1.png", "photo2.png"], start=1):
+        assert f"\r[{done}/3] {name} k=2" in shown
+    assert shown.endswith("\r")  # the line is blanked out at the end
+    assert "\n" not in shown
+    assert len(json_records(capsys.readouterr().out)) == 3  # stdout stays clean JSON
+
+
+def test_no_progress_for_a_short_run_even_on_a_terminal(tmp_path, photos, monkeypatch):
+    terminal = FakeTerminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+
+    assert main([str(photos[0]), "--colors", "2", "3", "--out", str(tmp_path / "out")]) == 0
+    assert terminal.getvalue() == ""
+
+
+# --- the module entry point -----------------------------------------------------------
+
+
+def test_python_dash_m_quant_runs_the_command_line(tmp_path, photos):
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"")
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")])}
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "quant", str(photos[0]), str(bad), "--colors", "4", "--out", str(out), "--json"],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
+    )
+
+    assert completed.returncode == 1
+    (record,) = json_records(completed.stdout)
+    assert record["image"] == str(photos[0]) and record["colors"] == 4
+    assert completed.stderr.splitlines() == [f"quant: {bad}: 'bad.png' is empty (0 bytes); expected a PNG, JPEG, WebP, GIF, BMP or TIFF image."]
+    assert (out / "photo0-4-kmeans.png").is_file()
