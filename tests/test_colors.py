@@ -1,0 +1,78 @@
+"""quant.colors: exact distinct-colour counts and the weighted colour sample."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import quant
+from quant.colors import color_histogram, pack_colors, unpack_colors
+
+
+def _noise(height: int, width: int, levels: int, seed: int = 0) -> np.ndarray:
+    return (np.random.default_rng(seed).integers(0, levels, size=(height, width, 3)) * (255 // (levels - 1))).astype(np.uint8)
+
+
+@pytest.mark.parametrize("shape, levels", [((1, 1), 2), ((7, 5), 3), ((64, 64), 6), ((1200, 1000), 40)])
+def test_count_matches_numpy_unique(shape: tuple[int, int], levels: int) -> None:
+    # 1200 x 1000 pixels takes the bincount path, the smaller ones np.unique.
+    image = _noise(*shape, levels)
+    expected = len(np.unique(image.reshape(-1, 3), axis=0))
+    assert quant.count_colors(image) == expected
+
+
+def test_histogram_matches_numpy_unique_with_counts() -> None:
+    image = _noise(1100, 1000, 12, seed=4)
+    colors, counts = np.unique(image.reshape(-1, 3), axis=0, return_counts=True)
+    histogram = color_histogram(image)
+    np.testing.assert_array_equal(histogram.colors, colors)
+    np.testing.assert_array_equal(histogram.counts, counts)
+    assert histogram.counts.sum() == 1100 * 1000
+
+
+def test_pack_and_unpack_are_inverse() -> None:
+    colors = np.array([[0, 0, 0], [255, 255, 255], [1, 2, 3], [255, 0, 128]], dtype=np.uint8)
+    codes = pack_colors(colors)
+    assert codes.tolist() == [0, 0xFFFFFF, 0x010203, 0xFF0080]
+    np.testing.assert_array_equal(unpack_colors(codes), colors)
+
+
+def test_sample_is_distinct_weighted_and_deterministic() -> None:
+    image = np.zeros((100, 100, 3), dtype=np.uint8)
+    image[:, :] = (200, 10, 10)  # one dominant colour
+    rng = np.random.default_rng(1)
+    image[:20] = rng.integers(0, 256, size=(20, 100, 3), dtype=np.uint8)  # 2000 rare colours
+    sample = quant.sample_colors(image, 300, seed=5)
+    assert sample.colors.shape == (300, 3) and sample.colors.dtype == np.uint8
+    assert len(np.unique(sample.colors, axis=0)) == 300
+    # The colour covering 80% of the pixels is practically certain to be drawn, and comes first.
+    assert sample.colors[0].tolist() == [200, 10, 10] and sample.counts[0] == 8000
+    assert np.all(np.diff(sample.counts) <= 0)
+    again = quant.sample_colors(image, 300, seed=5)
+    np.testing.assert_array_equal(sample.colors, again.colors)
+    other = quant.sample_colors(image, 300, seed=6)
+    assert not np.array_equal(sample.colors, other.colors)
+
+
+def test_sample_is_frequency_weighted() -> None:
+    # Half the pixels are spread over 10 colours, half over 10 000: a weighted draw of 50
+    # takes about as many from the 10 frequent colours as it can, a uniform draw almost none.
+    frequent = np.repeat(np.arange(10, dtype=np.uint8), 1000)
+    rare = np.arange(10_000)
+    codes = np.concatenate([frequent.astype(np.uint32) << 16, (rare + 100_000).astype(np.uint32)])
+    image = unpack_colors(codes).reshape(200, 100, 3)
+    sample = quant.sample_colors(image, 50, seed=0)
+    drawn_frequent = int(np.sum(sample.counts == 1000))
+    assert drawn_frequent >= 8
+
+
+def test_sample_returns_all_colours_of_a_small_image() -> None:
+    image = _noise(4, 4, 2)
+    sample = quant.sample_colors(image, 5000)
+    assert len(sample.colors) == quant.count_colors(image)
+    assert sample.counts.sum() == 16
+
+
+def test_sample_size_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="n_samples must be at least 1, got 0"):
+        quant.sample_colors(_noise(4, 4, 2), 0)

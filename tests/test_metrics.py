@@ -1,0 +1,74 @@
+"""quant.metrics: the fast paths give scikit-image's numbers exactly."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from skimage.color import deltaE_ciede2000, rgb2lab
+from skimage.metrics import mean_squared_error, peak_signal_noise_ratio, structural_similarity
+from sklearn.datasets import load_sample_image
+
+import quant
+
+
+@pytest.fixture(scope="module")
+def photo() -> np.ndarray:
+    return np.ascontiguousarray(load_sample_image("flower.jpg")[::2, ::2])  # 214 x 320
+
+
+@pytest.mark.parametrize("dither", [False, True])
+def test_metrics_equal_scikit_image(photo: np.ndarray, dither: bool) -> None:
+    reconstruction = quant.quantize(photo, 12, dither=dither).image
+    result = quant.metrics(photo, reconstruction)
+    assert result.mse == pytest.approx(mean_squared_error(photo, reconstruction), rel=1e-12)
+    assert result.psnr == pytest.approx(peak_signal_noise_ratio(photo, reconstruction, data_range=255), rel=1e-12)
+    assert result.ssim == pytest.approx(structural_similarity(photo, reconstruction, channel_axis=2, data_range=255), rel=1e-9)
+    expected_delta_e = deltaE_ciede2000(rgb2lab(photo), rgb2lab(reconstruction)).mean()
+    assert result.delta_e == pytest.approx(expected_delta_e, rel=1e-9)
+
+
+def test_metrics_of_arbitrary_images_equal_scikit_image() -> None:
+    rng = np.random.default_rng(0)
+    a = rng.integers(0, 256, size=(300, 41, 3), dtype=np.uint8)  # several SSIM strips, odd width
+    b = np.clip(a.astype(int) + rng.integers(-20, 21, size=a.shape), 0, 255).astype(np.uint8)
+    result = quant.metrics(a, b)
+    assert result.ssim == pytest.approx(structural_similarity(a, b, channel_axis=2, data_range=255), rel=1e-9)
+    assert result.delta_e == pytest.approx(deltaE_ciede2000(rgb2lab(a), rgb2lab(b)).mean(), rel=1e-9)
+
+
+def test_identical_images() -> None:
+    image = np.random.default_rng(2).integers(0, 256, size=(16, 16, 3), dtype=np.uint8)
+    result = quant.metrics(image, image.copy())
+    assert result == quant.Metrics(mse=0.0, psnr=math.inf, ssim=1.0, delta_e=0.0)
+
+
+def test_ssim_can_be_skipped_and_is_none_for_tiny_images() -> None:
+    image = np.zeros((5, 40, 3), dtype=np.uint8)
+    other = image.copy()
+    other[0, 0] = 255
+    assert quant.metrics(image, other).ssim is None
+    assert quant.metrics(np.zeros((8, 8, 3), np.uint8), np.ones((8, 8, 3), np.uint8), ssim=False).ssim is None
+
+
+def test_mismatched_shapes_are_named() -> None:
+    with pytest.raises(ValueError, match=r"\(4, 4, 3\) and \(4, 5, 3\)"):
+        quant.metrics(np.zeros((4, 4, 3), np.uint8), np.zeros((4, 5, 3), np.uint8))
+
+
+@pytest.mark.parametrize("dither", [False, True])
+def test_error_map_delta_e_per_pixel(photo: np.ndarray, dither: bool) -> None:
+    reconstruction = quant.quantize(photo, 8, dither=dither).image
+    heat = quant.error_map(photo, reconstruction)
+    assert heat.shape == photo.shape[:2] and heat.dtype == np.float32
+    expected = deltaE_ciede2000(rgb2lab(photo), rgb2lab(reconstruction))
+    np.testing.assert_allclose(heat, expected, rtol=1e-5, atol=1e-4)
+
+
+def test_error_map_squared_averages_to_mse(photo: np.ndarray) -> None:
+    result = quant.quantize(photo, 8)
+    heat = quant.error_map(photo, result.image, kind="squared")
+    assert float(heat.mean(dtype=np.float64)) == pytest.approx(result.mse, rel=1e-5)
+    with pytest.raises(ValueError, match="kind must be 'delta_e' or 'squared', got 'abs'"):
+        quant.error_map(photo, result.image, kind="abs")
