@@ -216,7 +216,7 @@ def _table_row(record: dict[str, Any], image_width: int) -> str:
 
 def _reason(err: BaseException) -> str:
     """The user-facing message of an ImageError, or the OS's words for an OSError."""
-    if isinstance(err, OSError) and not isinstance(err, quant.ImageError) and err.strerror:
+    if isinstance(err, OSError) and err.strerror:
         target = f" ({err.filename})" if err.filename else ""
         return f"{err.strerror}{target}"
     return str(err)
@@ -297,8 +297,10 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         # The reader (head, less) went away: stop quietly. Point stdout at devnull so
         # the interpreter's final flush does not fail again with a traceback.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, stdout.fileno())
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stdout.fileno())
+        except (OSError, ValueError):  # not a real file descriptor: nothing to flush
+            pass
         return 1
     progress.clear()
     return 1 if failed else 0
