@@ -1,0 +1,50 @@
+"""Colour space: the image's colours as points in the RGB cube, and the palette's centres."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import cached, figures, frame, state, text
+
+ref, settings = frame.page_setup()
+
+st.title("Colour space")
+st.markdown(
+    "Every pixel is a point in the RGB cube. Below are a few thousand of the image's "
+    "colours, drawn in proportion to how many pixels have them; the outlined markers "
+    "are the palette's centres, larger for centres that cover more of the picture. "
+    "Drag to turn the cube."
+)
+
+controls = st.columns([3, 2], vertical_alignment="bottom")
+with controls[0]:
+    n_colors = st.slider("Number of colours (k)", min_value=2, max_value=128, key=state.CLOUD_K)
+with controls[1]:
+    by_centre = st.toggle(
+        "Colour points by their centre",
+        key=state.CLOUD_BY_CENTRE,
+        help="Paint each colour in the colour of the palette entry it is mapped to.",
+    )
+
+with st.spinner(f"Finding {n_colors} colours with {text.describe(settings.method, settings.space)}…"):
+    sample = cached.color_sample(ref)
+    result = cached.reconstruction(ref, n_colors, settings)
+    labels = cached.centre_labels(ref, n_colors, settings) if by_centre else None
+
+st.plotly_chart(
+    figures.color_cloud(sample.colors, sample.counts, result.palette, result.counts, labels=labels),
+    key="cloud3d",
+    width="stretch",
+)
+facts = cached.facts(ref)
+st.caption(
+    f"{len(sample.colors):,} of the image's {facts.n_colors:,} distinct colours; "
+    f"{result.k} centres from {text.describe(settings.method, settings.space, dither=settings.dither)}."
+)
+
+st.subheader("Three views from the sides")
+st.plotly_chart(
+    figures.color_planes(sample.colors, result.palette, result.counts, labels=labels),
+    key="cloud_planes",
+    width="stretch",
+)

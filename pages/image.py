@@ -1,0 +1,94 @@
+"""Image: the picture, its size and colours, and what storing it with a palette costs."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import quant
+from ui import cached, frame, state, text
+
+STORAGE_SIZES = (16, 32, 64)
+
+ref, settings = frame.page_setup()
+
+st.title("Image")
+
+with st.spinner("Counting colours…"):
+    facts = cached.facts(ref)
+    picture = cached.original_picture(ref)
+
+picture_column, facts_column = st.columns([3, 2], gap="large")
+with picture_column:
+    shown = "" if picture.width == facts.width else f" · shown at {picture.width} × {picture.height}"
+    st.image(picture.png, caption=f"{ref.name}{shown}", output_format="PNG")
+with facts_column:
+    st.metric("Size", f"{facts.width:,} × {facts.height:,} px")
+    st.metric("Pixels", f"{facts.n_pixels:,}")
+    st.metric("Distinct colours", f"{facts.n_colors:,}", help="Exact count of different RGB values.")
+
+st.subheader("Storage")
+st.markdown(
+    f"Stored plainly, every pixel takes **24 bits** (8 each for red, green and blue): "
+    f"{text.file_size(facts.n_pixels * 3)} for this picture. With a palette of *k* colours "
+    "a pixel only needs the index of its colour, **⌈log₂ k⌉ bits**, plus the palette "
+    "itself once (24 bits per colour)."
+)
+
+
+def storage_rows(png_sizes: dict[int, int]) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = [
+        {
+            "Colours": "all (24-bit)",
+            "Bits per pixel": 24,
+            "Palette": "—",
+            "Total": text.file_size(facts.n_pixels * 3),
+            "Ratio": "1 : 1",
+            "Indexed PNG": "—",
+        }
+    ]
+    for n_colors in STORAGE_SIZES:
+        storage = quant.storage(facts.n_pixels, n_colors)
+        png_size = png_sizes.get(n_colors)
+        rows.append(
+            {
+                "Colours": str(n_colors),
+                "Bits per pixel": storage.index_bits_per_pixel,
+                "Palette": text.file_size(storage.palette_bits / 8),
+                "Total": text.file_size(storage.indexed_bits / 8),
+                "Ratio": f"{storage.ratio:.1f} : 1",
+                "Indexed PNG": text.file_size(png_size) if png_size is not None else "measuring…",
+            }
+        )
+    return rows
+
+
+table = st.empty()
+table.dataframe(storage_rows({}), hide_index=True, width="stretch")
+png_sizes: dict[int, int] = {}
+with st.spinner(f"Measuring real indexed PNG files ({text.describe(settings.method, settings.space)})…"):
+    for n_colors in STORAGE_SIZES:
+        png_sizes[n_colors] = len(cached.reconstruction(ref, n_colors, settings).png)
+table.dataframe(storage_rows(png_sizes), hide_index=True, width="stretch")
+st.caption(
+    "“Indexed PNG” is the size of a real palette PNG made with the sidebar's method: "
+    "PNG also compresses the indices, so it usually beats the plain arithmetic."
+)
+
+st.subheader("How k-means picks a palette")
+st.markdown(
+    """
+Think of every pixel as a point in a cube whose three axes are red, green and blue
+(see the *Colour space* page). A photo's points are not spread evenly: they crowd
+into a few clouds — sky blues, skin tones, foliage greens.
+
+**k-means** places *k* centres in that cube and repeats two steps until they stop moving:
+
+1. give every pixel to its nearest centre;
+2. move every centre to the average colour of its pixels.
+
+The *k* centres are the palette. Each pixel is then stored as the number of its
+centre, and drawn in that centre's colour. Because the centres go where the pixels
+are, a few dozen colours can look surprisingly close to the millions in the original
+— see the *Reconstructions* and *Compare* pages.
+"""
+)

@@ -1,0 +1,138 @@
+"""Unit tests of the figure builders in ui/figures.py: arrays in, figures out, no Streamlit."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+import quant
+from ui import figures
+
+
+@pytest.fixture
+def cloud_inputs():
+    """5000 distinct random colours with counts, and a 16-colour palette."""
+    rng = np.random.default_rng(7)
+    codes = rng.choice(1 << 24, size=5000, replace=False)
+    colors = np.stack([(codes >> 16) & 255, (codes >> 8) & 255, codes & 255], axis=1).astype(np.uint8)
+    counts = rng.integers(1, 10_000, size=5000).astype(np.int64)
+    palette = rng.integers(0, 256, size=(16, 3)).astype(np.uint8)
+    palette_counts = np.sort(rng.integers(1, 100_000, size=16))[::-1].astype(np.int64)
+    labels = rng.integers(0, 16, size=5000)
+    return colors, counts, palette, palette_counts, labels
+
+
+def test_color_cloud_draws_every_colour_in_its_own_colour(cloud_inputs) -> None:
+    colors, counts, palette, palette_counts, _ = cloud_inputs
+    figure = figures.color_cloud(colors, counts, palette, palette_counts)
+
+    points, centres = figure.data
+    assert (points.type, centres.type) == ("scatter3d", "scatter3d")
+    assert np.array_equal(np.asarray(points.x), colors[:, 0])
+    assert np.array_equal(np.asarray(points.y), colors[:, 1])
+    assert np.array_equal(np.asarray(points.z), colors[:, 2])
+    assert list(points.marker.color) == quant.palette_hex(colors)
+    assert len(centres.x) == len(palette)
+    assert list(centres.marker.color) == quant.palette_hex(palette)
+    assert centres.marker.line.width > 0
+
+
+def test_color_cloud_axes_are_the_rgb_cube(cloud_inputs) -> None:
+    figure = figures.color_cloud(*cloud_inputs[:4])
+    scene = figure.layout.scene
+    for axis, name in ((scene.xaxis, "red"), (scene.yaxis, "green"), (scene.zaxis, "blue")):
+        assert axis.title.text == name
+        assert tuple(axis.range) == (0, 255)
+
+
+def test_color_cloud_centre_markers_grow_with_their_share(cloud_inputs) -> None:
+    figure = figures.color_cloud(*cloud_inputs[:4])
+    sizes = np.asarray(figure.data[1].marker.size, dtype=float)
+    # palette_counts are decreasing, so the sizes must be too.
+    assert np.all(np.diff(sizes) <= 0)
+    assert sizes[0] > sizes[-1]
+
+
+def test_color_cloud_by_centre_paints_points_in_their_centre_colour(cloud_inputs) -> None:
+    colors, counts, palette, palette_counts, labels = cloud_inputs
+    figure = figures.color_cloud(colors, counts, palette, palette_counts, labels=labels)
+    palette_hex = quant.palette_hex(palette)
+    assert list(figure.data[0].marker.color) == [palette_hex[i] for i in labels]
+
+
+def test_color_cloud_json_stays_under_one_megabyte(cloud_inputs) -> None:
+    colors, counts, palette, palette_counts, labels = cloud_inputs
+    for figure in (
+        figures.color_cloud(colors, counts, palette, palette_counts),
+        figures.color_cloud(colors, counts, palette, palette_counts, labels=labels),
+    ):
+        assert len(figure.to_json()) < 1_000_000
+
+
+def test_color_cloud_of_a_real_sample_stays_under_one_megabyte() -> None:
+    from ui import samples
+
+    image = samples.load_sample("flower")
+    sample = quant.sample_colors(image, 5000, seed=0)
+    result = quant.quantize(image, 64, seed=0)
+    figure = figures.color_cloud(sample.colors, sample.counts, result.palette, result.counts)
+    size = len(figure.to_json())
+    assert size < 1_000_000, f"3D chart is {size:,} bytes of JSON"
+    # The payload is really there: one point per sampled colour.
+    assert len(figure.data[0].x) == len(sample.colors) > 1000
+
+
+def test_color_planes_show_the_three_channel_pairs(cloud_inputs) -> None:
+    colors, _, palette, palette_counts, _ = cloud_inputs
+    figure = figures.color_planes(colors, palette, palette_counts)
+
+    assert len(figure.data) == 2 * len(figures.PLANES)
+    titles = [annotation.text for annotation in figure.layout.annotations]
+    assert titles == ["red–green", "red–blue", "green–blue"]
+    for index, (a, b) in enumerate(figures.PLANES):
+        points, centres = figure.data[2 * index], figure.data[2 * index + 1]
+        assert np.array_equal(np.asarray(points.x), colors[:, a])
+        assert np.array_equal(np.asarray(points.y), colors[:, b])
+        assert np.array_equal(np.asarray(centres.x), palette[:, a])
+        assert np.array_equal(np.asarray(centres.y), palette[:, b])
+
+
+def test_error_curves_one_line_per_method_on_a_log2_axis() -> None:
+    sizes = (2, 4, 8, 16, 32, 64, 128, 256)
+    errors = {"k-means": [8, 6, 4, 3, 2, 1.5, 1.2, 1.0], "random": [20, 18, 15, 12, 10, 8, 6, 5]}
+    figure = figures.error_curves(sizes, errors, metric="mean ΔE")
+
+    assert [trace.name for trace in figure.data] == ["k-means", "random"]
+    assert list(figure.data[0].x) == list(sizes)
+    assert figure.layout.xaxis.type == "log"
+    assert list(figure.layout.xaxis.tickvals) == list(sizes)
+    assert figure.layout.yaxis.title.text == "mean ΔE"
+
+
+def test_error_curves_leave_a_gap_for_infinite_psnr() -> None:
+    figure = figures.error_curves((2, 4), {"k-means": [30.0, float("inf")]}, metric="PSNR")
+    y = np.asarray(figure.data[0].y, dtype=float)
+    assert y[0] == 30.0 and np.isnan(y[1])
+    json.loads(figure.to_json())  # still valid JSON
+
+
+def test_error_heatmap_is_upright_with_square_pixels() -> None:
+    error = np.arange(12, dtype=np.float32).reshape(3, 4)
+    figure = figures.error_heatmap(error, title="ΔE")
+
+    (heatmap,) = figure.data
+    assert heatmap.type == "heatmap"
+    assert np.array_equal(np.asarray(heatmap.z), error)
+    assert figure.layout.yaxis.autorange == "reversed"
+    assert figure.layout.yaxis.scaleanchor == "x"
+    assert heatmap.colorbar.title.text == "ΔE"
+
+
+def test_palette_strip_has_one_swatch_per_colour_with_its_hex() -> None:
+    palette = np.array([[255, 0, 0], [0, 128, 255], [17, 17, 17]], dtype=np.uint8)
+    strip = figures.palette_strip_html(palette)
+    assert re.findall(r'title="(#[0-9a-f]{6})"', strip) == ["#ff0000", "#0080ff", "#111111"]
+    assert strip.count("background:#") == 3

@@ -1,0 +1,299 @@
+"""Figure builders: arrays in, Plotly figures (or a swatch strip) out. No Streamlit here.
+
+They are plain functions so that tests can check a figure's data without running the
+app. Colours are passed to Plotly as "#rrggbb" strings and coordinates as uint8 arrays,
+which Plotly serialises as compact typed arrays: the 3D cloud stays far below 1 MB.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+import quant
+
+__all__ = [
+    "PLANES",
+    "color_cloud",
+    "color_planes",
+    "error_curves",
+    "error_heatmap",
+    "palette_strip_html",
+]
+
+PLANES: tuple[tuple[int, int], ...] = ((0, 1), (0, 2), (1, 2))
+"""Channel pairs of the three 2D views: red–green, red–blue, green–blue."""
+
+_CHANNELS = ("red", "green", "blue")
+_AXIS = {"range": [0, 255], "tick0": 0, "dtick": 64}
+
+
+def _centre_sizes(counts: np.ndarray, *, smallest: float, largest: float) -> np.ndarray:
+    """Marker sizes whose *area* grows with a centre's pixel share."""
+    share = np.asarray(counts, dtype=np.float64)
+    share = share / max(float(share.sum()), 1.0)
+    return smallest + (largest - smallest) * np.sqrt(share / max(float(share.max()), 1e-12))
+
+
+def _point_colors(colors: np.ndarray, palette: np.ndarray, labels: np.ndarray | None) -> list[str]:
+    if labels is None:
+        return quant.palette_hex(colors)
+    centre_hex = np.asarray(quant.palette_hex(palette))
+    return centre_hex[np.asarray(labels)].tolist()
+
+
+def _centre_hover(palette: np.ndarray, counts: np.ndarray) -> list[str]:
+    total = max(int(np.sum(counts)), 1)
+    return [
+        f"centre {i + 1}: {hex_color}<br>{int(count):,} pixels ({100 * int(count) / total:.1f} %)"
+        for i, (hex_color, count) in enumerate(zip(quant.palette_hex(palette), counts))
+    ]
+
+
+def color_cloud(
+    colors: np.ndarray,
+    counts: np.ndarray,
+    palette: np.ndarray,
+    palette_counts: np.ndarray,
+    *,
+    labels: np.ndarray | None = None,
+    height: int = 640,
+) -> go.Figure:
+    """3D scatter of sampled colours in the RGB cube, with the palette's centres on top.
+
+    Parameters
+    ----------
+    colors : (n, 3) uint8 array
+        Sampled distinct colours; each point is drawn in its own colour.
+    counts : (n,) int array
+        Pixels of each sampled colour, shown on hover.
+    palette : (k, 3) uint8 array
+        The centres, drawn as large outlined markers.
+    palette_counts : (k,) int array
+        Pixels per centre; a marker's area grows with its share.
+    labels : (n,) int array, optional
+        Index of each colour's centre; when given, points take their centre's colour.
+    height : int
+        Figure height in pixels.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Two traces: "colours" then "centres".
+    """
+    colors = np.asarray(colors, dtype=np.uint8)
+    palette = np.asarray(palette, dtype=np.uint8)
+    points = go.Scatter3d(
+        name="colours",
+        x=colors[:, 0],
+        y=colors[:, 1],
+        z=colors[:, 2],
+        mode="markers",
+        marker={"size": 2.5, "color": _point_colors(colors, palette, labels), "opacity": 0.9},
+        customdata=np.asarray(counts, dtype=np.int64),
+        hovertemplate="rgb(%{x}, %{y}, %{z})<br>%{customdata:,} pixels<extra></extra>",
+    )
+    centres = go.Scatter3d(
+        name="centres",
+        x=palette[:, 0],
+        y=palette[:, 1],
+        z=palette[:, 2],
+        mode="markers",
+        marker={
+            "size": _centre_sizes(palette_counts, smallest=6, largest=30),
+            "color": quant.palette_hex(palette),
+            "opacity": 1.0,
+            "line": {"color": "#111111", "width": 3},
+        },
+        text=_centre_hover(palette, palette_counts),
+        hovertemplate="%{text}<extra></extra>",
+    )
+    figure = go.Figure([points, centres])
+    figure.update_layout(
+        height=height,
+        margin={"l": 0, "r": 0, "t": 10, "b": 0},
+        showlegend=False,
+        scene={
+            "xaxis": {"title": {"text": "red"}, **_AXIS},
+            "yaxis": {"title": {"text": "green"}, **_AXIS},
+            "zaxis": {"title": {"text": "blue"}, **_AXIS},
+            "aspectmode": "cube",
+        },
+    )
+    return figure
+
+
+def color_planes(
+    colors: np.ndarray,
+    palette: np.ndarray,
+    palette_counts: np.ndarray,
+    *,
+    labels: np.ndarray | None = None,
+    height: int = 380,
+) -> go.Figure:
+    """The notebook's three 2D views of the colours (red–green, red–blue, green–blue).
+
+    Parameters are those of :func:`color_cloud` (without the colour counts).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Three subplots, each with a "colours" and a "centres" trace, in the order of
+        :data:`PLANES`.
+    """
+    colors = np.asarray(colors, dtype=np.uint8)
+    palette = np.asarray(palette, dtype=np.uint8)
+    point_colors = _point_colors(colors, palette, labels)
+    centre_colors = quant.palette_hex(palette)
+    centre_sizes = _centre_sizes(palette_counts, smallest=6, largest=26)
+    hover = _centre_hover(palette, palette_counts)
+    titles = [f"{_CHANNELS[a]}–{_CHANNELS[b]}" for a, b in PLANES]
+    figure = make_subplots(rows=1, cols=3, subplot_titles=titles, horizontal_spacing=0.06)
+    for column, (a, b) in enumerate(PLANES, start=1):
+        figure.add_trace(
+            go.Scattergl(
+                name="colours",
+                x=colors[:, a],
+                y=colors[:, b],
+                mode="markers",
+                marker={"size": 3, "color": point_colors},
+                hoverinfo="skip",
+            ),
+            row=1,
+            col=column,
+        )
+        figure.add_trace(
+            go.Scatter(
+                name="centres",
+                x=palette[:, a],
+                y=palette[:, b],
+                mode="markers",
+                marker={
+                    "size": centre_sizes,
+                    "color": centre_colors,
+                    "line": {"color": "#111111", "width": 2},
+                },
+                text=hover,
+                hovertemplate="%{text}<extra></extra>",
+            ),
+            row=1,
+            col=column,
+        )
+        figure.update_xaxes(title_text=_CHANNELS[a], row=1, col=column, **_AXIS)
+        figure.update_yaxes(title_text=_CHANNELS[b], row=1, col=column, **_AXIS)
+    figure.update_layout(height=height, showlegend=False, margin={"l": 40, "r": 10, "t": 40, "b": 40})
+    return figure
+
+
+def error_curves(
+    n_colors: Sequence[int],
+    errors: Mapping[str, Sequence[float]],
+    *,
+    metric: str,
+) -> go.Figure:
+    """Error against palette size, one line per method, on a log2 x axis.
+
+    Parameters
+    ----------
+    n_colors : sequence of int
+        Palette sizes, the x values shared by every line.
+    errors : mapping of str to sequence of float
+        Method label -> error at each palette size (NaN where unknown).
+    metric : str
+        Axis title of the error, e.g. "mean ΔE (lower is better)".
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One "lines+markers" trace per method, named by its label.
+    """
+    figure = go.Figure()
+    for label, values in errors.items():
+        y = np.asarray(values, dtype=np.float64)
+        # An exact copy has infinite PSNR; leave a gap rather than break the axis.
+        y[~np.isfinite(y)] = np.nan
+        figure.add_trace(
+            go.Scatter(
+                name=label,
+                x=list(n_colors),
+                y=y,
+                mode="lines+markers",
+                hovertemplate=f"{label}<br>%{{x}} colours: %{{y:.3g}}<extra></extra>",
+            )
+        )
+    figure.update_layout(
+        height=420,
+        margin={"l": 60, "r": 10, "t": 10, "b": 50},
+        legend={"orientation": "h", "y": 1.08, "x": 0},
+        hovermode="closest",
+    )
+    figure.update_xaxes(
+        type="log",
+        tickvals=list(n_colors),
+        ticktext=[str(k) for k in n_colors],
+        title_text="number of colours (log₂ scale)",
+    )
+    figure.update_yaxes(title_text=metric)
+    return figure
+
+
+def error_heatmap(error: np.ndarray, *, title: str = "ΔE") -> go.Figure:
+    """Per-pixel error as a heat map, upright and with square pixels.
+
+    Parameters
+    ----------
+    error : (H, W) float array
+        Error of each pixel, e.g. from ``quant.error_map``.
+    title : str
+        Colour-bar title.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        A single Heatmap trace.
+    """
+    error = np.asarray(error, dtype=np.float32)
+    height, width = error.shape
+    figure = go.Figure(
+        go.Heatmap(
+            z=error,
+            colorscale="Inferno",
+            colorbar={"title": {"text": title}},
+            hovertemplate="x %{x}, y %{y}<br>" + title + " %{z:.1f}<extra></extra>",
+        )
+    )
+    figure.update_xaxes(visible=False, range=[-0.5, width - 0.5], constrain="domain")
+    figure.update_yaxes(
+        visible=False, autorange="reversed", scaleanchor="x", scaleratio=1, constrain="domain"
+    )
+    figure.update_layout(height=min(640, max(240, int(560 * height / max(width, 1)))), margin={"l": 0, "r": 0, "t": 10, "b": 0})
+    return figure
+
+
+def palette_strip_html(palette: np.ndarray, *, height_px: int = 22) -> str:
+    """A row of colour swatches as HTML; hovering one shows its hex code.
+
+    Parameters
+    ----------
+    palette : (k, 3) uint8 array
+        The colours, left to right.
+    height_px : int
+        Height of the strip.
+
+    Returns
+    -------
+    str
+        A ``<div>`` holding one flexible ``<div>`` per colour.
+    """
+    swatches = "".join(
+        f'<div title="{html.escape(hex_color)}" style="flex:1 1 0;background:{hex_color}"></div>'
+        for hex_color in quant.palette_hex(np.asarray(palette, dtype=np.uint8))
+    )
+    return (
+        f'<div class="palette-strip" style="display:flex;height:{height_px}px;'
+        f'border-radius:4px;overflow:hidden;border:1px solid rgba(128,128,128,.4)">{swatches}</div>'
+    )

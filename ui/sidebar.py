@@ -1,0 +1,120 @@
+"""The sidebar every page shares: the image source and the quantization settings.
+
+``app.py`` draws it before the page, so its widgets belong to the entry point and keep
+their values when the visitor switches pages. It also decides which image the pages
+show: a sample, or the uploaded file if it can be read. A file that cannot be read
+leaves the previous image in place, with the reason shown above the page.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
+
+import quant
+from ui import cached, samples, state
+
+__all__ = ["UPLOAD_TYPES", "render"]
+
+logger = logging.getLogger(__name__)
+
+UPLOAD_TYPES = ("png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff")
+"""File name extensions the uploader offers, matching ``quant.ALLOWED_FORMATS``."""
+
+_MAX_UPLOAD_MB = 50
+_SOURCE_LABELS = {**samples.SAMPLES, state.UPLOAD_SOURCE: "Uploaded file"}
+
+
+def _take_upload() -> None:
+    """on_change of the uploader: read the new file once, keep it or say why not.
+
+    Doing this in the callback, rather than with the widget's return value, keeps the
+    accepted file in our own session state: the page draws from it whatever happens
+    to the widget afterwards (a page switch, the visitor removing the file).
+    """
+    uploaded: UploadedFile | None = st.session_state.get(state.UPLOAD)
+    if uploaded is None:
+        st.session_state[state.REJECTED_UPLOAD] = None
+        return
+    ref = cached.upload_ref(uploaded.name, uploaded.getvalue())
+    try:
+        cached.pixels(ref)
+    except quant.ImageError as err:
+        message = f"{err} The previous image is still shown."
+    except Exception:
+        logger.exception("Unexpected failure reading the upload %r", uploaded.name)
+        message = f"Sorry, {uploaded.name} could not be read. The previous image is still shown."
+    else:
+        st.session_state[state.UPLOADED] = ref
+        st.session_state[state.REJECTED_UPLOAD] = None
+        # A new file is an explicit choice: show it without a second click.
+        st.session_state[state.SOURCE] = state.UPLOAD_SOURCE
+        return
+    st.session_state[state.REJECTED_UPLOAD] = message
+    st.session_state[state.SOURCE] = state.UPLOAD_SOURCE
+
+
+def render() -> None:
+    """Draw the sidebar controls and settle ``st.session_state[state.IMAGE]``.
+
+    When the uploaded file is in use but could not be read, say why in the main area.
+    """
+    with st.sidebar:
+        st.selectbox(
+            "Image",
+            options=list(_SOURCE_LABELS),
+            format_func=_SOURCE_LABELS.__getitem__,
+            key=state.SOURCE,
+        )
+        st.file_uploader(
+            "Upload an image",
+            type=list(UPLOAD_TYPES),
+            key=state.UPLOAD,
+            on_change=_take_upload,
+            max_upload_size=_MAX_UPLOAD_MB,
+            help="PNG, JPEG, WebP, GIF, BMP or TIFF. Only the first frame of an animation is used.",
+        )
+        st.selectbox(
+            "Method",
+            options=list(state.SIDEBAR_METHODS),
+            format_func=state.METHOD_LABELS.__getitem__,
+            key=state.METHOD,
+            help="How the palette is chosen. k-means looks for the colours that minimise the squared error.",
+        )
+        st.radio(
+            "Colour space",
+            options=list(state.SPACE_LABELS),
+            format_func=state.SPACE_LABELS.__getitem__,
+            key=state.SPACE,
+            horizontal=True,
+            help="Where distances between colours are measured. Lab is closer to how different colours look.",
+        )
+        st.toggle(
+            "Dithering",
+            key=state.DITHER,
+            help="Floyd–Steinberg error diffusion: trades banding for fine noise.",
+        )
+        st.number_input(
+            "Random seed",
+            min_value=0,
+            max_value=2**31 - 1,
+            step=1,
+            key=state.SEED,
+            help="Seeds k-means++ and the random palette; the same seed gives the same palette.",
+        )
+    source = st.session_state[state.SOURCE]
+    if source != state.UPLOAD_SOURCE:
+        st.session_state[state.IMAGE] = cached.sample_ref(source)
+        return
+    uploaded = st.session_state[state.UPLOADED]
+    if uploaded is not None:
+        st.session_state[state.IMAGE] = uploaded
+    elif st.session_state.get(state.IMAGE) is None:
+        st.session_state[state.IMAGE] = cached.sample_ref(state.DEFAULTS[state.SOURCE])
+    rejected = st.session_state[state.REJECTED_UPLOAD]
+    if rejected is not None:
+        st.error(rejected, icon=":material/broken_image:")
+    elif uploaded is None:
+        st.info("Choose a file with the uploader in the sidebar; meanwhile the previous image is shown.")

@@ -1,0 +1,175 @@
+"""Session-state keys, their defaults and the per-visitor values built from them.
+
+This is the one place that names what the dashboard remembers for a visitor. ``app.py``
+calls :func:`init` at the top of every run; widgets are created with these keys and no
+default of their own, so the defaults below are the only ones. The browser tests find
+widgets by these keys (``.st-key-<key>``), so they must not change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+__all__ = [
+    "CLOUD_BY_CENTRE",
+    "CLOUD_K",
+    "COMPARE_METRIC",
+    "DEFAULTS",
+    "DITHER",
+    "HEATMAP_CHOICE",
+    "IMAGE",
+    "METHOD",
+    "METHOD_LABELS",
+    "KEPT_WIDGET_KEYS",
+    "RECON_RANDOM",
+    "RECON_SIZES",
+    "REJECTED_UPLOAD",
+    "SEED",
+    "SIDEBAR_METHODS",
+    "SOURCE",
+    "SPACE",
+    "SPACE_LABELS",
+    "UPLOAD",
+    "UPLOADED",
+    "UPLOAD_SOURCE",
+    "ImageRef",
+    "Settings",
+    "current_image",
+    "init",
+    "settings",
+]
+
+# Sidebar, drawn by app.py on every page.
+SOURCE = "source"
+UPLOAD = "upload"
+METHOD = "method"
+SPACE = "space"
+DITHER = "dither"
+SEED = "seed"
+
+# Page controls: see init() for how they survive page switches.
+CLOUD_K = "cloud_k"
+CLOUD_BY_CENTRE = "cloud_by_centre"
+RECON_SIZES = "recon_sizes"
+RECON_RANDOM = "recon_random"
+COMPARE_METRIC = "compare_metric"
+HEATMAP_CHOICE = "heatmap_choice"
+
+# Not widgets.
+IMAGE = "image"
+"""The :class:`ImageRef` in use; a bad upload leaves it as it was."""
+UPLOADED = "uploaded"
+"""The :class:`ImageRef` of the last upload that could be read, or None."""
+REJECTED_UPLOAD = "rejected_upload"
+"""Why the last uploaded file could not be used, or None."""
+
+UPLOAD_SOURCE = "upload"
+"""The ``SOURCE`` option meaning "the uploaded file" rather than a sample."""
+
+METHOD_LABELS: dict[str, str] = {
+    "kmeans": "k-means",
+    "minibatch": "MiniBatch k-means",
+    "median-cut": "median cut",
+    "octree": "octree",
+    "random": "random",
+}
+"""Every quant method -> how the dashboard names it."""
+
+SIDEBAR_METHODS = ("kmeans", "minibatch", "median-cut", "octree")
+"""Methods offered in the sidebar; "random" is only a baseline on the pages."""
+
+SPACE_LABELS: dict[str, str] = {"rgb": "RGB", "lab": "Lab"}
+
+DEFAULTS: dict[str, object] = {
+    SOURCE: "china",
+    METHOD: "kmeans",
+    SPACE: "rgb",
+    DITHER: False,
+    SEED: 0,
+    CLOUD_K: 16,
+    CLOUD_BY_CENTRE: False,
+    RECON_SIZES: [16, 32, 64],
+    RECON_RANDOM: True,
+    COMPARE_METRIC: "delta_e",
+    HEATMAP_CHOICE: ("kmeans", 16),
+    UPLOADED: None,
+    REJECTED_UPLOAD: None,
+}
+
+KEPT_WIDGET_KEYS = (
+    SOURCE, METHOD, SPACE, DITHER, SEED,
+    CLOUD_K, CLOUD_BY_CENTRE, RECON_SIZES, RECON_RANDOM, COMPARE_METRIC, HEATMAP_CHOICE,
+)
+"""Widgets whose value :func:`init` keeps alive; not the uploader, which Streamlit
+does not let the Session State API set."""
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """Enough to identify an image and to decode it again.
+
+    Attributes
+    ----------
+    digest : str
+        Content digest: ``quant.image_digest`` of a sample's pixels, or blake2b of an
+        uploaded file's bytes. Cache keys use it instead of the pixels.
+    name : str
+        What to call the image on screen and in download file names.
+    sample : str or None
+        Key of a bundled sample, or None for an upload.
+    raw : bytes
+        The uploaded file's bytes (empty for a sample), kept so the picture can be
+        decoded again after its cache entry is evicted.
+    """
+
+    digest: str
+    name: str
+    sample: str | None = None
+    raw: bytes = b""
+
+    def __repr__(self) -> str:
+        # The default repr would print megabytes of file bytes into logs.
+        return f"ImageRef(name={self.name!r}, digest={self.digest[:12]}…)"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The sidebar's quantization choices."""
+
+    method: str
+    space: str
+    dither: bool
+    seed: int
+
+
+def init() -> None:
+    """Give every key its default the first time a session runs; keep widget values.
+
+    Streamlit forgets a widget's value once a run does not draw it, so a page's
+    controls would reset on every visit to another page. Writing each value back
+    through the Session State API at the start of every run makes it ordinary state,
+    which is kept (the documented way, and it works on every Streamlit version we
+    support). Widgets are therefore created with a key and no default of their own.
+    """
+    for key, value in DEFAULTS.items():
+        if key not in st.session_state:
+            st.session_state[key] = value
+    for key in KEPT_WIDGET_KEYS:
+        st.session_state[key] = st.session_state[key]
+
+
+def settings() -> Settings:
+    """Read the sidebar's method, colour space, dithering and seed."""
+    return Settings(
+        method=st.session_state[METHOD],
+        space=st.session_state[SPACE],
+        dither=bool(st.session_state[DITHER]),
+        seed=int(st.session_state[SEED]),
+    )
+
+
+def current_image() -> ImageRef:
+    """The image the pages show; set by the sidebar before any page runs."""
+    return st.session_state[IMAGE]
