@@ -21,6 +21,7 @@ sys.path.insert(0, str(REPO_ROOT / "tests" / "e2e"))
 from e2e_support import (  # noqa: E402 - needs the path above
     PAGE_TITLES,
     VIEWPORT,
+    full_page_screenshot,
     go_to_page,
     launch_chromium,
     missing_prerequisites,
@@ -57,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
                 go_to_page(page, title)
                 wait_for_images(page)
                 path = args.out / f"{page_slug(title)}.png"
-                page.screenshot(path=str(path), full_page=True)
+                full_page_screenshot(page, path)
                 print(path)
         finally:
             browser.close()

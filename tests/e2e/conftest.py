@@ -64,7 +64,11 @@ def app_server(
 
 @pytest.fixture(scope="session")
 def browser(browser_prerequisites: None):  # -> playwright.sync_api.Browser
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # Assertions run after wait_for_app_run, but images and charts still draw
+    # afterwards; Playwright's 5 s default is tight on a loaded 2-core machine.
+    expect.set_options(timeout=30_000)
 
     with sync_playwright() as playwright:
         chromium = launch_chromium(playwright)

@@ -38,8 +38,9 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1400, "height": 900}
 SERVER_START_TIMEOUT_S = 60.0
-# The app computes four quantizations on a 2-core machine; give a rerun time.
-SCRIPT_RUN_TIMEOUT_MS = 60_000
+# A cold page runs several k-means fits on a 2-core machine that may be busy with
+# other work; a generous bound costs nothing when the app is fast.
+SCRIPT_RUN_TIMEOUT_MS = 180_000
 PAGE_TITLES = ("Image", "Colour space", "Reconstructions", "Compare")
 
 
@@ -198,6 +199,31 @@ def wait_for_images(page: Page, *, timeout_ms: int = SCRIPT_RUN_TIMEOUT_MS) -> N
     page.wait_for_function(
         "() => Array.from(document.images).every(img => img.complete)", timeout=timeout_ms
     )
+
+
+def full_page_screenshot(page: Page, path: Path, *, max_height: int = 8000) -> None:
+    """Save a PNG of the whole page, including what is scrolled out of view.
+
+    Streamlit scrolls inside ``stMain`` rather than the document, so Playwright's
+    ``full_page`` alone stops at the viewport: grow the viewport to the content's
+    height first (up to `max_height`), then put it back.
+    """
+    original = page.viewport_size or VIEWPORT
+    content_height = page.evaluate(
+        """() => Math.max(document.documentElement.scrollHeight,
+               ...Array.from(document.querySelectorAll("[data-testid='stMain'],"
+                   + " [data-testid='stSidebarContent']"), el => el.scrollHeight))"""
+    )
+    height = min(max(int(content_height), original["height"]), max_height)
+    if height != original["height"]:
+        page.set_viewport_size({"width": original["width"], "height": height})
+        wait_for_images(page)
+        page.wait_for_timeout(500)  # let charts redraw at the new size
+    try:
+        page.screenshot(path=str(path), full_page=True)
+    finally:
+        if height != original["height"]:
+            page.set_viewport_size(original)
 
 
 def open_app(page: Page, url: str) -> None:

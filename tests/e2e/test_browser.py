@@ -15,7 +15,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from e2e_support import PAGE_TITLES, go_to_page, page_slug, wait_for_app_run, wait_for_images
+from e2e_support import (
+    PAGE_TITLES,
+    full_page_screenshot,
+    go_to_page,
+    page_slug,
+    wait_for_app_run,
+    wait_for_images,
+)
 
 try:
     from playwright.sync_api import expect
@@ -103,7 +110,7 @@ def test_every_page_renders_without_exception(app, screenshot_dir: Path) -> None
         expect(app.get_by_test_id("stMain")).to_be_visible()
         assert_no_error(app)
         wait_for_images(app)
-        app.screenshot(path=str(screenshot_dir / f"{page_slug(title)}.png"), full_page=True)
+        full_page_screenshot(app, screenshot_dir / f"{page_slug(title)}.png")
 
 
 def test_colour_space_chart_is_drawn(app) -> None:
@@ -138,7 +145,7 @@ def test_upload_replaces_the_image(app, screenshot_dir: Path) -> None:
     expect(app.get_by_test_id("stMain")).to_contain_text(UPLOAD_SIZE_TEXT)
     wait_for_images_loaded(app.get_by_test_id("stMain").get_by_test_id("stImage").locator("img"))
     assert_no_error(app)
-    app.screenshot(path=str(screenshot_dir / "image-uploaded.png"), full_page=True)
+    full_page_screenshot(app, screenshot_dir / "image-uploaded.png")
 
 
 def test_junk_upload_shows_an_error_and_keeps_the_image(app, screenshot_dir: Path) -> None:
@@ -152,7 +159,7 @@ def test_junk_upload_shows_an_error_and_keeps_the_image(app, screenshot_dir: Pat
     expect(error.first).to_be_visible()
     expect(error.first).to_contain_text(re.compile(r"\w{3,}"))
     assert_no_exception(app)
-    app.screenshot(path=str(screenshot_dir / "image-junk-upload.png"), full_page=True)
+    full_page_screenshot(app, screenshot_dir / "image-junk-upload.png")
 
     # The last good image is still what the pages work on.
     go_to_page(app, "Image")
