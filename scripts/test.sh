@@ -20,10 +20,17 @@ if [[ ! -x /usr/bin/chromium ]]; then
     fi
 fi
 
-python -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -r requirements-test.txt
+# `python` where it exists (a virtualenv, pyenv), else Debian's `python3`.
+python="${PYTHON:-$(command -v python || command -v python3 || true)}"
+if [[ -z "$python" ]]; then
+    echo "test.sh: no python or python3 on PATH (Python 3.11 or later is needed)" >&2
+    exit 1
+fi
+
+"$python" -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -r requirements-test.txt
 
 status=0
-python -m pytest "$@" || status=$?
+"$python" -m pytest "$@" || status=$?
 if [[ "$status" -eq 5 ]]; then
     echo "test.sh: pytest collected no tests; treating that as a failure" >&2
     exit 1
