@@ -29,6 +29,7 @@ References
 
 from __future__ import annotations
 
+import threading
 import time
 import warnings
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ import numpy as np
 from PIL import Image
 from skimage import color as skcolor
 from sklearn.cluster import KMeans, MiniBatchKMeans
+from threadpoolctl import ThreadpoolController
 
 from quant.colors import ColorHistogram, N_CODES, histogram_from_codes, pack_colors
 from quant.errors import ImageError
@@ -73,6 +75,43 @@ _N_INIT = 4
 _CHUNK_ELEMENTS = 1 << 18
 """Distance-matrix elements computed at once when assigning colours: 1 MB of float32,
 small enough to stay in cache, which makes the assignment several times faster."""
+
+
+_THREADPOOLS = ThreadpoolController()
+"""Native thread pools (BLAS, OpenMP); inspected once, because inspecting costs milliseconds.
+
+Every public function here runs with these pools limited to one thread. The products
+are thin (inner dimension 3) and the k-means fits small, so waking threads costs more
+than the arithmetic: 8 times more for the assignment on an idle machine, and far worse
+when other sessions keep the cores busy and OpenMP threads wait for each other.
+"""
+
+
+_last_analysis: tuple[np.ndarray, np.ndarray, ColorHistogram] | None = None
+_last_analysis_lock = threading.Lock()
+
+
+def _analyse(image: np.ndarray) -> tuple[np.ndarray, ColorHistogram]:
+    """Packed codes and colour histogram of an image, remembered for the last image seen.
+
+    Making several palettes of one picture (16, 32, 64 colours and a random one) is
+    the common case, and the histogram is a third of the work of each. The memo holds
+    a copy of that one image and is used only for an exactly equal array, so a result
+    never depends on what was quantized before.
+    """
+    global _last_analysis
+    with _last_analysis_lock:
+        last = _last_analysis
+    if last is not None and last[0].shape == image.shape and np.array_equal(last[0], image):
+        return last[1], last[2]
+    codes = pack_colors(image)
+    histogram = histogram_from_codes(codes)
+    remembered = image.copy()
+    for array in (remembered, codes, histogram.colors, histogram.counts, histogram.codes):
+        array.flags.writeable = False
+    with _last_analysis_lock:
+        _last_analysis = (remembered, codes, histogram)
+    return codes, histogram
 
 
 @dataclass(frozen=True, eq=False)
@@ -165,12 +204,12 @@ def _nearest(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
     points32 = np.asarray(points, dtype=np.float32)
     centres32 = np.asarray(centres, dtype=np.float32)
     centre_norms = np.einsum("ij,ij->i", centres32, centres32)
+    minus_twice_centres = -2.0 * centres32.T
     labels = np.empty(points32.shape[0], dtype=np.intp)
     step = max(1, _CHUNK_ELEMENTS // centres32.shape[0])
     for start in range(0, points32.shape[0], step):
-        block = points32[start : start + step]
         # |x - c|^2 = |x|^2 - 2 x.c + |c|^2, and |x|^2 does not change the argmin.
-        distances = block @ (-2.0 * centres32.T)
+        distances = points32[start : start + step] @ minus_twice_centres
         distances += centre_norms
         labels[start : start + step] = np.argmin(distances, axis=1)
     return labels
@@ -203,7 +242,8 @@ def assign_colors(colors: np.ndarray, palette: np.ndarray, *, space: str = "rgb"
             )
     if palette.shape[0] == 0:
         raise ValueError("palette must hold at least one colour, got an empty palette.")
-    return _nearest(_to_space(colors, space), _to_space(palette, space))
+    with _THREADPOOLS.limit(limits=1):
+        return _nearest(_to_space(colors, space), _to_space(palette, space))
 
 
 def _binned(histogram: ColorHistogram) -> tuple[np.ndarray, np.ndarray]:
@@ -357,6 +397,12 @@ def quantize(
     >>> result.palette.tolist(), result.mse
     ([[0, 0, 0], [255, 255, 255]], 0.0)
     """
+    with _THREADPOOLS.limit(limits=1):
+        return _quantize(image, n_colors, method=method, space=space, dither=dither, seed=seed)
+
+
+def _quantize(image: np.ndarray, n_colors: int, *, method: str, space: str, dither: bool, seed: int) -> Quantized:
+    """:func:`quantize` with the native thread pools already limited."""
     started = time.perf_counter()
     image = check_image(image)
     n_colors = _check_n_colors(n_colors)
@@ -364,8 +410,7 @@ def quantize(
     _check_choice(space, "space", SPACES)
     seed = int(seed)
 
-    codes = pack_colors(image)
-    histogram = histogram_from_codes(codes)
+    codes, histogram = _analyse(image)
 
     if method != "random" and len(histogram) <= n_colors:
         palette = histogram.colors
