@@ -193,3 +193,23 @@ def test_assign_colors_nearest_in_rgb_and_lab() -> None:
     assert lab[:3].tolist() == [0, 1, 2]
     with pytest.raises(ValueError, match="palette"):
         assign_colors(colors, palette.astype(np.int64))
+
+
+def test_result_never_depends_on_the_previous_image(photo: np.ndarray) -> None:
+    """The engine remembers the last image's histogram; an edited copy must not reuse it."""
+    before = quant.quantize(photo, 8)
+    edited = photo.copy()
+    edited[0, 0] = (255 - edited[0, 0]).astype(np.uint8)
+    after = quant.quantize(edited, 8)
+    fresh_counts = np.bincount(after.labels.ravel(), minlength=after.k)
+    np.testing.assert_array_equal(after.counts, fresh_counts)
+    np.testing.assert_array_equal(after.image, after.palette[after.labels])
+    assert after.mse == pytest.approx(np.mean((edited.astype(float) - after.image) ** 2))
+    # And editing in place, the same array object, is seen too.
+    photo_copy = photo.copy()
+    first = quant.quantize(photo_copy, 4)
+    photo_copy[:10] = 0
+    second = quant.quantize(photo_copy, 4)
+    assert second.mse == pytest.approx(np.mean((photo_copy.astype(float) - second.image) ** 2))
+    assert not np.array_equal(first.image, second.image)
+    np.testing.assert_array_equal(quant.quantize(photo, 8).palette, before.palette)
