@@ -84,6 +84,15 @@ def app(browser, app_server: StreamlitServer, request: pytest.FixtureRequest):
     page = context.new_page()
     try:
         open_app(page, app_server.url)
+        exceptions = page.get_by_test_id("stException")
+        if exceptions.count():
+            log_tail = "\n".join(app_server.log_text().splitlines()[-40:])
+            pytest.fail(
+                "the app shows an exception as soon as it loads:\n"
+                + "\n".join(exceptions.all_inner_texts())
+                + f"\nstreamlit log ({app_server.log_path}), last lines:\n{log_tail}",
+                pytrace=False,
+            )
         yield page
     finally:
         report = getattr(request.node, "rep_call", None)
