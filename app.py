@@ -1,7 +1,8 @@
 """Colour quantization dashboard: the entry point.
 
-It only routes: configure the page, draw the frame every page shares (session state,
-sidebar), then run the chosen page. Run it with ``streamlit run app.py``.
+It only routes: configure the page, register the pages (ui/frame.py lists them), draw
+the frame every page shares (session state, sidebar), then run the chosen page.
+Run it with ``streamlit run app.py``.
 """
 
 from __future__ import annotations
@@ -21,14 +22,7 @@ st.set_page_config(
     layout="wide",
 )
 
-page = st.navigation(
-    [
-        st.Page("pages/image.py", title="Image", icon=":material/image:", default=True),
-        st.Page("pages/colour_space.py", title="Colour space", icon=":material/3d_rotation:"),
-        st.Page("pages/reconstructions.py", title="Reconstructions", icon=":material/grid_view:"),
-        st.Page("pages/compare.py", title="Compare", icon=":material/monitoring:"),
-    ]
-)
+page = frame.navigation()
 
 with frame.around_page():
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import cached, figures, frame, state, text
+from ui import cached, frame, state, text
 
 ref, settings = frame.page_setup()
 
@@ -27,24 +27,15 @@ with controls[1]:
     )
 
 with st.spinner(f"Finding {n_colors} colours with {text.describe(settings.method, settings.space)}…"):
-    sample = cached.color_sample(ref)
+    cloud, planes = cached.cloud_figures(ref, n_colors, settings, by_centre=by_centre)
     result = cached.reconstruction(ref, n_colors, settings)
-    labels = cached.centre_labels(ref, n_colors, settings) if by_centre else None
+    facts = cached.facts(ref)
 
-st.plotly_chart(
-    figures.color_cloud(sample.colors, sample.counts, result.palette, result.counts, labels=labels),
-    key="cloud3d",
-    width="stretch",
-)
-facts = cached.facts(ref)
+st.plotly_chart(cloud, key="cloud3d", width="stretch")
 st.caption(
-    f"{len(sample.colors):,} of the image's {facts.n_colors:,} distinct colours; "
+    f"{len(cloud.data[0].x):,} of the image's {facts.n_colors:,} distinct colours; "
     f"{result.k} centres from {text.describe(settings.method, settings.space, dither=settings.dither)}."
 )
 
 st.subheader("Three views from the sides")
-st.plotly_chart(
-    figures.color_planes(sample.colors, result.palette, result.counts, labels=labels),
-    key="cloud_planes",
-    width="stretch",
-)
+st.plotly_chart(planes, key="cloud_planes", width="stretch")

@@ -57,10 +57,11 @@ with next(cells), st.container(key="recon_original", border=True):
     st.markdown(f"**Original** · {facts.n_colors:,} colours")
     st.caption(f"{facts.width:,} × {facts.height:,} px · {text.file_size(facts.n_pixels * 3)} as 24-bit RGB")
 
+results = cached.reconstructions(ref, tiles, settings)
 for index, (n_colors, method) in enumerate(tiles):
     with next(cells), st.container(key=f"recon_{index}", border=True):
         with st.spinner(f"{n_colors} colours with {state.METHOD_LABELS[method]}…"):
-            result = cached.reconstruction(ref, n_colors, settings, method=method)
+            result = next(results)
         st.image(result.preview.png, output_format="PNG")
         used = "" if result.k == n_colors else f" (only {result.k} different)"
         st.markdown(

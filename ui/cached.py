@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 from PIL import Image
 
 import quant
-from ui import samples
+from ui import figures, samples
 from ui.state import ImageRef, Settings
 
 __all__ = [
@@ -36,6 +38,7 @@ __all__ = [
     "Picture",
     "Reconstruction",
     "centre_labels",
+    "cloud_figures",
     "color_sample",
     "compare_point",
     "error_map",
@@ -43,6 +46,7 @@ __all__ = [
     "original_picture",
     "pixels",
     "reconstruction",
+    "reconstructions",
     "sample_ref",
     "upload_ref",
     "work_size",
@@ -259,6 +263,25 @@ def reconstruction(
     )
 
 
+def reconstructions(
+    ref: ImageRef, tiles: Sequence[tuple[int, str]], settings: Settings
+) -> Iterator[Reconstruction]:
+    """:func:`reconstruction` for several tiles, yielded one by one in the order asked.
+
+    A page draws each tile as soon as it is ready. They are computed one after the
+    other on purpose: the work is memory-bound (two at once on two cores gained about
+    10 % on a 12 MP photo) and one 12 MP palette with its metrics needs about 0.6 GB
+    while it is computed, on a host whose 2.7 GB all visitors share.
+
+    Parameters
+    ----------
+    tiles : sequence of (n_colors, method)
+        What to compute; ``method`` overrides the sidebar's.
+    """
+    for n_colors, method in tiles:
+        yield reconstruction(ref, n_colors, settings, method=method)
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
 def _centre_labels(
     digest: str,
@@ -278,6 +301,49 @@ def centre_labels(ref: ImageRef, n_colors: int, settings: Settings) -> np.ndarra
     """For each colour of :func:`color_sample`, the index of its nearest palette entry."""
     return _centre_labels(
         ref.digest, int(n_colors), settings.method, settings.space, settings.dither, settings.seed, ref
+    )
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _cloud_figures(
+    digest: str,
+    n_colors: int,
+    method: str,
+    space: str,
+    dither: bool,
+    seed: int,
+    by_centre: bool,
+    _ref: ImageRef,
+) -> tuple[go.Figure, go.Figure]:
+    settings = Settings(method=method, space=space, dither=dither, seed=seed)
+    sample = color_sample(_ref)
+    result = reconstruction(_ref, n_colors, settings)
+    labels = centre_labels(_ref, n_colors, settings) if by_centre else None
+    return (
+        figures.color_cloud(sample.colors, sample.counts, result.palette, result.counts, labels=labels),
+        figures.color_planes(sample.colors, result.palette, result.counts, labels=labels),
+    )
+
+
+def cloud_figures(
+    ref: ImageRef, n_colors: int, settings: Settings, *, by_centre: bool
+) -> tuple[go.Figure, go.Figure]:
+    """The Colour space page's 3D cloud and its three 2D views.
+
+    Cached as resources, i.e. shared and not copied: Plotly validates every one of the
+    20,000 point colours whenever a figure is built (or unpickled, as ``cache_data``
+    would), about half a second, while the charts only read the figures. Nothing may
+    modify the returned figures.
+    """
+    return _cloud_figures(
+        ref.digest,
+        int(n_colors),
+        settings.method,
+        settings.space,
+        settings.dither,
+        settings.seed,
+        by_centre,
+        ref,
     )
 
 

@@ -29,7 +29,12 @@ PLANES: tuple[tuple[int, int], ...] = ((0, 1), (0, 2), (1, 2))
 """Channel pairs of the three 2D views: red–green, red–blue, green–blue."""
 
 _CHANNELS = ("red", "green", "blue")
-_AXIS = {"range": [0, 255], "tick0": 0, "dtick": 64}
+_AXIS = {"range": [0, 255], "tickvals": [0, 64, 128, 192, 255]}
+_BACKDROP = "#c9c9c9"
+_SCENE_AXIS = {"backgroundcolor": _BACKDROP, "showbackground": True, "gridcolor": "#e6e6e6"}
+"""Mid grey behind the colour points, so that whites and blacks both stand out."""
+_LINE_COLORS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#a6761d")
+"""Qualitative colours (ColorBrewer Dark2) for the methods' lines, in order."""
 
 
 def _centre_sizes(counts: np.ndarray, *, smallest: float, largest: float) -> np.ndarray:
@@ -118,10 +123,11 @@ def color_cloud(
         margin={"l": 0, "r": 0, "t": 10, "b": 0},
         showlegend=False,
         scene={
-            "xaxis": {"title": {"text": "red"}, **_AXIS},
-            "yaxis": {"title": {"text": "green"}, **_AXIS},
-            "zaxis": {"title": {"text": "blue"}, **_AXIS},
+            "xaxis": {"title": {"text": "red"}, **_AXIS, **_SCENE_AXIS},
+            "yaxis": {"title": {"text": "green"}, **_AXIS, **_SCENE_AXIS},
+            "zaxis": {"title": {"text": "blue"}, **_AXIS, **_SCENE_AXIS},
             "aspectmode": "cube",
+            "camera": {"eye": {"x": 1.6, "y": -1.6, "z": 1.1}},
         },
     )
     return figure
@@ -183,9 +189,16 @@ def color_planes(
             row=1,
             col=column,
         )
-        figure.update_xaxes(title_text=_CHANNELS[a], row=1, col=column, **_AXIS)
-        figure.update_yaxes(title_text=_CHANNELS[b], row=1, col=column, **_AXIS)
-    figure.update_layout(height=height, showlegend=False, margin={"l": 40, "r": 10, "t": 40, "b": 40})
+        # A little room beyond 0–255 so that centres on the edge are not cut in half.
+        axis = {**_AXIS, "range": [-12, 267], "gridcolor": "#e6e6e6", "zeroline": False}
+        figure.update_xaxes(title_text=_CHANNELS[a], row=1, col=column, **axis)
+        figure.update_yaxes(title_text=_CHANNELS[b], row=1, col=column, **axis)
+    figure.update_layout(
+        height=height,
+        showlegend=False,
+        plot_bgcolor=_BACKDROP,
+        margin={"l": 40, "r": 10, "t": 50, "b": 40},
+    )
     return figure
 
 
@@ -212,7 +225,7 @@ def error_curves(
         One "lines+markers" trace per method, named by its label.
     """
     figure = go.Figure()
-    for label, values in errors.items():
+    for index, (label, values) in enumerate(errors.items()):
         y = np.asarray(values, dtype=np.float64)
         # An exact copy has infinite PSNR; leave a gap rather than break the axis.
         y[~np.isfinite(y)] = np.nan
@@ -222,6 +235,7 @@ def error_curves(
                 x=list(n_colors),
                 y=y,
                 mode="lines+markers",
+                line={"color": _LINE_COLORS[index % len(_LINE_COLORS)], "width": 2.5},
                 hovertemplate=f"{label}<br>%{{x}} colours: %{{y:.3g}}<extra></extra>",
             )
         )
@@ -270,7 +284,10 @@ def error_heatmap(error: np.ndarray, *, title: str = "ΔE") -> go.Figure:
     figure.update_yaxes(
         visible=False, autorange="reversed", scaleanchor="x", scaleratio=1, constrain="domain"
     )
-    figure.update_layout(height=min(640, max(240, int(560 * height / max(width, 1)))), margin={"l": 0, "r": 0, "t": 10, "b": 0})
+    figure.update_layout(
+        height=min(640, max(240, int(560 * height / max(width, 1)))),
+        margin={"l": 0, "r": 0, "t": 10, "b": 0},
+    )
     return figure
 
 

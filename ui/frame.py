@@ -1,13 +1,14 @@
-"""The frame around every page: session state, the shared sidebar, a bad upload's message.
+"""The frame around every page: the navigation, session state and the shared sidebar.
 
-``app.py`` draws it, then runs the chosen page inside :func:`around_page`. Pages start
-with :func:`page_setup`, which returns the image and settings to work on.
+``app.py`` routes with :func:`navigation`, then runs the chosen page inside
+:func:`around_page`, which initialises the session state and draws the sidebar. Pages
+start with :func:`page_setup`, which returns the image and settings to work on.
 
-Streamlit has one case where a page runs *without* ``app.py``: while it still believes
-the app uses the old ``pages/`` directory convention, it runs the page file alone. That
-happens on the first run after the server starts if the visitor opens a page's URL
-directly, and on every ``AppTest`` run after the first. :func:`page_setup` then draws
-the frame itself, so the page works the same either way.
+Streamlit has one case where a page file runs *without* ``app.py``: while it still
+assumes the old ``pages/`` directory convention, which it does until the first
+``st.navigation`` call. That is the first run after the server starts when a visitor
+opens a page's URL directly, and every ``AppTest`` run. :func:`page_setup` notices,
+registers the real navigation and reruns, so the page always runs inside the frame.
 """
 
 from __future__ import annotations
@@ -16,25 +17,39 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from ui import sidebar, state
 
-__all__ = ["around_page", "draw", "page_setup"]
+__all__ = ["PAGES", "around_page", "navigation", "page_setup"]
+
+PAGES: tuple[tuple[str, str, str], ...] = (
+    ("pages/image.py", "Image", ":material/image:"),
+    ("pages/colour_space.py", "Colour space", ":material/3d_rotation:"),
+    ("pages/reconstructions.py", "Reconstructions", ":material/grid_view:"),
+    ("pages/compare.py", "Compare", ":material/monitoring:"),
+)
+"""(file relative to app.py, title, icon) of every page, the first being the default."""
 
 _DRAWN = "frame_drawn"
-"""Session-state flag: True while app.py runs a page inside the frame it drew."""
+"""Session-state flag: True while app.py runs a page inside the frame."""
 
 
-def draw() -> None:
-    """Initialise the session state and draw the sidebar (which reports an unusable upload)."""
-    state.init()
-    sidebar.render()
+def navigation() -> StreamlitPage:
+    """Register the pages in the sidebar navigation; return the one to run."""
+    return st.navigation(
+        [
+            st.Page(path, title=title, icon=icon, default=index == 0)
+            for index, (path, title, icon) in enumerate(PAGES)
+        ]
+    )
 
 
 @contextmanager
 def around_page() -> Iterator[None]:
-    """Draw the frame and mark it drawn while the page inside the block runs."""
-    draw()
+    """Initialise the session state and draw the sidebar, for the page run inside."""
+    state.init()
+    sidebar.render()
     st.session_state[_DRAWN] = True
     try:
         yield
@@ -43,7 +58,8 @@ def around_page() -> Iterator[None]:
 
 
 def page_setup() -> tuple[state.ImageRef, state.Settings]:
-    """Start a page: make sure the frame exists, return the image and the settings."""
+    """Start a page: make sure it runs inside the frame; return the image and settings."""
     if not st.session_state.get(_DRAWN, False):
-        draw()
+        navigation()
+        st.rerun()
     return state.current_image(), state.settings()
