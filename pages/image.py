@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import quant
-from ui import cached, frame, state, text
+from ui import cached, frame, text
 
 STORAGE_SIZES = (16, 32, 64)
 
@@ -29,7 +29,7 @@ with facts_column:
 st.subheader("Storage")
 st.markdown(
     f"Stored plainly, every pixel takes **24 bits** (8 each for red, green and blue): "
-    f"{text.file_size(facts.n_pixels * 3)} for this picture. With a palette of *k* colours "
+    f"{text.file_size(facts.raw_bytes)} for this picture. With a palette of *k* colours "
     "a pixel only needs the index of its colour, **⌈log₂ k⌉ bits**, plus the palette "
     "itself once (24 bits per colour)."
 )
@@ -41,7 +41,7 @@ def storage_rows(png_sizes: dict[int, int]) -> list[dict[str, object]]:
             "Colours": "all (24-bit)",
             "Bits per pixel": 24,
             "Palette": "—",
-            "Total": text.file_size(facts.n_pixels * 3),
+            "Total": text.file_size(facts.raw_bytes),
             "Ratio": "1 : 1",
             "Indexed PNG": "—",
         }

@@ -55,7 +55,7 @@ with next(cells), st.container(key="recon_original", border=True):
     facts = cached.facts(ref)
     st.image(cached.original_picture(ref, tile=True).png, output_format="PNG")
     st.markdown(f"**Original** · {facts.n_colors:,} colours")
-    st.caption(f"{facts.width:,} × {facts.height:,} px · {text.file_size(facts.n_pixels * 3)} as 24-bit RGB")
+    st.caption(f"{facts.width:,} × {facts.height:,} px · {text.file_size(facts.raw_bytes)} as 24-bit RGB")
 
 results = cached.reconstructions(ref, tiles, settings)
 for index, (n_colors, method) in enumerate(tiles):

@@ -83,6 +83,8 @@ class ImageFacts:
     height: int
     width: int
     n_colors: int
+    raw_bytes: int
+    """Size as plain 24-bit RGB."""
 
     @property
     def n_pixels(self) -> int:
@@ -166,7 +168,10 @@ def upload_ref(name: str, raw: bytes) -> ImageRef:
 def _facts(digest: str, _ref: ImageRef) -> ImageFacts:
     image = pixels(_ref)
     height, width = image.shape[:2]
-    return ImageFacts(height=height, width=width, n_colors=quant.count_colors(image))
+    raw_bits = quant.storage(height * width, quant.MAX_COLORS).raw_bits
+    return ImageFacts(
+        height=height, width=width, n_colors=quant.count_colors(image), raw_bytes=raw_bits // 8
+    )
 
 
 def facts(ref: ImageRef) -> ImageFacts:
