@@ -9,6 +9,7 @@ k-means palette engine, the 3D point cloud, the metrics) starts from here.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +18,7 @@ from quant.loading import check_image
 
 __all__ = [
     "ColorHistogram",
+    "analyse",
     "ColorSample",
     "color_histogram",
     "count_colors",
@@ -119,6 +121,35 @@ def histogram_from_codes(codes: np.ndarray) -> ColorHistogram:
     )
 
 
+_last_analysis: tuple[np.ndarray, np.ndarray, ColorHistogram] | None = None
+_last_analysis_lock = threading.Lock()
+
+
+def analyse(image: np.ndarray) -> tuple[np.ndarray, ColorHistogram]:
+    """Packed codes and colour histogram of an image, remembered for the last image seen.
+
+    Prior validation of ``image`` is assumed (see :func:`quant.loading.check_image`).
+
+    Making several palettes of one picture (16, 32, 64 colours and a random one) is
+    the common case, and the histogram is a third of the work of each. The memo holds
+    a copy of that one image and is used only for an exactly equal array, so a result
+    never depends on what was quantized before.
+    """
+    global _last_analysis
+    with _last_analysis_lock:
+        last = _last_analysis
+    if last is not None and last[0].shape == image.shape and np.array_equal(last[0], image):
+        return last[1], last[2]
+    codes = pack_colors(image)
+    histogram = histogram_from_codes(codes)
+    remembered = image.copy()
+    for array in (remembered, codes, histogram.colors, histogram.counts, histogram.codes):
+        array.flags.writeable = False
+    with _last_analysis_lock:
+        _last_analysis = (remembered, codes, histogram)
+    return codes, histogram
+
+
 def color_histogram(image: np.ndarray) -> ColorHistogram:
     """The distinct colours of an image and their pixel counts, exactly.
 
@@ -133,8 +164,7 @@ def color_histogram(image: np.ndarray) -> ColorHistogram:
         ``colors`` and ``counts``, the same as
         ``np.unique(image.reshape(-1, 3), axis=0, return_counts=True)``.
     """
-    image = check_image(image)
-    return histogram_from_codes(pack_colors(image))
+    return analyse(check_image(image))[1]
 
 
 def count_colors(image: np.ndarray) -> int:

@@ -29,7 +29,6 @@ References
 
 from __future__ import annotations
 
-import threading
 import time
 import warnings
 from dataclasses import dataclass
@@ -40,7 +39,7 @@ from skimage import color as skcolor
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from threadpoolctl import ThreadpoolController
 
-from quant.colors import ColorHistogram, N_CODES, histogram_from_codes, pack_colors
+from quant.colors import ColorHistogram, N_CODES, analyse
 from quant.errors import ImageError
 from quant.loading import check_image
 from quant.metrics import mean_squared_error
@@ -85,33 +84,6 @@ are thin (inner dimension 3) and the k-means fits small, so waking threads costs
 than the arithmetic: 8 times more for the assignment on an idle machine, and far worse
 when other sessions keep the cores busy and OpenMP threads wait for each other.
 """
-
-
-_last_analysis: tuple[np.ndarray, np.ndarray, ColorHistogram] | None = None
-_last_analysis_lock = threading.Lock()
-
-
-def _analyse(image: np.ndarray) -> tuple[np.ndarray, ColorHistogram]:
-    """Packed codes and colour histogram of an image, remembered for the last image seen.
-
-    Making several palettes of one picture (16, 32, 64 colours and a random one) is
-    the common case, and the histogram is a third of the work of each. The memo holds
-    a copy of that one image and is used only for an exactly equal array, so a result
-    never depends on what was quantized before.
-    """
-    global _last_analysis
-    with _last_analysis_lock:
-        last = _last_analysis
-    if last is not None and last[0].shape == image.shape and np.array_equal(last[0], image):
-        return last[1], last[2]
-    codes = pack_colors(image)
-    histogram = histogram_from_codes(codes)
-    remembered = image.copy()
-    for array in (remembered, codes, histogram.colors, histogram.counts, histogram.codes):
-        array.flags.writeable = False
-    with _last_analysis_lock:
-        _last_analysis = (remembered, codes, histogram)
-    return codes, histogram
 
 
 @dataclass(frozen=True, eq=False)
@@ -410,7 +382,7 @@ def _quantize(image: np.ndarray, n_colors: int, *, method: str, space: str, dith
     _check_choice(space, "space", SPACES)
     seed = int(seed)
 
-    codes, histogram = _analyse(image)
+    codes, histogram = analyse(image)
 
     if method != "random" and len(histogram) <= n_colors:
         palette = histogram.colors

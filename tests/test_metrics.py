@@ -26,7 +26,8 @@ def test_metrics_equal_scikit_image(photo: np.ndarray, dither: bool) -> None:
     assert result.psnr == pytest.approx(peak_signal_noise_ratio(photo, reconstruction, data_range=255), rel=1e-12)
     assert result.ssim == pytest.approx(structural_similarity(photo, reconstruction, channel_axis=2, data_range=255), rel=1e-9)
     expected_delta_e = deltaE_ciede2000(rgb2lab(photo), rgb2lab(reconstruction)).mean()
-    assert result.delta_e == pytest.approx(expected_delta_e, rel=1e-9)
+    # ΔE is computed in float32 (five times faster): agreement to six significant digits.
+    assert result.delta_e == pytest.approx(expected_delta_e, rel=1e-6)
 
 
 def test_metrics_of_arbitrary_images_equal_scikit_image() -> None:
@@ -35,7 +36,7 @@ def test_metrics_of_arbitrary_images_equal_scikit_image() -> None:
     b = np.clip(a.astype(int) + rng.integers(-20, 21, size=a.shape), 0, 255).astype(np.uint8)
     result = quant.metrics(a, b)
     assert result.ssim == pytest.approx(structural_similarity(a, b, channel_axis=2, data_range=255), rel=1e-9)
-    assert result.delta_e == pytest.approx(deltaE_ciede2000(rgb2lab(a), rgb2lab(b)).mean(), rel=1e-9)
+    assert result.delta_e == pytest.approx(deltaE_ciede2000(rgb2lab(a), rgb2lab(b)).mean(), rel=1e-6)
 
 
 def test_identical_images() -> None:
