@@ -1,14 +1,12 @@
-"""Tests of quant.loading: every input is made here, in memory or in tmp_path."""
+"""Tests of quant.loading: every input is made in memory (tests/hostile_inputs.py) or in tmp_path."""
 
 from __future__ import annotations
 
 import io
 import re
-import struct
 import subprocess
 import tracemalloc
 import warnings
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +14,7 @@ import pytest
 from PIL import EpsImagePlugin, GifImagePlugin, Image
 
 import quant.loading
+from quant.colors import count_colors
 from quant.errors import ImageError
 from quant.loading import (
     ALLOWED_FORMATS,
@@ -25,43 +24,22 @@ from quant.loading import (
     image_digest,
     load_image,
 )
+from tests.hostile_inputs import (
+    BAD_INPUTS,
+    EPS,
+    ODD_INPUTS,
+    animated_gif,
+    encode,
+    palette_image,
+    png_claiming,
+    quadrants,
+    truncated_jpeg,
+)
 
 SUPPORTED = "is not an image in a supported format (PNG, JPEG, WebP, GIF, BMP, TIFF)"
 
 
 # --- helpers --------------------------------------------------------------------------
-
-
-def encode(image: Image.Image, format_name: str, **options) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format_name, **options)
-    return buffer.getvalue()
-
-
-def png_chunk(kind: bytes, payload: bytes) -> bytes:
-    crc = zlib.crc32(kind + payload)
-    return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", crc)
-
-
-def png_claiming(width: int, height: int) -> bytes:
-    """A well-formed RGB PNG header with a tiny IDAT that cannot fill the claimed size."""
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + png_chunk(b"IHDR", header)
-        + png_chunk(b"IDAT", zlib.compress(b"\x00" * 64))
-        + png_chunk(b"IEND", b"")
-    )
-
-
-def quadrants(height: int = 32, width: int = 48) -> np.ndarray:
-    """A non-symmetric test card: red, green / blue, white quadrants."""
-    image = np.zeros((height, width, 3), dtype=np.uint8)
-    image[: height // 2, : width // 2] = (255, 0, 0)
-    image[: height // 2, width // 2 :] = (0, 255, 0)
-    image[height // 2 :, : width // 2] = (0, 0, 255)
-    image[height // 2 :, width // 2 :] = (255, 255, 255)
-    return image
 
 
 def over_white(colour: int, alpha: int) -> int:
@@ -260,16 +238,6 @@ def test_not_an_image(data: bytes, kind: str | None):
         assert kind in message
 
 
-EPS = (
-    b"%!PS-Adobe-3.0 EPSF-3.0\n"
-    b"%%BoundingBox: 0 0 10 10\n"
-    b"%%EndComments\n"
-    b"newpath 0 0 moveto 10 10 lineto stroke\n"
-    b"showpage\n"
-    b"%%EOF\n"
-)
-
-
 @pytest.mark.parametrize("name", [None, "drawing.png", "drawing.eps"])
 def test_eps_never_reaches_its_plugin_or_ghostscript(tmp_path: Path, monkeypatch, name):
     def forbidden(*args, **kwargs):
@@ -314,11 +282,9 @@ def test_formats_pillow_reads_but_we_refuse(format_name: str, kind: str | None):
 
 
 def test_truncated_jpeg_raises_instead_of_returning_half_an_image():
-    rng = np.random.default_rng(0)
-    noise = rng.integers(0, 256, size=(64, 64, 3), dtype=np.uint8)
-    data = encode(Image.fromarray(noise), "JPEG", quality=90)
+    _, data = truncated_jpeg()
     with pytest.raises(ImageError, match=r"^The image data is truncated or corrupt: ") as caught:
-        load_image(data[: len(data) // 2])
+        load_image(data)
     assert isinstance(caught.value.__cause__, OSError)
 
 
@@ -477,14 +443,6 @@ def test_webp_hidden_colour_becomes_white():
     assert image[3, 3].tolist() == [255, 255, 255]
 
 
-def palette_image(mode: str = "P") -> Image.Image:
-    image = Image.new(mode, (3, 1))
-    image.putpalette([200, 0, 0, 0, 200, 0, 0, 0, 200])
-    for x in range(3):
-        image.putpixel((x, 0), x if mode == "P" else (x, 255))
-    return image
-
-
 @pytest.mark.parametrize("format_name", ["PNG", "GIF"])
 def test_palette_with_transparent_index(format_name: str):
     data = encode(palette_image(), format_name, transparency=1)
@@ -602,9 +560,7 @@ def test_exif_rotated_jpeg_is_upright():
 
 
 def test_animated_gif_returns_first_frame_without_decoding_the_others(monkeypatch):
-    frames = [Image.new("RGB", (16, 16), (0, 200, 50))]
-    frames += [Image.new("RGB", (16, 16), (i % 256, 0, 255 - i % 256)) for i in range(1, 300)]
-    data = encode(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=10)
+    _, data = animated_gif(300)
     assert Image.open(io.BytesIO(data)).n_frames == 300
 
     seeks: list[int] = []
@@ -731,3 +687,27 @@ def test_check_image():
         check_image(np.zeros((2, 2), dtype=np.int64), name="original")
     with pytest.raises(TypeError, match="got list"):
         check_image([[[0, 0, 0]]])  # type: ignore[arg-type]
+
+
+# --- the shared table of hostile uploads (tests/hostile_inputs.py) --------------------
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_INPUTS))
+def test_every_bad_upload_is_an_image_error(kind: str):
+    name, data = BAD_INPUTS[kind]()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ImageError):
+            load_image(io.BytesIO(data))
+
+
+@pytest.mark.parametrize("kind", sorted(ODD_INPUTS))
+def test_every_odd_upload_loads_at_its_upright_size(kind: str):
+    build, (width, height), n_colors = ODD_INPUTS[kind]
+    _, data = build()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        image = load_image(io.BytesIO(data))
+    assert image.shape == (height, width, 3)
+    if n_colors >= 0:
+        assert count_colors(image) == n_colors

@@ -1,0 +1,292 @@
+"""Files a visitor may upload, made in memory: the bad ones and the merely odd ones.
+
+Shared by the loader's unit tests (``tests/test_loading.py``), the app's upload tests
+(``tests/test_app_hostile.py``) and anything else that needs them. Every builder
+returns ``(file_name, content)``; nothing here touches the disk.
+
+:data:`BAD_INPUTS` lists files that must be refused with a clear message;
+:data:`ODD_INPUTS` lists files that must load and look right, with the size and
+number of distinct colours a viewer would see.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+__all__ = [
+    "BAD_INPUTS",
+    "EPS",
+    "ODD_INPUTS",
+    "SIXTEEN_BIT",
+    "BadInput",
+    "OddInput",
+    "encode",
+    "gradient_png",
+    "palette_image",
+    "png_chunk",
+    "png_claiming",
+    "quadrants",
+]
+
+Built = tuple[str, bytes]
+"""What every builder returns: the file name a visitor's browser sends, and the bytes."""
+
+
+# --- low-level helpers ----------------------------------------------------------------
+
+
+def encode(image: Image.Image, format_name: str, **options) -> bytes:
+    """``image`` saved in ``format_name`` to bytes, with Pillow's ``save`` options."""
+    buffer = io.BytesIO()
+    image.save(buffer, format_name, **options)
+    return buffer.getvalue()
+
+
+def png_chunk(kind: bytes, payload: bytes) -> bytes:
+    crc = zlib.crc32(kind + payload)
+    return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", crc)
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A well-formed RGB PNG header with a tiny IDAT that cannot fill the claimed size."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + png_chunk(b"IEND", b"")
+    )
+
+
+def quadrants(height: int = 32, width: int = 48) -> np.ndarray:
+    """A non-symmetric test card: red, green / blue, white quadrants."""
+    image = np.zeros((height, width, 3), dtype=np.uint8)
+    image[: height // 2, : width // 2] = (255, 0, 0)
+    image[: height // 2, width // 2 :] = (0, 255, 0)
+    image[height // 2 :, : width // 2] = (0, 0, 255)
+    image[height // 2 :, width // 2 :] = (255, 255, 255)
+    return image
+
+
+def palette_image(mode: str = "P") -> Image.Image:
+    """A 3 × 1 palette image: red, green, blue (``mode="PA"`` adds opaque alpha)."""
+    image = Image.new(mode, (3, 1))
+    image.putpalette([200, 0, 0, 0, 200, 0, 0, 0, 200])
+    for x in range(3):
+        image.putpixel((x, 0), x if mode == "P" else (x, 255))
+    return image
+
+
+def gradient_png(width: int, height: int, *, blue: int = 128) -> bytes:
+    """An RGB gradient with ``min(width, 256) * min(height, 256)`` distinct colours."""
+    x = np.linspace(0, 255, width).round().astype(np.uint8)
+    y = np.linspace(0, 255, height).round().astype(np.uint8)
+    pixels = np.empty((height, width, 3), dtype=np.uint8)
+    pixels[..., 0] = x[np.newaxis, :]
+    pixels[..., 1] = y[:, np.newaxis]
+    pixels[..., 2] = blue
+    return encode(Image.fromarray(pixels), "PNG")
+
+
+EPS = (
+    b"%!PS-Adobe-3.0 EPSF-3.0\n"
+    b"%%BoundingBox: 0 0 10 10\n"
+    b"%%EndComments\n"
+    b"newpath 0 0 moveto 10 10 lineto stroke\n"
+    b"showpage\n"
+    b"%%EOF\n"
+)
+"""A valid little EPS drawing: Pillow would hand it to Ghostscript if allowed to."""
+
+SIXTEEN_BIT = np.array([[0, 1000, 30000, 32768, 45000, 60000, 65535]], dtype=np.uint16)
+"""16-bit grey levels; clipping instead of scaling would turn most of them white."""
+
+
+# --- files that must be refused -------------------------------------------------------
+
+
+def decompression_bomb() -> Built:
+    """A PNG of about 100 bytes whose header claims 20000 × 20000 pixels."""
+    return "bomb.png", png_claiming(20000, 20000)
+
+
+def over_max_pixels() -> Built:
+    """A header of 8000 × 8000: over quant.MAX_PIXELS, under Pillow's own bomb limit."""
+    return "huge.png", png_claiming(8000, 8000)
+
+
+def text_named_png() -> Built:
+    return "notes.png", b"shopping list: eggs, milk\n" * 10
+
+
+def html_named_png() -> Built:
+    return "page.png", b"<!DOCTYPE html>\n<html><body><script>alert(1)</script></body></html>\n"
+
+
+def svg_named_png() -> Built:
+    return "drawing.png", (
+        b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" '
+        b'width="10" height="10"><rect width="10" height="10"/></svg>\n'
+    )
+
+
+def eps_named_png() -> Built:
+    return "poster.png", EPS
+
+
+def truncated_jpeg() -> Built:
+    """The first half of a noisy JPEG: Pillow alone would return a half-grey image."""
+    noise = np.random.default_rng(0).integers(0, 256, size=(64, 64, 3), dtype=np.uint8)
+    data = encode(Image.fromarray(noise), "JPEG", quality=90)
+    return "cut.jpg", data[: len(data) // 2]
+
+
+def empty_file() -> Built:
+    return "empty.png", b""
+
+
+def _refused_format(format_name: str) -> Callable[[], Built]:
+    def build() -> Built:
+        return f"{format_name.lower()}-image.png", encode(Image.fromarray(quadrants()), format_name)
+
+    build.__name__ = f"{format_name.lower()}_named_png"
+    build.__doc__ = f"A {format_name} image, which Pillow reads but quant refuses, named .png."
+    return build
+
+
+def pdf_named_png() -> Built:
+    return "document.png", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
+
+
+@dataclass(frozen=True)
+class BadInput:
+    """A file that must be refused, and a fragment of the reason the visitor reads."""
+
+    id: str
+    build: Callable[[], Built]
+    reason: str
+
+
+_NOT_SUPPORTED = "not an image in a supported format"
+
+BAD_INPUTS: tuple[BadInput, ...] = (
+    BadInput("bomb", decompression_bomb, "20000 × 20000 = 400,000,000 pixels; the limit is 50,000,000"),
+    BadInput("over-max-pixels", over_max_pixels, "8000 × 8000 = 64,000,000 pixels; the limit is 50,000,000"),
+    BadInput("text", text_named_png, "looks like text"),
+    BadInput("html", html_named_png, "looks like an HTML page"),
+    BadInput("svg", svg_named_png, "looks like an SVG drawing"),
+    BadInput("eps", eps_named_png, "looks like a PostScript/EPS file"),
+    BadInput("pdf", pdf_named_png, "looks like a PDF document"),
+    BadInput("truncated-jpeg", truncated_jpeg, "truncated or corrupt"),
+    BadInput("empty", empty_file, "is empty (0 bytes)"),
+    BadInput("ico", _refused_format("ICO"), "looks like an ICO icon"),
+    BadInput("ppm", _refused_format("PPM"), "looks like a PNM"),
+    BadInput("tga", _refused_format("TGA"), _NOT_SUPPORTED),
+    BadInput("pcx", _refused_format("PCX"), "looks like a PCX image"),
+)
+"""Every kind of file the loader and the app must refuse, by test id."""
+
+
+# --- files that must load and look right ----------------------------------------------
+
+
+def sixteen_bit_png() -> Built:
+    """A 7 × 1 16-bit greyscale PNG (mode I;16)."""
+    return "sixteen-bit.png", encode(Image.fromarray(SIXTEEN_BIT), "PNG")
+
+
+def cmyk_jpeg() -> Built:
+    """A 16 × 16 CMYK JPEG (Adobe marker, inverted inks) of pure cyan."""
+    return "print.jpg", encode(Image.new("CMYK", (16, 16), (255, 0, 0, 0)), "JPEG", quality=95)
+
+
+def rgba_hidden_colours() -> Built:
+    """4 × 2 RGBA: four different colours under alpha 0 above red, green, blue, white."""
+    pixels = np.zeros((2, 4, 4), dtype=np.uint8)
+    pixels[0, :, :3] = [(12, 34, 56), (200, 100, 0), (1, 2, 3), (255, 0, 0)]
+    pixels[0, :, 3] = 0
+    pixels[1, :, :3] = [(255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 255)]
+    pixels[1, :, 3] = 255
+    return "hidden.png", encode(Image.fromarray(pixels), "PNG")
+
+
+def palette_png_with_transparency() -> Built:
+    """3 × 1 palette PNG: red, a transparent green, blue."""
+    return "palette.png", encode(palette_image(), "PNG", transparency=1)
+
+
+def greyscale_l() -> Built:
+    return "grey.png", encode(Image.fromarray(np.array([[0, 7, 128, 255]], dtype=np.uint8)), "PNG")
+
+
+def greyscale_la() -> Built:
+    pixels = np.array([[[90, 255], [90, 0], [90, 100]]], dtype=np.uint8)
+    return "grey-alpha.png", encode(Image.fromarray(pixels), "PNG")
+
+
+def bilevel_1() -> Built:
+    source = Image.new("1", (3, 1))
+    source.putpixel((1, 0), 1)
+    return "bilevel.png", encode(source, "PNG")
+
+
+def exif_rotated_jpeg() -> Built:
+    """A phone photo: stored 48 wide and 32 high, EXIF orientation 6 (shown 32 × 48)."""
+    source = Image.fromarray(quadrants())
+    exif = source.getexif()
+    exif[0x0112] = 6
+    return "phone.jpg", encode(source, "JPEG", quality=95, exif=exif.tobytes())
+
+
+def animated_gif(n_frames: int = 300) -> Built:
+    """A 16 × 16 GIF of ``n_frames`` frames; the first is one flat green."""
+    frames = [Image.new("RGB", (16, 16), (0, 200, 50))]
+    frames += [Image.new("RGB", (16, 16), (i % 256, 0, 255 - i % 256)) for i in range(1, n_frames)]
+    data = encode(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=10)
+    return "animation.gif", data
+
+
+def one_pixel() -> Built:
+    return "dot.png", encode(Image.new("RGB", (1, 1), (10, 20, 30)), "PNG")
+
+
+def one_colour() -> Built:
+    """64 × 48 of a single colour, for palettes larger than the image has colours."""
+    return "flat.png", encode(Image.new("RGB", (64, 48), (40, 90, 160)), "PNG")
+
+
+@dataclass(frozen=True)
+class OddInput:
+    """A file that must load; the upright size and distinct colours a viewer sees.
+
+    ``n_colors`` is None for lossy files, whose exact count depends on the encoder.
+    """
+
+    id: str
+    build: Callable[[], Built]
+    width: int
+    height: int
+    n_colors: int | None
+
+
+ODD_INPUTS: tuple[OddInput, ...] = (
+    OddInput("sixteen-bit", sixteen_bit_png, 7, 1, 7),
+    OddInput("cmyk-jpeg", cmyk_jpeg, 16, 16, None),
+    OddInput("rgba-hidden", rgba_hidden_colours, 4, 2, 4),
+    OddInput("palette-transparent", palette_png_with_transparency, 3, 1, 3),
+    OddInput("L", greyscale_l, 4, 1, 4),
+    OddInput("LA", greyscale_la, 3, 1, 3),
+    OddInput("1", bilevel_1, 3, 1, 2),
+    OddInput("exif-rotated", exif_rotated_jpeg, 32, 48, None),
+    OddInput("animated-gif", animated_gif, 16, 16, 1),
+    OddInput("1x1", one_pixel, 1, 1, 1),
+    OddInput("one-colour", one_colour, 64, 48, 1),
+)
+"""Every odd but valid file, by test id."""
