@@ -15,18 +15,17 @@ import io
 import struct
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
 
 __all__ = [
     "BAD_INPUTS",
+    "BAD_REASONS",
     "EPS",
     "ODD_INPUTS",
     "SIXTEEN_BIT",
-    "BadInput",
-    "OddInput",
+    "UNKNOWN",
     "encode",
     "gradient_png",
     "palette_image",
@@ -165,33 +164,41 @@ def pdf_named_png() -> Built:
     return "document.png", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
 
 
-@dataclass(frozen=True)
-class BadInput:
-    """A file that must be refused, and a fragment of the reason the visitor reads."""
-
-    id: str
-    build: Callable[[], Built]
-    reason: str
-
-
 _NOT_SUPPORTED = "not an image in a supported format"
 
-BAD_INPUTS: tuple[BadInput, ...] = (
-    BadInput("bomb", decompression_bomb, "20000 × 20000 = 400,000,000 pixels; the limit is 50,000,000"),
-    BadInput("over-max-pixels", over_max_pixels, "8000 × 8000 = 64,000,000 pixels; the limit is 50,000,000"),
-    BadInput("text", text_named_png, "looks like text"),
-    BadInput("html", html_named_png, "looks like an HTML page"),
-    BadInput("svg", svg_named_png, "looks like an SVG drawing"),
-    BadInput("eps", eps_named_png, "looks like a PostScript/EPS file"),
-    BadInput("pdf", pdf_named_png, "looks like a PDF document"),
-    BadInput("truncated-jpeg", truncated_jpeg, "truncated or corrupt"),
-    BadInput("empty", empty_file, "is empty (0 bytes)"),
-    BadInput("ico", _refused_format("ICO"), "looks like an ICO icon"),
-    BadInput("ppm", _refused_format("PPM"), "looks like a PNM"),
-    BadInput("tga", _refused_format("TGA"), _NOT_SUPPORTED),
-    BadInput("pcx", _refused_format("PCX"), "looks like a PCX image"),
-)
-"""Every kind of file the loader and the app must refuse, by test id."""
+BAD_INPUTS: dict[str, Callable[[], Built]] = {
+    "bomb": decompression_bomb,
+    "over-max-pixels": over_max_pixels,
+    "text": text_named_png,
+    "html": html_named_png,
+    "svg": svg_named_png,
+    "eps": eps_named_png,
+    "pdf": pdf_named_png,
+    "truncated-jpeg": truncated_jpeg,
+    "empty": empty_file,
+    "ico": _refused_format("ICO"),
+    "ppm": _refused_format("PPM"),
+    "tga": _refused_format("TGA"),
+    "pcx": _refused_format("PCX"),
+}
+"""Every kind of file the loader and the app must refuse: test id -> builder."""
+
+BAD_REASONS: dict[str, str] = {
+    "bomb": "20000 × 20000 = 400,000,000 pixels; the limit is 50,000,000",
+    "over-max-pixels": "8000 × 8000 = 64,000,000 pixels; the limit is 50,000,000",
+    "text": "looks like text",
+    "html": "looks like an HTML page",
+    "svg": "looks like an SVG drawing",
+    "eps": "looks like a PostScript/EPS file",
+    "pdf": "looks like a PDF document",
+    "truncated-jpeg": "truncated or corrupt",
+    "empty": "is empty (0 bytes)",
+    "ico": "looks like an ICO icon",
+    "ppm": "looks like a PNM",
+    "tga": _NOT_SUPPORTED,
+    "pcx": "looks like a PCX image",
+}
+"""A fragment of the reason the visitor reads for each of :data:`BAD_INPUTS`."""
 
 
 # --- files that must load and look right ----------------------------------------------
@@ -262,31 +269,21 @@ def one_colour() -> Built:
     return "flat.png", encode(Image.new("RGB", (64, 48), (40, 90, 160)), "PNG")
 
 
-@dataclass(frozen=True)
-class OddInput:
-    """A file that must load; the upright size and distinct colours a viewer sees.
+UNKNOWN = -1
+"""``n_colors`` of a lossy file, whose exact count depends on the encoder."""
 
-    ``n_colors`` is None for lossy files, whose exact count depends on the encoder.
-    """
-
-    id: str
-    build: Callable[[], Built]
-    width: int
-    height: int
-    n_colors: int | None
-
-
-ODD_INPUTS: tuple[OddInput, ...] = (
-    OddInput("sixteen-bit", sixteen_bit_png, 7, 1, 7),
-    OddInput("cmyk-jpeg", cmyk_jpeg, 16, 16, None),
-    OddInput("rgba-hidden", rgba_hidden_colours, 4, 2, 4),
-    OddInput("palette-transparent", palette_png_with_transparency, 3, 1, 3),
-    OddInput("L", greyscale_l, 4, 1, 4),
-    OddInput("LA", greyscale_la, 3, 1, 3),
-    OddInput("1", bilevel_1, 3, 1, 2),
-    OddInput("exif-rotated", exif_rotated_jpeg, 32, 48, None),
-    OddInput("animated-gif", animated_gif, 16, 16, 1),
-    OddInput("1x1", one_pixel, 1, 1, 1),
-    OddInput("one-colour", one_colour, 64, 48, 1),
-)
-"""Every odd but valid file, by test id."""
+ODD_INPUTS: dict[str, tuple[Callable[[], Built], tuple[int, int], int]] = {
+    "sixteen-bit": (sixteen_bit_png, (7, 1), 7),
+    "cmyk-jpeg": (cmyk_jpeg, (16, 16), UNKNOWN),
+    "rgba-hidden": (rgba_hidden_colours, (4, 2), 4),
+    "palette-transparent": (palette_png_with_transparency, (3, 1), 3),
+    "L": (greyscale_l, (4, 1), 4),
+    "LA": (greyscale_la, (3, 1), 3),
+    "1": (bilevel_1, (3, 1), 2),
+    "exif-rotated": (exif_rotated_jpeg, (32, 48), UNKNOWN),
+    "animated-gif": (animated_gif, (16, 16), 1),
+    "1x1": (one_pixel, (1, 1), 1),
+    "one-colour": (one_colour, (64, 48), 1),
+}
+"""Every odd but valid file: test id -> (builder, upright (width, height), distinct
+colours a viewer sees, or :data:`UNKNOWN`)."""
