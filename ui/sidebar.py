@@ -9,12 +9,13 @@ leaves the previous image in place, with the reason shown above the page.
 from __future__ import annotations
 
 import logging
+import os
 
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 import quant
-from ui import cached, samples, state
+from ui import cached, samples, state, text
 
 __all__ = ["UPLOAD_TYPES", "render"]
 
@@ -42,10 +43,13 @@ def _take_upload() -> None:
     try:
         cached.pixels(ref)
     except quant.ImageError as err:
-        message = f"{err} The previous image is still shown."
+        message = f"{_refusal(uploaded.name, err)} The previous image is still shown."
     except Exception:
         logger.exception("Unexpected failure reading the upload %r", uploaded.name)
-        message = f"Sorry, {uploaded.name} could not be read. The previous image is still shown."
+        message = (
+            f"Sorry, {text.quote_name(uploaded.name)} could not be read. "
+            "The previous image is still shown."
+        )
     else:
         st.session_state[state.UPLOADED] = ref
         st.session_state[state.REJECTED_UPLOAD] = None
@@ -54,6 +58,19 @@ def _take_upload() -> None:
         return
     st.session_state[state.REJECTED_UPLOAD] = message
     st.session_state[state.SOURCE] = state.UPLOAD_SOURCE
+
+
+def _refusal(name: str, err: quant.ImageError) -> str:
+    """quant's reason as Markdown that shows literally, the file's name as inline code.
+
+    The name is the visitor's own text and ``st.error`` renders Markdown: written as
+    it is, ``**x** [y](javascript:…).png`` would be drawn as bold text and a link.
+    quant quotes the name as ``'name'``; that quote becomes a code span.
+    """
+    base_name = os.path.basename(name)
+    parts = str(err).split(f"'{base_name}'")
+    reason = text.quote_name(base_name).join(text.literal(part) for part in parts)
+    return reason if len(parts) > 1 else f"{text.quote_name(base_name)}: {reason}"
 
 
 def render() -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 from ui.state import METHOD_LABELS, SPACE_LABELS
 
-__all__ = ["describe", "file_size", "file_stem", "psnr"]
+__all__ = ["describe", "file_size", "file_stem", "literal", "psnr", "quote_name"]
 
 
 def file_size(n_bytes: float) -> str:
@@ -34,3 +35,32 @@ def file_stem(name: str) -> str:
     """A safe stem for download file names from the image's name."""
     stem = Path(name).stem or "image"
     return "".join(c if c.isalnum() or c in "-_" else "-" for c in stem)
+
+
+# Streamlit renders captions, alerts and markdown as Markdown with its own extensions
+# (LaTeX between dollars, :colour[...] directives). A backslash makes CommonMark show
+# punctuation as itself; these are the characters that can start formatting mid-line
+# (emphasis, code, links, HTML, entities, tables, strikethrough, maths).
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]<>#|~$&])")
+
+
+def literal(words: str) -> str:
+    """``words`` escaped so that Markdown shows them as they are, not as formatting."""
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", words)
+
+
+def quote_name(name: str) -> str:
+    """A visitor's file name as inline code: shown literally, never as Markdown or HTML.
+
+    Nothing is interpreted inside a code span (no HTML, links, emphasis, maths or
+    emoji), so any name is safe; the fence is longer than any run of backticks in it.
+    Characters that would end the line or the paragraph become U+FFFD.
+    """
+    shown = "".join(c if c.isprintable() or c == " " else "\ufffd" for c in name) or "\ufffd"
+    longest = max((len(run) for run in re.findall(r"`+", shown)), default=0)
+    fence = "`" * (longest + 1)
+    # CommonMark strips one space from each end of a code span that has both, so a
+    # name that starts or ends with a backtick or space needs a space on each side.
+    if shown[0] in "` " or shown[-1] in "` ":
+        shown = f" {shown} "
+    return f"{fence}{shown}{fence}"
