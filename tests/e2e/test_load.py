@@ -49,6 +49,7 @@ MEMORY_LIMIT_MB = 2048
 FLATNESS_SLACK_MB = 150
 # Bounds the whole test: a stuck browser or server fails it instead of hanging CI.
 SESSION_PHASE_TIMEOUT_S = 240
+UPLOADS_PHASE_TIMEOUT_S = 300
 UPLOAD_TIMEOUT_MS = 120_000
 SAMPLE_INTERVAL_S = 0.2
 
@@ -144,6 +145,14 @@ def size_text(width: int, height: int) -> re.Pattern[str]:
     return re.compile(rf"{width:,}\s*×\s*{height:,}\s*px")
 
 
+def colours_text(content: bytes) -> re.Pattern[str]:
+    """The Image page's "Distinct colours" metric for this (lossless) file."""
+    import quant
+
+    n_colors = quant.count_colors(quant.load_image(content))
+    return re.compile(rf"Distinct colours\D*{n_colors:,}(?![\d,])")
+
+
 def upload_and_check(page, name: str, content: bytes, width: int, height: int) -> None:
     """Upload through the sidebar and wait until the Image page shows this size."""
     from playwright.sync_api import expect
@@ -212,11 +221,12 @@ def server_pid(server: StreamlitServer) -> int:
 
 
 def _one_session(url: str, index: int) -> float:
-    """A visitor in its own thread: open the app, upload its image, see its size."""
-    from playwright.sync_api import sync_playwright
+    """A visitor in its own thread: open the app, upload its image, see its numbers."""
+    from playwright.sync_api import expect, sync_playwright
 
     width, height = 320 + index, 200
     content = distinct_image(width, height, seed=index)
+    own_colours = colours_text(content)
     started = time.monotonic()
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
@@ -226,6 +236,9 @@ def _one_session(url: str, index: int) -> float:
             page = context.new_page()
             open_app(page, url)
             upload_and_check(page, f"visitor-{index}.png", content, width, height)
+            expect(page.get_by_test_id("stMain")).to_contain_text(
+                own_colours, timeout=UPLOAD_TIMEOUT_MS
+            )
             # Every other session's size must be absent: no result leaked across sessions.
             main_text = page.get_by_test_id("stMain").inner_text()
             for other in range(N_SESSIONS):
@@ -277,7 +290,11 @@ def test_thirty_uploads_keep_memory_flat(
             context.set_default_timeout(SCRIPT_RUN_TIMEOUT_MS)
             page = context.new_page()
             open_app(page, fresh_server.url)
+            deadline = time.monotonic() + UPLOADS_PHASE_TIMEOUT_S
             for index in range(N_UPLOADS):
+                assert time.monotonic() < deadline, (
+                    f"only {index} of {N_UPLOADS} uploads within {UPLOADS_PHASE_TIMEOUT_S} s"
+                )
                 content = distinct_image(width, height, seed=1000 + index, format_name="JPEG")
                 started = time.monotonic()
                 upload_and_check(page, f"photo-{index + 1:02d}.jpg", content, width, height)
