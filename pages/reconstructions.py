@@ -63,7 +63,7 @@ for index, (n_colors, method) in enumerate(tiles):
         with st.spinner(f"{n_colors} colours with {state.METHOD_LABELS[method]}…"):
             result = next(results)
         st.image(result.preview.png, output_format="PNG")
-        used = "" if result.k == n_colors else f" (only {result.k} different)"
+        used = "" if result.k == n_colors else f" ({result.k} used)"
         st.markdown(
             f"**{n_colors} colours**{used} · {text.describe(method, settings.space, dither=settings.dither)}"
         )

@@ -193,7 +193,7 @@ def test_single_colour_image_on_every_page_without_warnings_or_duplicates(build)
         assert len(swatches) == len(set(swatches)) == 1, strip
     assert len(captions) == 4, captions
     for caption in captions:
-        assert "(only 1 different)" in caption, caption
+        assert "(1 used)" in caption, caption
 
 
 # --- file names -----------------------------------------------------------------------
