@@ -1,4 +1,5 @@
-"""Benchmark of the quant palette engine against the notebook's way, Pillow and libimagequant.
+"""Benchmark of quant's palettes against the notebook's way, Pillow, libimagequant and KMeans.
 
-Run ``python -m bench`` (or ``python bench/run.py``); see :mod:`bench.run`.
+Run ``python -m bench`` (or ``python bench/run.py``); see :mod:`bench.run` for what is
+measured and how.
 """

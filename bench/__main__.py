@@ -1,5 +1,6 @@
-"""``python -m bench``: print the benchmark table."""
+"""``python -m bench``: print the benchmark table (see :mod:`bench.run`)."""
 
 from bench.run import main
 
-raise SystemExit(main())
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,159 +1,284 @@
 """Time, peak memory and error of quant's palettes against the usual alternatives.
 
-    python -m bench                 # sample photos and a generated 12-megapixel photo
-    python -m bench --quick         # sample photos only, k = 16
-    python -m bench --notebook-12mp # also the notebook's MiniBatchKMeans at 12 MP (minutes)
-    python -m bench --markdown bench.md
+    python -m bench                        # sample photos + a generated 12 MP photo
+    python -m bench --quick                # sample photos only, k = 16
+    python -m bench --sizes small,3mp,12mp --repeats 3 --markdown bench.md
+    python -m bench --no-skip-slow         # also the notebook's way and KMeans on big images
 
-Every measurement runs in a fresh process (multiprocessing "spawn"), so its peak
-memory is its own: the table reports the peak resident memory *added* to a process
-that has already imported everything and holds the image (``VmHWM`` minus ``VmRSS``
-before the call, from ``/proc/self/status``). Times are wall-clock seconds of one
-run (the median of ``--repeats``). All rows of a table come from the same run on the
-same machine, so compare them as ratios; the machine is printed under the table.
+``python bench/run.py`` takes the same options. Progress goes to stderr; stdout gets
+one markdown table followed by its notes, everything measured in the same run.
 
-Contenders, at k = 16, 32 and 64:
+Images
+------
+``small`` is scikit-learn's two bundled photos, ``china.jpg`` and ``flower.jpg``
+(640 × 427). ``3mp`` and ``12mp`` are made by :func:`make_photo`: ``china.jpg``
+enlarged with bicubic interpolation to 2000 × 1500 or 4000 × 3000 plus Gaussian
+"sensor" noise (σ = 2 levels, fixed seed), which gives a 12 MP image about 1.4 million
+distinct colours, the colour count of a camera photo.
 
-- ``quant kmeans``: ``quant.quantize(image, k)``, reconstruction included. The three
-  sizes and the random palette are four plain calls in one process, as an
-  application makes them, timed one by one.
-- ``notebook``: the teaching notebook's way, ``MiniBatchKMeans(n_clusters=k)`` fitted
-  on every pixel as float64, then ``predict`` on every pixel.
+Contenders, at each k (default 16, 32 and 64)
+---------------------------------------------
+- ``quant k-means``: ``quant.quantize(image, k)``, reconstruction included.
+- ``notebook MiniBatchKMeans``: the teaching notebook's way, ``MiniBatchKMeans(
+  n_clusters=k, random_state=0)`` fitted on every pixel as float64, ``predict`` on
+  every pixel, ``centers[labels]`` rounded to 8 bits.
 - ``Pillow median cut``: ``Image.quantize(k, method=MEDIANCUT, dither=NONE)``.
-- ``libimagequant``: pngquant's library through the PyPI ``imagequant`` binding's
-  raw-RGBA entry point, without dithering (a benchmark-only dependency, in
-  requirements-test.txt).
-- ``sklearn KMeans``: ``KMeans(n_clusters=k, n_init=1)`` on every pixel; small
-  images only (on 12 MP it takes minutes).
-- ``quant random``: ``quant.quantize(image, 32, method="random")``, the notebook's
-  random palette matched by nearest neighbour.
+- ``libimagequant``: pngquant's library (PyPI ``imagequant``, a benchmark-only
+  dependency) without dithering; skipped with a note if it is not installed.
+- ``sklearn KMeans``: ``KMeans(n_clusters=k, n_init=1, random_state=0)`` on every pixel.
+- ``quant random``: ``quant.quantize(image, 32, method="random")``, at k = 32 only.
+
+The notebook's way and full KMeans are *slow*: with ``--skip-slow`` (the default)
+they run only on images up to 1 MP. On 12 MP, MiniBatchKMeans' default 100 epochs of
+1024-pixel batches are over a million steps, half an hour on a 2-core machine.
+
+Measuring
+---------
+Every (image, contender, k) runs in a fresh process (multiprocessing "spawn") that
+imports everything, loads the image from a ``.npy`` file and warms the contender up
+on a 32 × 32 crop (first-call costs such as thread pools are not timed, as in a
+long-running application). Then the peak resident memory mark is reset
+(``/proc/self/clear_refs``) and the call is timed with ``time.perf_counter``; the peak
+reported is ``VmHWM`` after the call minus ``VmRSS`` before it: the memory the call
+*added*. MSE is :func:`quant.mean_squared_error` of the 8-bit reconstruction for
+everyone (mean over pixels and channels, 0–255 scale). With ``--repeats N`` each
+measurement runs in N fresh processes and the table shows the median time and peak.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import multiprocessing
 import os
 import platform
+import queue as queue_module
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-if __package__ in (None, ""):  # run as `python bench/run.py`
+if __package__ in (None, ""):  # run as `python bench/run.py`: make `quant` and `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-__all__ = ["CONTENDERS", "Measurement", "make_photo", "measure", "main", "render_table"]
+from PIL import Image
+from sklearn.cluster import KMeans, MiniBatchKMeans
+from sklearn.datasets import load_sample_image
+
+import quant
+
+try:
+    import imagequant
+except ImportError:  # a benchmark-only dependency (requirements-test.txt)
+    imagequant = None
+
+__all__ = [
+    "CONTENDERS",
+    "SIZES",
+    "Contender",
+    "Measurement",
+    "benchmark_images",
+    "machine",
+    "main",
+    "make_photo",
+    "measure",
+    "plan",
+    "render_table",
+    "summarize",
+]
+
+SLOW_LIMIT = 1_000_000
+"""With --skip-slow, the slow contenders run only on images with at most this many pixels."""
+
+RANDOM_K = 32
+"""The random palette's size: the notebook's random 32-colour palette."""
+
+_WARM_UP_SIDE = 32
+"""Side of the crop each child quantizes once before the timed call."""
+
+_CHILD_TIMEOUT = 3 * 3600
+"""Seconds to wait for one child before giving up on it."""
 
 
-def make_photo(width: int = 4000, height: int = 3000, *, seed: int = 0) -> np.ndarray:
-    """A photo-like test image of any size, made the same way every time.
+def make_photo(size: tuple[int, int] = (4000, 3000), *, seed: int = 0, noise: float = 2.0) -> np.ndarray:
+    """A photo-like test image of any size, the same every time.
 
-    scikit-learn's ``china.jpg`` is enlarged with bicubic interpolation to
-    ``width`` × ``height`` and given mild Gaussian sensor noise (σ = 3 levels), so
-    that, like a real camera photo, it has smooth regions, edges and about a million
-    distinct colours at 12 megapixels.
+    Parameters
+    ----------
+    size : (width, height), default (4000, 3000)
+        Size of the result; the default is 12 megapixels.
+    seed : int, default 0
+        Seed of the noise.
+    noise : float, default 2.0
+        Standard deviation of the Gaussian noise, in 8-bit levels.
+
+    Returns
+    -------
+    (height, width, 3) uint8 array
+        scikit-learn's ``china.jpg`` resized with bicubic interpolation, plus noise
+        rounded to the nearest level. Interpolation alone leaves large images with
+        the source's ~100 000 colours; the noise gives a camera photo's million or so
+        (about 1.4 million at 12 MP) without changing what the picture looks like.
     """
-    from PIL import Image
-    from sklearn.datasets import load_sample_image
-
-    enlarged = np.asarray(
-        Image.fromarray(load_sample_image("china.jpg")).resize((width, height), Image.Resampling.BICUBIC)
-    )
-    noise = np.random.default_rng(seed).normal(0.0, 3.0, size=enlarged.shape).astype(np.float32)
-    return np.clip(np.rint(enlarged + noise), 0, 255).astype(np.uint8)
+    width, height = size
+    resized = Image.fromarray(load_sample_image("china.jpg")).resize((width, height), Image.Resampling.BICUBIC)
+    image = np.asarray(resized, dtype=np.float32)
+    image += np.random.default_rng(seed).normal(0.0, noise, size=image.shape).astype(np.float32)
+    np.rint(image, out=image)
+    return np.clip(image, 0, 255).astype(np.uint8)
 
 
-# --- contenders: image, k -> reconstruction -------------------------------------------
+SIZES: dict[str, Callable[[], dict[str, np.ndarray]]] = {
+    "small": lambda: {"china.jpg": load_sample_image("china.jpg"), "flower.jpg": load_sample_image("flower.jpg")},
+    "3mp": lambda: {"photo 3 MP": make_photo((2000, 1500))},
+    "12mp": lambda: {"photo 12 MP": make_photo((4000, 3000))},
+}
+"""Image sets ``--sizes`` can name -> function making them, name -> image."""
 
 
-def _quant_kmeans(image: np.ndarray, k: int) -> np.ndarray:
-    import quant
+def benchmark_images(sizes: Sequence[str]) -> dict[str, np.ndarray]:
+    """The images of the named sets (keys of :data:`SIZES`), in order."""
+    unknown = [size for size in sizes if size not in SIZES]
+    if unknown:
+        raise ValueError(f"unknown image sizes {unknown}; expected some of {', '.join(SIZES)}")
+    images: dict[str, np.ndarray] = {}
+    for size in sizes:
+        images.update(SIZES[size]())
+    return images
 
-    return quant.quantize(image, k).image
+
+# --- contenders: image, k -> (8-bit reconstruction, the error the method reports) -------
 
 
-def _quant_random(image: np.ndarray, k: int) -> np.ndarray:
-    import quant
-
-    return quant.quantize(image, k, method="random").image
+def _rounded(image: np.ndarray, centres: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    return np.clip(np.rint(centres), 0, 255).astype(np.uint8)[labels].reshape(image.shape)
 
 
-def _notebook(image: np.ndarray, k: int) -> np.ndarray:
-    from sklearn.cluster import MiniBatchKMeans
+def _quant_kmeans(image: np.ndarray, k: int) -> tuple[np.ndarray, float | None]:
+    result = quant.quantize(image, k)
+    return result.image, result.mse
 
+
+def _quant_random(image: np.ndarray, k: int) -> tuple[np.ndarray, float | None]:
+    result = quant.quantize(image, k, method="random")
+    return result.image, result.mse
+
+
+def _notebook(image: np.ndarray, k: int) -> tuple[np.ndarray, float | None]:
     pixels = image.reshape(-1, 3).astype(np.float64)
     model = MiniBatchKMeans(n_clusters=k, random_state=0).fit(pixels)
-    centers = model.cluster_centers_
-    return np.clip(np.rint(centers[model.predict(pixels)]), 0, 255).astype(np.uint8).reshape(image.shape)
+    return _rounded(image, model.cluster_centers_, model.predict(pixels)), None
 
 
-def _sklearn_kmeans(image: np.ndarray, k: int) -> np.ndarray:
-    from sklearn.cluster import KMeans
-
+def _sklearn_kmeans(image: np.ndarray, k: int) -> tuple[np.ndarray, float | None]:
     pixels = image.reshape(-1, 3).astype(np.float64)
     model = KMeans(n_clusters=k, n_init=1, random_state=0).fit(pixels)
-    return np.clip(np.rint(model.cluster_centers_[model.labels_]), 0, 255).astype(np.uint8).reshape(image.shape)
+    return _rounded(image, model.cluster_centers_, model.labels_), None
 
 
-def _pillow_median_cut(image: np.ndarray, k: int) -> np.ndarray:
-    from PIL import Image
-
+def _pillow_median_cut(image: np.ndarray, k: int) -> tuple[np.ndarray, float | None]:
     indexed = Image.fromarray(image).quantize(k, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    return np.asarray(indexed.convert("RGB"))
+    return np.asarray(indexed.convert("RGB")), None
 
 
-def _libimagequant(image: np.ndarray, k: int) -> np.ndarray:
-    import imagequant
-
-    # The binding's raw-bytes entry point: its PIL entry point converts pixels in a
-    # Python loop, which would time the binding rather than libimagequant.
+def _libimagequant(image: np.ndarray, k: int) -> tuple[np.ndarray, float | None]:
+    # What imagequant.quantize_pil_image(img, dithering_level=0.0, max_colors=k) does,
+    # minus its pixel conversion, a pure-Python list comprehension over every byte
+    # (seconds at 12 MP) that would time the binding rather than libimagequant.
     height, width = image.shape[:2]
     rgba = np.empty((height, width, 4), dtype=np.uint8)
     rgba[..., :3] = image
     rgba[..., 3] = 255
-    indices, palette = imagequant.quantize_raw_rgba_bytes(rgba.tobytes(), width, height, dithering_level=0.0, max_colors=k)
-    palette_rgb = np.asarray(palette, dtype=np.uint8).reshape(-1, 4)[:, :3]
-    return palette_rgb[np.frombuffer(indices, dtype=np.uint8)].reshape(image.shape)
+    indices, palette = imagequant.quantize_raw_rgba_bytes(
+        rgba.tobytes(), width, height, dithering_level=0.0, max_colors=k
+    )
+    palette_rgb = np.frombuffer(bytes(palette), dtype=np.uint8).reshape(-1, 4)[:, :3]
+    return palette_rgb[np.frombuffer(indices, dtype=np.uint8)].reshape(image.shape), None
 
 
-CONTENDERS: dict[str, Callable[[np.ndarray, int], np.ndarray]] = {
-    "quant kmeans": _quant_kmeans,
-    "notebook MiniBatchKMeans": _notebook,
-    "Pillow median cut": _pillow_median_cut,
-    "libimagequant": _libimagequant,
-    "sklearn KMeans": _sklearn_kmeans,
-    "quant random": _quant_random,
+@dataclass(frozen=True)
+class Contender:
+    """A way of reducing an image to k colours.
+
+    Attributes
+    ----------
+    run : callable
+        ``run(image, k) -> (reconstruction, reported_mse)``: the (H, W, 3) uint8
+        reconstruction and the MSE the method itself reports, or None.
+    slow : bool
+        Runs on every pixel; skipped on large images with --skip-slow.
+    fixed_k : int or None
+        The one palette size it runs at, whatever ``--ks`` says.
+    available : bool
+        False if a library it needs is not installed.
+    """
+
+    run: Callable[[np.ndarray, int], tuple[np.ndarray, float | None]]
+    slow: bool = False
+    fixed_k: int | None = None
+    available: bool = True
+
+
+CONTENDERS: dict[str, Contender] = {
+    "quant k-means": Contender(_quant_kmeans),
+    "notebook MiniBatchKMeans": Contender(_notebook, slow=True),
+    "Pillow median cut": Contender(_pillow_median_cut),
+    "libimagequant": Contender(_libimagequant, available=imagequant is not None),
+    "sklearn KMeans": Contender(_sklearn_kmeans, slow=True),
+    "quant random": Contender(_quant_random, fixed_k=RANDOM_K),
 }
-"""Name -> function making the reconstruction of an image with k colours."""
+"""Name -> contender, in the table's row order."""
 
 
-def _has_imagequant() -> bool:
-    try:
-        import imagequant  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-# --- measuring ------------------------------------------------------------------------
+# --- measuring --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Measurement:
-    """One contender on one image at one palette size."""
+    """One contender on one image at one palette size.
+
+    ``seconds``, ``peak_mb`` and ``mse`` are None when it was not run; ``skipped``
+    then says why. ``peak_mb`` is also None where /proc is not available.
+    ``reported_mse`` is the error the method reports itself (quant's ``result.mse``).
+    """
 
     image: str
     contender: str
     k: int
-    seconds: float
-    peak_mb: float | None
-    mse: float
+    seconds: float | None = None
+    peak_mb: float | None = None
+    mse: float | None = None
+    reported_mse: float | None = None
+    skipped: str | None = None
+
+
+def plan(
+    images: dict[str, np.ndarray],
+    ks: Sequence[int],
+    *,
+    skip_slow: bool = True,
+    slow_limit: int = SLOW_LIMIT,
+) -> list[tuple[str, str, int, str | None]]:
+    """Every (image, contender, k) of the table, with why it is skipped (None: it runs)."""
+    jobs = []
+    for name, image in images.items():
+        n_pixels = image.shape[0] * image.shape[1]
+        for contender_name, contender in CONTENDERS.items():
+            for k in (contender.fixed_k,) if contender.fixed_k else ks:
+                if not contender.available:
+                    reason = "not installed"
+                elif contender.slow and skip_slow and n_pixels > slow_limit:
+                    reason = "skipped"
+                else:
+                    reason = None
+                jobs.append((name, contender_name, k, reason))
+    return jobs
 
 
 def _status_kb(field: str) -> int | None:
@@ -166,103 +291,213 @@ def _status_kb(field: str) -> int | None:
     return None
 
 
-def _reset_peak() -> None:
+def _reset_peak() -> bool:
     """Reset this process's peak resident memory (VmHWM) to its current size (Linux)."""
     try:
         Path("/proc/self/clear_refs").write_text("5")
     except OSError:
-        pass
+        return False
+    return True
 
 
-def _child(image_path: str, jobs: list[tuple[str, int]], queue: multiprocessing.Queue) -> None:
-    """Run ``jobs`` (contender, k) one after another on the image; report each to ``queue``."""
-    import quant  # imported before the baseline so its import is not counted
-
-    image = np.load(image_path)
-    # Warm up each contender on a corner of the image (first-call costs: lazy imports,
-    # thread pools), so the timings are of the work, as in a long-running application.
-    corner = np.ascontiguousarray(image[:32, :32])
-    for contender in dict.fromkeys(contender for contender, _ in jobs):
-        CONTENDERS[contender](corner, 4)
-    for contender, k in jobs:
-        function = CONTENDERS[contender]
-        _reset_peak()
-        baseline = _status_kb("VmRSS")
+def _measure_here(image: np.ndarray, contender_name: str, k: int) -> tuple[float, float | None, float, float | None]:
+    """Warm up, then time one call; (seconds, peak MB added, MSE, reported MSE)."""
+    run = CONTENDERS[contender_name].run
+    with warnings.catch_warnings():
+        # MiniBatchKMeans and KMeans warn about tiny crops and convergence; not news here.
+        warnings.simplefilter("ignore")
+        run(np.ascontiguousarray(image[:_WARM_UP_SIDE, :_WARM_UP_SIDE]), min(k, 4))
+        baseline = _status_kb("VmRSS") if _reset_peak() else None
         started = time.perf_counter()
-        reconstruction = function(image, k)
+        reconstruction, reported_mse = run(image, k)
         seconds = time.perf_counter() - started
-        peak = _status_kb("VmHWM")
-        peak_mb = None if baseline is None or peak is None else max(0, peak - baseline) / 1024
-        mse = quant.mean_squared_error(image, reconstruction)
-        queue.put((contender, k, seconds, peak_mb, mse))
-        del reconstruction
+    peak = _status_kb("VmHWM")
+    peak_mb = None if baseline is None or peak is None else max(0, peak - baseline) / 1024
+    return seconds, peak_mb, quant.mean_squared_error(image, reconstruction), reported_mse
 
 
-def measure(image: np.ndarray, name: str, jobs: list[tuple[str, int]], *, repeats: int = 1) -> list[Measurement]:
-    """Measure ``jobs`` on ``image``, one after another in one fresh process per repeat.
+def _child(image_path: str, contender_name: str, k: int, results: multiprocessing.Queue) -> None:
+    image = np.load(image_path)
+    results.put(_measure_here(image, contender_name, k))
 
-    Before each job the process's peak memory mark is reset (``/proc/self/clear_refs``),
-    so each job's peak is its own. The peak and MSE come from the first repeat, the
-    time is the median over repeats.
-    """
+
+def _measure_in_child(image_path: str, contender_name: str, k: int) -> tuple[float, float | None, float, float | None]:
     context = multiprocessing.get_context("spawn")
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "image.npy")
-        np.save(path, image)
-        runs: list[list[tuple]] = []
-        for _ in range(repeats):
-            queue = context.Queue()
-            process = context.Process(target=_child, args=(path, jobs, queue))
-            process.start()
-            results = [queue.get() for _ in jobs]
-            process.join()
-            if process.exitcode != 0:
-                raise RuntimeError(f"benchmark process for {name} exited with {process.exitcode}")
-            runs.append(results)
+    results = context.Queue()
+    process = context.Process(target=_child, args=(image_path, contender_name, k, results))
+    process.start()
+    result = None
+    deadline = time.monotonic() + _CHILD_TIMEOUT
+    # Poll, so that a child that dies before reporting (out of memory, import error)
+    # ends the wait instead of hanging it.
+    while result is None and time.monotonic() < deadline:
+        try:
+            result = results.get(timeout=1.0)
+        except queue_module.Empty:
+            if not process.is_alive():
+                break
+    if result is None and process.is_alive():
+        process.kill()
+    process.join()
+    if result is None or process.exitcode != 0:
+        raise RuntimeError(f"the process measuring {contender_name} at k={k} failed (exit code {process.exitcode})")
+    return result
+
+
+def measure(
+    image: np.ndarray,
+    name: str,
+    jobs: Sequence[tuple[str, int]],
+    *,
+    repeats: int = 1,
+    isolate: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> list[Measurement]:
+    """Measure each (contender, k) of ``jobs`` on ``image``.
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8 array
+    name : str
+        The image's name in the table.
+    jobs : sequence of (contender name, k)
+    repeats : int, default 1
+        Fresh processes per job; the time and peak shown are the medians.
+    isolate : bool, default True
+        Run each job in a fresh process, so that its peak memory is its own. False
+        runs them here (for tests; the peaks then depend on what ran before).
+    progress : callable, optional
+        Called with a line of text before each job.
+
+    Returns
+    -------
+    list of Measurement, in the order of ``jobs``.
+    """
     measurements = []
-    for index, (contender, k) in enumerate(jobs):
-        seconds = statistics.median(run[index][2] for run in runs)
-        peak = runs[0][index][3]
-        measurements.append(Measurement(name, contender, k, seconds, peak, runs[0][index][4]))
+    with tempfile.TemporaryDirectory() as folder:
+        image_path = os.path.join(folder, "image.npy")
+        if isolate:
+            np.save(image_path, image)
+        for contender_name, k in jobs:
+            if progress:
+                progress(f"{name}: {contender_name} k={k}")
+            runs = [
+                _measure_in_child(image_path, contender_name, k) if isolate else _measure_here(image, contender_name, k)
+                for _ in range(repeats)
+            ]
+            peaks = [run[1] for run in runs if run[1] is not None]
+            measurements.append(
+                Measurement(
+                    image=name,
+                    contender=contender_name,
+                    k=k,
+                    seconds=statistics.median(run[0] for run in runs),
+                    peak_mb=statistics.median(peaks) if peaks else None,
+                    mse=runs[0][2],
+                    reported_mse=runs[0][3],
+                )
+            )
     return measurements
 
 
-# --- reporting ------------------------------------------------------------------------
+# --- reporting --------------------------------------------------------------------------
 
 
-def render_table(measurements: list[Measurement]) -> str:
-    """Markdown table: one row per image and contender, time / peak / MSE per k."""
-    ks = sorted({m.k for m in measurements if m.contender != "quant random"})
-    header = ["image", "method"] + [f"k={k} s" for k in ks] + [f"k={k} MSE" for k in ks] + ["peak MB"]
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    order = list(CONTENDERS)
-    keys = sorted({(m.image, m.contender) for m in measurements}, key=lambda key: (_image_order(measurements, key[0]), order.index(key[1])))
-    for image, contender in keys:
-        rows = {m.k: m for m in measurements if m.image == image and m.contender == contender}
-        if contender == "quant random":
-            label_ks = sorted(rows)
-            cells = [f"{rows[k].seconds:.2f} (k={k})" if k in rows else "" for k in label_ks]
-            mse_cells = [f"{rows[k].mse:.1f} (k={k})" for k in label_ks]
-            cells = (cells + [""] * len(ks))[: len(ks)]
-            mse_cells = (mse_cells + [""] * len(ks))[: len(ks)]
-        else:
-            cells = [f"{rows[k].seconds:.2f}" if k in rows else "skipped" for k in ks]
-            mse_cells = [f"{rows[k].mse:.1f}" if k in rows else "skipped" for k in ks]
-        peaks = [m.peak_mb for m in rows.values() if m.peak_mb is not None]
-        peak = f"{max(peaks):.0f}" if peaks else "n/a"
-        lines.append("| " + " | ".join([image, contender, *cells, *mse_cells, peak]) + " |")
+def _cell(measurement: Measurement | None, value: float | None, digits: int) -> str:
+    if measurement is None:
+        return "—"
+    if measurement.skipped:
+        return measurement.skipped
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def render_table(measurements: Sequence[Measurement], *, image_labels: dict[str, str] | None = None) -> str:
+    """Markdown table: one row per image and contender; time, peak and MSE at each k.
+
+    A contender not run at some k shows "—"; one skipped shows why ("skipped",
+    "not installed").
+    """
+    ks = sorted({m.k for m in measurements})
+    header = (
+        ["image", "method"]
+        + [f"s k={k}" for k in ks]
+        + [f"+MB k={k}" for k in ks]
+        + [f"MSE k={k}" for k in ks]
+    )
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] * 2 + ["---:"] * (len(header) - 2)) + "|"]
+    by_key = {(m.image, m.contender, m.k): m for m in measurements}
+    images = list(dict.fromkeys(m.image for m in measurements))
+    contenders = [c for c in CONTENDERS if any(m.contender == c for m in measurements)]
+    for image in images:
+        label = (image_labels or {}).get(image, image)
+        for contender in contenders:
+            row = [by_key.get((image, contender, k)) for k in ks]
+            if not any(row):
+                continue
+            cells = (
+                [_cell(m, m and m.seconds, 2) for m in row]
+                + [_cell(m, m and m.peak_mb, 0) for m in row]
+                + [_cell(m, m and m.mse, 1) for m in row]
+            )
+            lines.append("| " + " | ".join([label, contender, *cells]) + " |")
     return "\n".join(lines)
 
 
-def _image_order(measurements: list[Measurement], image: str) -> int:
-    return [m.image for m in measurements].index(image)
+def _times_faster(ours: float, theirs: float) -> str:
+    if ours <= 0 or theirs <= 0:
+        return "n/a"
+    ratio = theirs / ours
+    return f"{ratio:.1f}× faster" if ratio >= 1 else f"{1 / ratio:.1f}× slower"
 
 
-def _machine() -> str:
+def _percent_better(ours: float, theirs: float) -> float:
+    """How much lower our error is, in % of theirs (negative: ours is higher)."""
+    return 100.0 * (theirs - ours) / theirs if theirs > 0 else math.nan
+
+
+def summarize(measurements: Sequence[Measurement]) -> list[str]:
+    """Markdown bullet lines: speed against libimagequant, error against the others."""
+    done = {(m.image, m.contender, m.k): m for m in measurements if m.skipped is None and m.seconds is not None}
+    lines = []
+    for image in dict.fromkeys(m.image for m in measurements):
+        ours = {k: m for (i, c, k), m in done.items() if i == image and c == "quant k-means"}
+        random = [m for (i, c, _), m in done.items() if i == image and c == "quant random"]
+        liq = {k: m for (i, c, k), m in done.items() if i == image and c == "libimagequant"}
+        notebook = {k: m for (i, c, k), m in done.items() if i == image and c == "notebook MiniBatchKMeans"}
+        parts = []
+        if ours and liq:
+            ours_total = sum(m.seconds for m in [*ours.values(), *random])
+            liq_total = sum(m.seconds for m in liq.values())
+            calls = "/".join(str(k) for k in sorted(ours)) + (" + random" if random else "")
+            parts.append(
+                f"time of quant's {calls} ({len(ours) + len(random)} `quantize` calls) {ours_total:.2f} s "
+                f"vs libimagequant's {len(liq)} palettes {liq_total:.2f} s: "
+                f"**{_times_faster(ours_total, liq_total)}**"
+            )
+            shared = sorted(set(ours) & set(liq))
+            parts.append(
+                "MSE vs libimagequant "
+                + ", ".join(f"k={k} {_percent_better(ours[k].mse, liq[k].mse):+.1f}%" for k in shared)
+            )
+        shared = sorted(set(ours) & set(notebook))
+        if shared:
+            gains = [_percent_better(ours[k].mse, notebook[k].mse) for k in shared]
+            parts.append(f"MSE vs the notebook's MiniBatchKMeans {statistics.mean(gains):+.1f}% on average over k={'/'.join(map(str, shared))}")
+        elif ours:
+            parts.append("notebook's MiniBatchKMeans not run")
+        if parts:
+            lines.append(f"- **{image}**: " + "; ".join(parts) + ".")
+    if any(c == "quant k-means" for (_, c, _) in done):
+        lines.append("- MSE percentages: how much lower quant's error is than the other's (+ = quant better).")
+    return lines
+
+
+def machine() -> str:
+    """One line: cores, CPU model, Python and library versions."""
     import PIL
     import sklearn
 
-    cpu = "unknown CPU"
+    cpu = platform.processor() or "unknown CPU"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -270,90 +505,133 @@ def _machine() -> str:
                 break
     except OSError:
         pass
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count()
+    liq = "imagequant not installed" if imagequant is None else f"imagequant {_version('imagequant')}"
     return (
-        f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, numpy {np.__version__}, "
-        f"scikit-learn {sklearn.__version__}, Pillow {PIL.__version__}"
+        f"{cores} cores (nproc), {cpu}; Python {platform.python_version()}, numpy {np.__version__}, "
+        f"scikit-learn {sklearn.__version__}, Pillow {PIL.__version__}, {liq}"
     )
 
 
-def summarize(measurements: list[Measurement]) -> list[str]:
-    """The sentences under the table: speed against libimagequant, error against the others."""
-    lines = []
-    by = {(m.image, m.contender, m.k): m for m in measurements}
-    for image in dict.fromkeys(m.image for m in measurements):
-        ours = [m for m in measurements if m.image == image and m.contender == "quant kmeans"]
-        random = [m for m in measurements if m.image == image and m.contender == "quant random"]
-        liq = [m for m in measurements if m.image == image and m.contender == "libimagequant"]
-        if ours and liq:
-            ours_total = sum(m.seconds for m in ours + random)
-            liq_total = sum(m.seconds for m in liq)
-            lines.append(
-                f"- {image}: quant's {len(ours)} k-means palettes + the random one take {ours_total:.2f} s, "
-                f"libimagequant's {len(liq)} palettes {liq_total:.2f} s (ratio {liq_total / ours_total:.1f})."
-            )
-            ratios = [by[(image, 'quant kmeans', m.k)].mse / m.mse for m in liq if (image, "quant kmeans", m.k) in by]
-            worst = max(ratios)
-            lines.append(
-                f"  MSE against libimagequant: "
-                + ", ".join(f"k={m.k} {100 * (1 - by[(image, 'quant kmeans', m.k)].mse / m.mse):+.1f}%" for m in liq)
-                + f" ({'never worse' if worst <= 1 else 'WORSE at some k'}; + means quant is better)."
-            )
-        notebook = [m for m in measurements if m.image == image and m.contender == "notebook MiniBatchKMeans"]
-        if ours and notebook:
-            gains = [1 - by[(image, "quant kmeans", m.k)].mse / m.mse for m in notebook if (image, "quant kmeans", m.k) in by]
-            lines.append(f"  MSE against the notebook's MiniBatchKMeans: {100 * statistics.mean(gains):+.1f}% on average.")
-        peaks = [m.peak_mb for m in ours + random if m.peak_mb is not None]
-        if peaks:
-            lines.append(f"  Peak memory added by quant.quantize: {max(peaks):.0f} MB.")
-    return lines
+def _version(distribution: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return "?"
 
 
-def main(argv: list[str] | None = None) -> int:
+def _notes(measurements: Sequence[Measurement], skip_slow: bool, repeats: int) -> list[str]:
+    ours = [m for m in measurements if m.contender.startswith("quant ") and m.reported_mse is not None]
+    notes = [
+        f"- Columns: `s` wall seconds of the call ({'median of ' + str(repeats) + ' runs' if repeats > 1 else 'one run'}); "
+        "`+MB` peak resident memory the call *added* (MiB, VmHWM after minus VmRSS before, "
+        "each measurement in a fresh process); `MSE` mean squared error over pixels and channels (0–255), "
+        "the same function for every method. Compare times as ratios within this table.",
+    ]
+    if ours:
+        worst = max(abs(m.reported_mse - m.mse) for m in ours)
+        notes.append(f"- quant's own `result.mse` matches the direct computation in every run (largest difference {worst:.2g}).")
+    if skip_slow:
+        notes.append(
+            f"- `skipped`: with --skip-slow (default) the notebook's way and full KMeans run only on images up to "
+            f"{SLOW_LIMIT / 1e6:.0f} MP; on 12 MP the notebook's MiniBatchKMeans alone takes about half an hour "
+            "(100 epochs of 1024-pixel batches). `--no-skip-slow` runs them."
+        )
+    if any(m.contender == "libimagequant" and m.skipped for m in measurements):
+        notes.append("- libimagequant: the `imagequant` package is not installed (`pip install imagequant`), so it is skipped.")
+    else:
+        notes.append(
+            "- libimagequant is called through `imagequant.quantize_raw_rgba_bytes`, the function "
+            "`quantize_pil_image` wraps, with the same arguments (dithering_level=0.0, max_colors=k): "
+            "the wrapper converts pixels in a Python loop, which would time the binding, not the library."
+        )
+    notes.append(
+        "- The photo 3 MP / 12 MP images are `china.jpg` resized with bicubic interpolation plus Gaussian noise "
+        "(σ = 2 levels, seed 0), made by `bench.run.make_photo`."
+    )
+    return notes
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command-line options of ``python -m bench``."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--sizes", default="small,12mp", help=f"comma-separated image sets from {', '.join(SIZES)} (default: small,12mp)"
+    )
     parser.add_argument("--ks", type=int, nargs="+", default=[16, 32, 64], help="palette sizes (default: 16 32 64)")
-    parser.add_argument("--repeats", type=int, default=1, help="runs per measurement; the median time is shown")
-    parser.add_argument("--quick", action="store_true", help="sample photos only, k = 16")
-    parser.add_argument("--notebook-12mp", action="store_true", help="also the notebook's way at 12 MP (minutes)")
-    parser.add_argument("--markdown", type=Path, help="also write the table to this file")
+    parser.add_argument("--repeats", type=int, default=1, help="fresh runs per measurement; the median is shown (default 1)")
+    parser.add_argument(
+        "--skip-slow",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help=f"skip the notebook's way and full KMeans on images over {SLOW_LIMIT / 1e6:.0f} MP (default: on)",
+    )
+    parser.add_argument("--quick", action="store_true", help="small images only, k = 16 (overrides --sizes and --ks)")
+    parser.add_argument("--markdown", type=Path, help="also write the table and notes to this file")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.sizes, args.ks = "small", [16]
+    args.sizes = [size.strip() for size in args.sizes.split(",") if size.strip()]
+    unknown = [size for size in args.sizes if size not in SIZES]
+    if unknown:
+        parser.error(f"unknown --sizes {', '.join(unknown)}; expected some of {', '.join(SIZES)}")
+    if args.repeats < 1:
+        parser.error(f"--repeats must be at least 1, got {args.repeats}")
+    bad_ks = [k for k in args.ks if not 1 <= k <= quant.MAX_COLORS]
+    if bad_ks:
+        parser.error(f"--ks must be from 1 to {quant.MAX_COLORS}, got {bad_ks}")
+    return args
 
-    from sklearn.datasets import load_sample_image
 
-    ks = [16] if args.quick else args.ks
-    images = {"china.jpg (0.27 MP)": load_sample_image("china.jpg"), "flower.jpg (0.27 MP)": load_sample_image("flower.jpg")}
-    if not args.quick:
-        images["generated photo (12 MP)"] = make_photo()
-    contenders = list(CONTENDERS)
-    if not _has_imagequant():
-        print("libimagequant: the imagequant package is not installed; its rows are skipped.", file=sys.stderr)
-        contenders.remove("libimagequant")
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark and print its table; see the module docstring."""
+    args = parse_args(argv)
+    started = time.perf_counter()
+
+    def progress(line: str) -> None:
+        print(f"[{time.perf_counter() - started:6.0f} s] {line}", file=sys.stderr, flush=True)
+
+    images = benchmark_images(args.sizes)
+    labels = {}
+    for name, image in images.items():
+        height, width = image.shape[:2]
+        labels[name] = f"{name} ({width}×{height}, {quant.count_colors(image):,} colours)"
+    if imagequant is None:
+        progress("imagequant is not installed: libimagequant is skipped")
 
     measurements: list[Measurement] = []
+    jobs = plan(images, sorted(set(args.ks)), skip_slow=args.skip_slow)
     for name, image in images.items():
-        large = image.shape[0] * image.shape[1] > 5_000_000
-        # quant's four calls run in one process, as an application makes them.
-        ours = [("quant kmeans", k) for k in ks] + [("quant random", 32)]
-        print(f"{name}: quant", file=sys.stderr, flush=True)
-        measurements += measure(image, name, ours, repeats=args.repeats)
-        for contender in contenders:
-            if contender.startswith("quant "):
-                continue
-            if large and contender == "sklearn KMeans":
-                continue
-            if large and contender == "notebook MiniBatchKMeans" and not args.notebook_12mp:
-                continue
-            for k in ks:
-                print(f"{name}: {contender} k={k}", file=sys.stderr, flush=True)
-                measurements += measure(image, name, [(contender, k)], repeats=args.repeats)
+        for _, contender, k, reason in (job for job in jobs if job[0] == name):
+            if reason is None:
+                measurements += measure(image, name, [(contender, k)], repeats=args.repeats, progress=progress)
+            else:
+                measurements.append(Measurement(name, contender, k, skipped=reason))
 
-    table = render_table(measurements)
-    notes = summarize(measurements)
-    text = "\n".join([table, "", *notes, "", f"Machine: {_machine()}."])
+    text = "\n".join(
+        [
+            render_table(measurements, image_labels=labels),
+            "",
+            *summarize(measurements),
+            *_notes(measurements, args.skip_slow, args.repeats),
+            f"- Machine: {machine()}.",
+            f"- Whole run: {time.perf_counter() - started:.0f} s.",
+        ]
+    )
     print(text)
     if args.markdown:
-        args.markdown.write_text(text + "\n")
+        args.markdown.write_text(text + "\n", encoding="utf-8")
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # Import main from the package, so that the children spawned for measuring find
+    # their target as bench.run._child rather than in this script's __main__.
+    from bench.run import main as package_main
+
+    raise SystemExit(package_main())

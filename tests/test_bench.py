@@ -1,60 +1,130 @@
-"""bench: the benchmark's pieces on tiny images (it is a script; nothing here is timed)."""
+"""bench: the benchmark's pieces on tiny images. It is a script; nothing here is timed."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
+from PIL import Image
 
 import quant
-from bench.run import CONTENDERS, Measurement, make_photo, measure, render_table, summarize
+from bench.run import (
+    CONTENDERS,
+    Measurement,
+    make_photo,
+    measure,
+    parse_args,
+    plan,
+    render_table,
+    summarize,
+)
+
+WITHOUT_LIBRARIES = [name for name, contender in CONTENDERS.items() if name != "libimagequant"]
 
 
-def test_make_photo_is_deterministic_and_photo_like() -> None:
-    first = make_photo(160, 120, seed=1)
+def direct_mse(original: np.ndarray, reconstruction: np.ndarray) -> float:
+    return float(np.mean((original.astype(np.float64) - reconstruction.astype(np.float64)) ** 2))
+
+
+@pytest.fixture(scope="module")
+def tiny() -> np.ndarray:
+    return make_photo((64, 48))
+
+
+def test_make_photo_is_deterministic_sized_and_photo_like() -> None:
+    first = make_photo((160, 120), seed=1)
     assert first.shape == (120, 160, 3) and first.dtype == np.uint8
-    np.testing.assert_array_equal(first, make_photo(160, 120, seed=1))
-    assert not np.array_equal(first, make_photo(160, 120, seed=2))
-    # Sensor noise gives a photo's many distinct colours, not an upscaled image's few.
+    np.testing.assert_array_equal(first, make_photo((160, 120), seed=1))
+    assert not np.array_equal(first, make_photo((160, 120), seed=2))
+    # The noise gives a photo's many distinct colours, not an enlarged image's few.
     assert quant.count_colors(first) > 0.5 * 160 * 120
+    assert quant.count_colors(make_photo((160, 120), noise=0.0)) < quant.count_colors(first)
 
 
-@pytest.mark.parametrize("contender", [name for name in CONTENDERS if name != "libimagequant"])
-def test_every_contender_reconstructs_with_at_most_k_colours(contender: str) -> None:
-    image = make_photo(48, 40)
-    reconstruction = CONTENDERS[contender](image, 8)
-    assert reconstruction.shape == image.shape and reconstruction.dtype == np.uint8
+@pytest.mark.parametrize("name", WITHOUT_LIBRARIES)
+def test_every_contender_reconstructs_with_at_most_k_colours(tiny: np.ndarray, name: str) -> None:
+    reconstruction, reported_mse = CONTENDERS[name].run(tiny, 8)
+    assert reconstruction.shape == tiny.shape and reconstruction.dtype == np.uint8
     assert quant.count_colors(reconstruction) <= 8
+    if reported_mse is not None:
+        assert reported_mse == pytest.approx(direct_mse(tiny, reconstruction))
 
 
-def test_libimagequant_contender() -> None:
-    pytest.importorskip("imagequant")
-    image = make_photo(48, 40)
-    reconstruction = CONTENDERS["libimagequant"](image, 8)
-    assert quant.count_colors(reconstruction) <= 8
+@pytest.mark.filterwarnings("ignore:Image.Image.getdata is deprecated:DeprecationWarning")
+def test_libimagequant_contender_is_quantize_pil_image_without_dithering(tiny: np.ndarray) -> None:
+    imagequant = pytest.importorskip("imagequant")
+    reconstruction, _ = CONTENDERS["libimagequant"].run(tiny, 8)
+    expected = imagequant.quantize_pil_image(Image.fromarray(tiny), dithering_level=0.0, max_colors=8)
+    np.testing.assert_array_equal(reconstruction, np.asarray(expected.convert("RGB")))
 
 
-def test_measure_runs_in_a_child_and_reports_the_true_error() -> None:
-    image = make_photo(64, 48)
-    results = measure(image, "tiny", [("quant kmeans", 4), ("Pillow median cut", 4)])
-    assert [(m.contender, m.k) for m in results] == [("quant kmeans", 4), ("Pillow median cut", 4)]
-    assert results[0].mse == pytest.approx(quant.quantize(image, 4).mse)
+def test_measure_in_fresh_processes_reports_the_true_error(tiny: np.ndarray) -> None:
+    jobs = [("quant k-means", 8), ("Pillow median cut", 8)]
+    results = measure(tiny, "tiny", jobs, isolate=True)
+    assert [(m.image, m.contender, m.k) for m in results] == [("tiny", "quant k-means", 8), ("tiny", "Pillow median cut", 8)]
+    ours = quant.quantize(tiny, 8)
+    assert results[0].mse == pytest.approx(direct_mse(tiny, ours.image))
+    assert results[0].reported_mse == pytest.approx(results[0].mse)
     for m in results:
-        assert np.isfinite(m.mse) and m.mse > 0 and m.seconds >= 0
+        assert m.skipped is None and math.isfinite(m.mse) and m.mse > 0 and m.seconds >= 0
         assert m.peak_mb is None or m.peak_mb >= 0
 
 
-def test_table_and_summary() -> None:
+def test_plan_skips_slow_contenders_on_large_images_only(tiny: np.ndarray) -> None:
+    images = {"small": tiny, "large": make_photo((100, 60))}
+    jobs = plan(images, [16, 64], skip_slow=True, slow_limit=64 * 48)
+    reasons = {(image, contender, k): reason for image, contender, k, reason in jobs}
+    assert reasons[("small", "notebook MiniBatchKMeans", 16)] is None
+    assert reasons[("large", "notebook MiniBatchKMeans", 64)] == "skipped"
+    assert reasons[("large", "sklearn KMeans", 16)] == "skipped"
+    assert reasons[("large", "quant k-means", 64)] is None
+    # The random palette runs once per image, at 32 colours.
+    assert [k for image, contender, k, _ in jobs if contender == "quant random"] == [32, 32]
+    assert all(reason is None for *_, reason in plan(images, [16], skip_slow=False) if _[1] != "libimagequant")
+
+
+def test_table_has_a_row_per_contender_and_the_measured_errors(tiny: np.ndarray) -> None:
+    jobs = [(name, 16) for name in WITHOUT_LIBRARIES if name != "quant random"] + [("quant random", 32)]
+    measurements = measure(tiny, "tiny", jobs, isolate=False)
+    measurements.append(Measurement("tiny", "libimagequant", 16, skipped="not installed"))
+    lines = render_table(measurements, image_labels={"tiny": "tiny (64×48)"}).splitlines()
+    assert lines[0] == "| image | method | s k=16 | s k=32 | +MB k=16 | +MB k=32 | MSE k=16 | MSE k=32 |"
+    rows = [line.strip("|").split(" | ") for line in lines[2:]]
+    assert [row[1].strip() for row in rows] == list(CONTENDERS)
+    by_name = {row[1].strip(): [cell.strip() for cell in row] for row in rows}
+    assert by_name["libimagequant"][2:] == ["not installed", "—"] * 3
+    assert by_name["quant random"][2] == "—" and by_name["quant k-means"][3] == "—"
+    for name in WITHOUT_LIBRARIES:
+        m = next(m for m in measurements if m.contender == name)
+        reconstruction, _ = CONTENDERS[name].run(tiny, m.k)
+        assert math.isfinite(m.mse) and m.mse == pytest.approx(direct_mse(tiny, reconstruction))
+        column = 6 if m.k == 16 else 7
+        assert float(by_name[name][column]) == pytest.approx(m.mse, abs=0.05)
+
+
+def test_summary_states_the_speed_ratio_and_error_gains() -> None:
     rows = [
-        Measurement("img", "quant kmeans", 16, 0.5, 10.0, 90.0),
-        Measurement("img", "quant kmeans", 32, 0.5, 10.0, 50.0),
+        Measurement("img", "quant k-means", 16, 0.5, 10.0, 90.0),
+        Measurement("img", "quant k-means", 32, 0.5, 10.0, 50.0),
         Measurement("img", "libimagequant", 16, 2.0, 5.0, 100.0),
         Measurement("img", "libimagequant", 32, 2.0, 5.0, 55.0),
+        Measurement("img", "notebook MiniBatchKMeans", 16, 9.0, 5.0, 100.0),
+        Measurement("img", "notebook MiniBatchKMeans", 32, skipped="skipped"),
         Measurement("img", "quant random", 32, 0.1, 3.0, 700.0),
     ]
-    table = render_table(rows).splitlines()
-    assert table[0] == "| image | method | k=16 s | k=32 s | k=16 MSE | k=32 MSE | peak MB |"
-    assert "| img | quant kmeans | 0.50 | 0.50 | 90.0 | 50.0 | 10 |" in table
-    assert "| img | libimagequant | 2.00 | 2.00 | 100.0 | 55.0 | 5 |" in table
-    notes = "\n".join(summarize(rows))
-    assert "(ratio 3.6)" in notes  # 4.0 s against 1.1 s
-    assert "k=16 +10.0%" in notes and "never worse" in notes
+    text = "\n".join(summarize(rows))
+    assert "3.6× faster" in text  # 4.0 s against 1.1 s
+    assert "k=16 +10.0%" in text and "k=32 +9.1%" in text
+    assert "MiniBatchKMeans +10.0% on average over k=16" in text
+    slower = "\n".join(summarize([Measurement("i", "quant k-means", 16, 2.0, 1.0, 1.0), Measurement("i", "libimagequant", 16, 1.0, 1.0, 1.0)]))
+    assert "2.0× slower" in slower
+
+
+def test_options() -> None:
+    quick = parse_args(["--quick"])
+    assert quick.sizes == ["small"] and quick.ks == [16] and quick.skip_slow
+    args = parse_args(["--sizes", "small,3mp", "--ks", "16", "32", "--repeats", "3", "--no-skip-slow"])
+    assert args.sizes == ["small", "3mp"] and args.ks == [16, 32] and args.repeats == 3 and not args.skip_slow
+    with pytest.raises(SystemExit):
+        parse_args(["--sizes", "huge"])
