@@ -54,7 +54,7 @@ cells = iter(column for _ in range(0, len(tiles) + 1, COLUMNS) for column in st.
 with next(cells), st.container(key="recon_original", border=True):
     facts = cached.facts(ref)
     st.image(cached.original_picture(ref, tile=True).png, output_format="PNG")
-    st.markdown(f"**Original** · {facts.n_colors:,} colours")
+    st.markdown(f"**Original** · {text.colours(facts.n_colors)}")
     st.caption(f"{facts.width:,} × {facts.height:,} px · {text.file_size(facts.raw_bytes)} as 24-bit RGB")
 
 results = cached.reconstructions(ref, tiles, settings)

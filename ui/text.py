@@ -20,6 +20,11 @@ def file_size(n_bytes: float) -> str:
     raise AssertionError("unreachable")
 
 
+def colours(count: int) -> str:
+    """``"1 colour"``, ``"2,400 colours"``."""
+    return f"{count:,} colour" + ("" if count == 1 else "s")
+
+
 def psnr(value: float) -> str:
     """PSNR in dB, or "∞" for an exact copy."""
     return "∞ dB" if math.isinf(value) else f"{value:.1f} dB"
