@@ -30,7 +30,7 @@ Contenders, at each k (default 16, 32 and 64)
 
 The notebook's way and full KMeans are *slow*: with ``--skip-slow`` (the default)
 they run only on images up to 1 MP. On 12 MP, MiniBatchKMeans' default 100 epochs of
-1024-pixel batches are over a million steps, half an hour on a 2-core machine.
+1024-pixel batches are over a million steps (one trial on a busy 2-core machine: 31 minutes).
 
 Measuring
 ---------
@@ -530,7 +530,7 @@ def _notes(measurements: Sequence[Measurement], skip_slow: bool, repeats: int) -
     notes = [
         f"- Columns: `s` wall seconds of the call ({'median of ' + str(repeats) + ' runs' if repeats > 1 else 'one run'}); "
         "`+MB` peak resident memory the call *added* (MiB, VmHWM after minus VmRSS before, "
-        "each measurement in a fresh process); `MSE` mean squared error over pixels and channels (0–255), "
+        "each measurement in a fresh process, after a warm-up call on a 32×32 crop); `MSE` mean squared error over pixels and channels (0–255), "
         "the same function for every method. Compare times as ratios within this table.",
     ]
     if ours:
@@ -539,8 +539,8 @@ def _notes(measurements: Sequence[Measurement], skip_slow: bool, repeats: int) -
     if skip_slow:
         notes.append(
             f"- `skipped`: with --skip-slow (default) the notebook's way and full KMeans run only on images up to "
-            f"{SLOW_LIMIT / 1e6:.0f} MP; on 12 MP the notebook's MiniBatchKMeans alone takes about half an hour "
-            "(100 epochs of 1024-pixel batches). `--no-skip-slow` runs them."
+            f"{SLOW_LIMIT / 1e6:.0f} MP; on 12 MP the notebook's MiniBatchKMeans runs up to 100 epochs of 1024-pixel batches "
+            "(one earlier trial here, on a busy machine, not in this table: 31 min to fit k=32). `--no-skip-slow` runs them."
         )
     if any(m.contender == "libimagequant" and m.skipped for m in measurements):
         notes.append("- libimagequant: the `imagequant` package is not installed (`pip install imagequant`), so it is skipped.")
@@ -551,7 +551,7 @@ def _notes(measurements: Sequence[Measurement], skip_slow: bool, repeats: int) -
             "the wrapper converts pixels in a Python loop, which would time the binding, not the library."
         )
     notes.append(
-        "- The photo 3 MP / 12 MP images are `china.jpg` resized with bicubic interpolation plus Gaussian noise "
+        "- The generated photos (`--sizes 3mp,12mp`) are `china.jpg` resized with bicubic interpolation plus Gaussian noise "
         "(σ = 2 levels, seed 0), made by `bench.run.make_photo`."
     )
     return notes
