@@ -29,6 +29,7 @@ References
 
 from __future__ import annotations
 
+import threading
 import time
 import warnings
 from dataclasses import dataclass
@@ -222,7 +223,40 @@ def assign_colors(colors: np.ndarray, palette: np.ndarray, *, space: str = "rgb"
         return _nearest(_to_space(colors, space), _to_space(palette, space))
 
 
+_derived: dict[str, object] = {}
+"""What :func:`_binned` and :func:`_histogram_points` made of the histogram in
+``_derived_of``. The memo of :func:`quant.colors.analyse` hands the same (read-only)
+histogram object to every call on one image, so several palettes of one picture bin
+its colours and convert them to Lab once."""
+_derived_of: list[ColorHistogram] = []
+_derived_lock = threading.Lock()
+
+
+def _remembered(histogram: ColorHistogram, what: str, make):
+    """``make()``, remembered for the histogram of the last image (one image at a time)."""
+    with _derived_lock:
+        if _derived_of and _derived_of[0] is histogram and what in _derived:
+            return _derived[what]
+    value = make()
+    with _derived_lock:
+        if not (_derived_of and _derived_of[0] is histogram):
+            _derived.clear()
+            _derived_of[:] = [histogram]
+        _derived[what] = value
+    return value
+
+
+def _histogram_points(histogram: ColorHistogram, space: str) -> np.ndarray:
+    """The histogram's distinct colours as coordinates in ``space`` (remembered)."""
+    return _remembered(histogram, "points-" + space, lambda: _to_space(histogram.colors, space))
+
+
 def _binned(histogram: ColorHistogram) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted-mean colours and pixel counts of histogram bins (remembered; see :func:`_bin`)."""
+    return _remembered(histogram, "bins", lambda: _bin(histogram))
+
+
+def _bin(histogram: ColorHistogram) -> tuple[np.ndarray, np.ndarray]:
     """Weighted-mean colours and pixel counts of histogram bins, at most about _BIN_TARGET.
 
     Returns the distinct colours themselves when there are few enough.
@@ -267,7 +301,7 @@ def _kmeans_centres(histogram: ColorHistogram, n_colors: int, space: str, seed: 
     centres = model.cluster_centers_
     if bin_colors.shape[0] == len(histogram):
         return centres
-    points = _to_space(histogram.colors, space)
+    points = _histogram_points(histogram, space)
     weights = histogram.counts.astype(np.float64)
     for _ in range(_REFINE_STEPS):
         labels = _nearest(points, centres)
@@ -405,7 +439,7 @@ def _quantize(image: np.ndarray, n_colors: int, *, method: str, space: str, dith
         counts = np.bincount(pixel_labels, minlength=palette.shape[0])
     else:
         pixel_labels = None
-        color_labels = _nearest(_to_space(histogram.colors, space), _to_space(palette, space))
+        color_labels = _nearest(_histogram_points(histogram, space), _to_space(palette, space))
         counts = np.bincount(color_labels, weights=histogram.counts, minlength=palette.shape[0])
 
     # Largest share first; entries no pixel chose are dropped.
