@@ -47,12 +47,9 @@ def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return directory
 
 
-@pytest.fixture(scope="session")
-def app_server(
-    browser_prerequisites: None, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[StreamlitServer]:
-    """``streamlit run app.py`` on a free loopback port, stopped after the session."""
-    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
+def serve_app(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[StreamlitServer]:
+    """``streamlit run app.py`` on a free loopback port, its log in a fresh ``name`` folder."""
+    log_path = tmp_path_factory.mktemp(name) / "server.log"
     server = StreamlitServer(REPO_ROOT, log_path)
     try:
         server.start()
@@ -60,6 +57,22 @@ def app_server(
         pytest.fail(str(error), pytrace=False)
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def app_server(
+    browser_prerequisites: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[StreamlitServer]:
+    """``streamlit run app.py`` on a free loopback port, stopped after the session."""
+    yield from serve_app(tmp_path_factory, "streamlit")
+
+
+@pytest.fixture(scope="module")
+def fresh_server(
+    browser_prerequisites: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[StreamlitServer]:
+    """A server for one test module alone (the load test), so its memory holds nothing from other tests."""
+    yield from serve_app(tmp_path_factory, "streamlit-load")
 
 
 @pytest.fixture(scope="session")

@@ -89,6 +89,11 @@ class StreamlitServer:
         except OSError:
             return ""
 
+    @property
+    def pid(self) -> int | None:
+        """Process id of the running server, None when it is not running."""
+        return None if self._process is None else self._process.pid
+
     def start(self, *, timeout_s: float = SERVER_START_TIMEOUT_S) -> None:
         """Start the server and block until ``/_stcore/health`` answers ``ok``.
 

@@ -22,7 +22,6 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +31,6 @@ import pytest
 from PIL import Image
 
 from e2e_support import (
-    REPO_ROOT,
     SCRIPT_RUN_TIMEOUT_MS,
     VIEWPORT,
     StreamlitServer,
@@ -196,25 +194,10 @@ def load_report(tmp_path_factory: pytest.TempPathFactory) -> LoadReport:
     return report
 
 
-@pytest.fixture(scope="module")
-def fresh_server(
-    browser_prerequisites: None, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[StreamlitServer]:
-    """A server of our own, so that its memory holds nothing from other tests."""
-    log_path = tmp_path_factory.mktemp("streamlit-load") / "server.log"
-    server = StreamlitServer(REPO_ROOT, log_path)
-    try:
-        server.start()
-    except RuntimeError as error:
-        pytest.fail(str(error), pytrace=False)
-    yield server
-    server.stop()
-
-
 def server_pid(server: StreamlitServer) -> int:
-    process = server._process  # noqa: SLF001 - the support class keeps no public pid
-    assert process is not None, "the server is not running"
-    return process.pid
+    pid = server.pid
+    assert pid is not None, "the server is not running"
+    return pid
 
 
 # --- the tests ----------------------------------------------------------------------------
