@@ -17,14 +17,17 @@ directory by default) and printed, so ``pytest -s`` shows them.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -38,6 +41,9 @@ from e2e_support import (
     open_app,
     wait_for_app_run,
 )
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 pytestmark = pytest.mark.e2e
 
@@ -203,14 +209,11 @@ def server_pid(server: StreamlitServer) -> int:
 # --- the tests ----------------------------------------------------------------------------
 
 
-def _one_session(url: str, index: int) -> float:
-    """A visitor in its own thread: open the app, upload its image, see its numbers."""
-    from playwright.sync_api import expect, sync_playwright
+@contextlib.contextmanager
+def visitor_page(url: str) -> Iterator[Page]:
+    """A visitor of its own: a Chromium, a fresh context and the app opened on ``url``."""
+    from playwright.sync_api import sync_playwright
 
-    width, height = 320 + index, 200
-    content = distinct_image(width, height, seed=index)
-    own_colours = colours_text(content)
-    started = time.monotonic()
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         try:
@@ -218,17 +221,29 @@ def _one_session(url: str, index: int) -> float:
             context.set_default_timeout(SCRIPT_RUN_TIMEOUT_MS)
             page = context.new_page()
             open_app(page, url)
-            upload_and_check(page, f"visitor-{index}.png", content, width, height)
-            expect(page.get_by_test_id("stMain")).to_contain_text(
-                own_colours, timeout=UPLOAD_TIMEOUT_MS
-            )
-            # Every other session's size must be absent: no result leaked across sessions.
-            main_text = page.get_by_test_id("stMain").inner_text()
-            for other in range(N_SESSIONS):
-                if other != index:
-                    assert not size_text(320 + other, 200).search(main_text), (index, other)
+            yield page
         finally:
             browser.close()
+
+
+def _one_session(url: str, index: int) -> float:
+    """A visitor in its own thread: open the app, upload its image, see its numbers."""
+    from playwright.sync_api import expect
+
+    width, height = 320 + index, 200
+    content = distinct_image(width, height, seed=index)
+    own_colours = colours_text(content)
+    started = time.monotonic()
+    with visitor_page(url) as page:
+        upload_and_check(page, f"visitor-{index}.png", content, width, height)
+        expect(page.get_by_test_id("stMain")).to_contain_text(
+            own_colours, timeout=UPLOAD_TIMEOUT_MS
+        )
+        # Every other session's size must be absent: no result leaked across sessions.
+        main_text = page.get_by_test_id("stMain").inner_text()
+        for other in range(N_SESSIONS):
+            if other != index:
+                assert not size_text(320 + other, 200).search(main_text), (index, other)
     return time.monotonic() - started
 
 
@@ -259,29 +274,19 @@ def test_six_concurrent_sessions_see_their_own_images(
 
 def _thirty_uploads(url: str, pid: int, width: int, height: int) -> tuple[list[int], list[float]]:
     """One visitor uploading N_UPLOADS distinct photos; (RSS after each, seconds each)."""
-    from playwright.sync_api import sync_playwright
-
     after_upload: list[int] = []
     seconds: list[float] = []
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        try:
-            context = browser.new_context(viewport=VIEWPORT)
-            context.set_default_timeout(SCRIPT_RUN_TIMEOUT_MS)
-            page = context.new_page()
-            open_app(page, url)
-            deadline = time.monotonic() + UPLOADS_PHASE_TIMEOUT_S
-            for index in range(N_UPLOADS):
-                assert time.monotonic() < deadline, (
-                    f"only {index} of {N_UPLOADS} uploads within {UPLOADS_PHASE_TIMEOUT_S} s"
-                )
-                content = distinct_image(width, height, seed=1000 + index, format_name="JPEG")
-                started = time.monotonic()
-                upload_and_check(page, f"photo-{index + 1:02d}.jpg", content, width, height)
-                seconds.append(time.monotonic() - started)
-                after_upload.append(tree_rss_bytes(pid))
-        finally:
-            browser.close()
+    with visitor_page(url) as page:
+        deadline = time.monotonic() + UPLOADS_PHASE_TIMEOUT_S
+        for index in range(N_UPLOADS):
+            assert time.monotonic() < deadline, (
+                f"only {index} of {N_UPLOADS} uploads within {UPLOADS_PHASE_TIMEOUT_S} s"
+            )
+            content = distinct_image(width, height, seed=1000 + index, format_name="JPEG")
+            started = time.monotonic()
+            upload_and_check(page, f"photo-{index + 1:02d}.jpg", content, width, height)
+            seconds.append(time.monotonic() - started)
+            after_upload.append(tree_rss_bytes(pid))
     return after_upload, seconds
 
 
