@@ -121,6 +121,23 @@ def histogram_from_codes(codes: np.ndarray) -> ColorHistogram:
     )
 
 
+_COMPARE_ROWS = 64
+"""Rows compared at once by :func:`_same_pixels`: a 12-megapixel image compared whole
+would first allocate a 36 MB boolean array."""
+
+
+def _same_pixels(first: np.ndarray, second: np.ndarray) -> bool:
+    """Whether two images are equal, compared in blocks of rows to stay in cache."""
+    if first.shape != second.shape:
+        return False
+    if first is second:
+        return True
+    return all(
+        np.array_equal(first[top : top + _COMPARE_ROWS], second[top : top + _COMPARE_ROWS])
+        for top in range(0, first.shape[0], _COMPARE_ROWS)
+    )
+
+
 _last_analysis: tuple[np.ndarray, np.ndarray, ColorHistogram] | None = None
 _last_analysis_lock = threading.Lock()
 
@@ -138,7 +155,7 @@ def analyse(image: np.ndarray) -> tuple[np.ndarray, ColorHistogram]:
     global _last_analysis
     with _last_analysis_lock:
         last = _last_analysis
-    if last is not None and last[0].shape == image.shape and np.array_equal(last[0], image):
+    if last is not None and _same_pixels(last[0], image):
         return last[1], last[2]
     codes = pack_colors(image)
     histogram = histogram_from_codes(codes)

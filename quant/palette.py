@@ -247,8 +247,18 @@ def _remembered(histogram: ColorHistogram, what: str, make):
 
 
 def _histogram_points(histogram: ColorHistogram, space: str) -> np.ndarray:
-    """The histogram's distinct colours as coordinates in ``space`` (remembered)."""
-    return _remembered(histogram, "points-" + space, lambda: _to_space(histogram.colors, space))
+    """The histogram's distinct colours as float32 coordinates in ``space`` (remembered).
+
+    Single precision is what :func:`_nearest` computes in, and holds 8-bit RGB exactly.
+    """
+    return _remembered(
+        histogram, "points-" + space, lambda: _to_space(histogram.colors, space).astype(np.float32)
+    )
+
+
+def _histogram_weights(histogram: ColorHistogram) -> np.ndarray:
+    """The histogram's pixel counts as float64 weights (remembered)."""
+    return _remembered(histogram, "weights", lambda: histogram.counts.astype(np.float64))
 
 
 def _binned(histogram: ColorHistogram) -> tuple[np.ndarray, np.ndarray]:
@@ -302,7 +312,7 @@ def _kmeans_centres(histogram: ColorHistogram, n_colors: int, space: str, seed: 
     if bin_colors.shape[0] == len(histogram):
         return centres
     points = _histogram_points(histogram, space)
-    weights = histogram.counts.astype(np.float64)
+    weights = _histogram_weights(histogram)
     for _ in range(_REFINE_STEPS):
         labels = _nearest(points, centres)
         centres, _ = _weighted_means(points, weights, labels, centres.shape[0])
@@ -344,11 +354,27 @@ def _dithered_labels(image: np.ndarray, palette: np.ndarray) -> np.ndarray:
 
 
 def _gather(palette: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """``palette[labels]`` as a contiguous (H, W, 3) uint8 image, one channel at a time."""
-    image = np.empty(labels.shape + (3,), dtype=np.uint8)
-    for c in range(3):
-        np.take(palette[:, c], labels, out=image[..., c])
-    return image
+    """``palette[labels]`` as a contiguous (H, W, 3) uint8 image.
+
+    Each palette row is taken as one 3-byte item, so every pixel is written in a single
+    copy: twice as fast as ``palette[labels]`` or a gather per channel.
+    """
+    rows = np.ascontiguousarray(palette, dtype=np.uint8).view(np.dtype("V3")).reshape(-1)
+    return np.take(rows, labels).view(np.uint8).reshape(labels.shape + (3,))
+
+
+_ERROR_ROWS = 1 << 16
+"""Colours whose error :func:`_squared_error` computes at once (small temporaries)."""
+
+
+def _squared_error(colors: np.ndarray, weights: np.ndarray, mapped: np.ndarray) -> float:
+    """Sum over colours of ``weights * |colors - mapped|^2`` (RGB, exact), in blocks."""
+    total = 0.0
+    for start in range(0, colors.shape[0], _ERROR_ROWS):
+        stop = start + _ERROR_ROWS
+        diff = colors[start:stop].astype(np.int32) - mapped[start:stop]
+        total += float(weights[start:stop] @ np.einsum("ij,ij->i", diff, diff))
+    return total
 
 
 def quantize(
@@ -459,8 +485,8 @@ def _quantize(image: np.ndarray, n_colors: int, *, method: str, space: str, dith
     reconstruction = _gather(palette, labels)
 
     if pixel_labels is None:
-        errors = histogram.colors.astype(np.float64) - palette[rank[color_labels]]
-        mse = float(np.einsum("ij,ij->", errors * histogram.counts[:, None], errors)) / (3 * codes.shape[0])
+        squared = _squared_error(histogram.colors, _histogram_weights(histogram), palette[rank[color_labels]])
+        mse = squared / (3 * codes.shape[0])
     else:
         mse = mean_squared_error(image, reconstruction)
 
