@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from quant.loading import check_image
+from quant.parallel import for_each_block
 
 __all__ = [
     "ColorHistogram",
@@ -85,11 +86,17 @@ def pack_colors(image: np.ndarray) -> np.ndarray:
         One code per pixel, flattened: shape ``(image.size // 3,)``.
     """
     flat = np.ascontiguousarray(image, dtype=np.uint8).reshape(-1, 3)
-    codes = flat[:, 0].astype(np.uint32)
-    codes <<= 8
-    codes |= flat[:, 1]
-    codes <<= 8
-    codes |= flat[:, 2]
+    codes = np.empty(flat.shape[0], dtype=np.uint32)
+
+    def pack_in(start: int, stop: int) -> None:
+        block = codes[start:stop]
+        np.copyto(block, flat[start:stop, 0])
+        block <<= 8
+        block |= flat[start:stop, 1]
+        block <<= 8
+        block |= flat[start:stop, 2]
+
+    for_each_block(pack_in, flat.shape[0])
     return codes
 
 
@@ -111,7 +118,13 @@ def histogram_from_codes(codes: np.ndarray) -> ColorHistogram:
     if codes.shape[0] > 1 << 20:
         # One linear pass over a table of all 2**24 colours beats sorting millions of pixels.
         table = np.bincount(codes, minlength=N_CODES)
-        present = np.flatnonzero(table).astype(np.uint32)
+        found: dict[int, np.ndarray] = {}
+
+        def find_in(start: int, stop: int) -> None:
+            found[start] = np.flatnonzero(table[start:stop]).astype(np.uint32) + np.uint32(start)
+
+        for_each_block(find_in, N_CODES)
+        present = np.concatenate([found[start] for start in sorted(found)])
         counts = table[present]
     else:
         present, counts = np.unique(codes, return_counts=True)

@@ -1,0 +1,91 @@
+"""quant.parallel: passes split into blocks across threads, every element done once."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import quant.parallel
+from quant.parallel import for_each_block, map_in_parallel
+
+
+@pytest.fixture
+def two_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Split into two blocks even on a one-core machine, so the pool is exercised."""
+    monkeypatch.setattr(quant.parallel, "WORKERS", 2)
+
+
+def _recorded_blocks(length: int, **options) -> list[tuple[int, int, int]]:
+    blocks: list[tuple[int, int, int]] = []
+    lock = threading.Lock()
+
+    def record(start: int, stop: int) -> None:
+        time.sleep(0.01)  # long enough for the blocks to overlap
+        with lock:
+            blocks.append((start, stop, threading.get_ident()))
+
+    for_each_block(record, length, **options)
+    return sorted(blocks)
+
+
+def test_blocks_cover_the_range_once_in_contiguous_pieces(two_workers) -> None:
+    blocks = _recorded_blocks(1_000_003, min_block=1000)
+    assert len(blocks) == 2
+    assert blocks[0][0] == 0 and blocks[-1][1] == 1_000_003
+    assert all(first[1] == second[0] for first, second in zip(blocks, blocks[1:]))
+    # One block ran in the calling thread, the other in the pool.
+    threads = {thread for _, _, thread in blocks}
+    assert threading.get_ident() in threads and len(threads) == 2
+
+
+def test_short_passes_stay_in_the_calling_thread(two_workers) -> None:
+    blocks = _recorded_blocks(10, min_block=1000)
+    assert blocks == [(0, 10, threading.get_ident())]
+    assert _recorded_blocks(0) == [(0, 0, threading.get_ident())]
+
+
+def test_never_more_blocks_than_workers(two_workers) -> None:
+    assert len(_recorded_blocks(10, min_block=1)) == 2
+    assert len(_recorded_blocks(1, min_block=1)) == 1
+
+
+def test_blocks_write_their_own_slices(two_workers) -> None:
+    values = np.arange(300_000)
+    doubled = np.empty_like(values)
+
+    def double(start: int, stop: int) -> None:
+        np.multiply(values[start:stop], 2, out=doubled[start:stop])
+
+    for_each_block(double, values.shape[0])
+    np.testing.assert_array_equal(doubled, 2 * values)
+
+
+def test_an_error_in_a_block_is_raised_after_every_block_finished(two_workers) -> None:
+    finished: list[int] = []
+
+    def work(start: int, stop: int) -> None:
+        if start == 0:  # the pool's block
+            time.sleep(0.05)
+            finished.append(start)
+        else:  # the calling thread's block fails at once
+            raise ValueError(f"block at {start} failed")
+
+    with pytest.raises(ValueError, match="failed"):
+        for_each_block(work, 10, min_block=1)
+    assert finished == [0]
+
+    def pool_block_fails(start: int, stop: int) -> None:
+        if start == 0:
+            raise KeyError("the pool's block")
+
+    with pytest.raises(KeyError, match="pool's block"):
+        for_each_block(pool_block_fails, 10, min_block=1)
+
+
+def test_map_in_parallel_keeps_the_order(two_workers) -> None:
+    items = list(range(7))
+    assert map_in_parallel(lambda item: item * item, items) == [item * item for item in items]
+    assert map_in_parallel(lambda item: item, []) == []
