@@ -139,6 +139,37 @@ def test_large_image_goes_through_the_binned_path() -> None:
     np.testing.assert_array_equal(chosen, distances.min(axis=1))
 
 
+def test_kmeans_goes_coarse_to_fine() -> None:
+    """Seeded on 5-bit cells, finished on 6-bit cells when the exact colours are too many, or on the exact colours."""
+    rng = np.random.default_rng(0)
+    noisy = rng.integers(0, 256, size=(300, 400, 3), dtype=np.uint8)  # ~120k distinct colours
+    histogram = quant.color_histogram(noisy)
+    assert len(histogram) > quant.palette._EXACT_LIMIT
+    (coarse_colors, coarse_weights), fine = quant.palette._levels(histogram, 32)
+    assert fine is not None
+    fine_colors, fine_weights = fine
+    assert 256 <= coarse_colors.shape[0] <= 32**3 < fine_colors.shape[0] < len(histogram) <= 64**3
+    for weights in (coarse_weights, fine_weights):
+        assert weights.sum() == noisy.shape[0] * noisy.shape[1]
+    # Few colours: the fit finishes on the exact colours.
+    small = noisy[:100, :100]
+    (_, _), fine = quant.palette._levels(quant.color_histogram(small), 32)
+    assert fine is not None and fine[0].shape[0] == quant.count_colors(small)
+
+
+def test_colours_crowded_into_few_cells_still_fill_the_palette() -> None:
+    """8,192 colours in only 16 coarse cells: k-means is seeded on a finer level and finds 64 colours."""
+    r, g, b = np.meshgrid(np.arange(32), np.arange(32), np.arange(8), indexing="ij")
+    image = np.stack([r, g, b], axis=-1).reshape(128, 64, 3).astype(np.uint8)
+    histogram = quant.color_histogram(image)
+    (coarse_colors, _), _ = quant.palette._levels(histogram, 64)
+    assert coarse_colors.shape[0] >= quant.palette._MIN_POINTS_PER_COLOR * 64
+    result = quant.quantize(image, 64)
+    assert result.k == 64
+    _assert_mapped_to_nearest(image, result.palette, result.image)
+    assert result.mse < 0.5 * quant.quantize(image, 16).mse
+
+
 def test_dither_mixes_colours_and_stays_in_palette() -> None:
     image = _gradient()
     plain = quant.quantize(image, 4)

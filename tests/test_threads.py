@@ -8,12 +8,15 @@ the pools' sizes from inside the work itself.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 import threadpoolctl
 
 import quant
 import quant.palette
+import quant.parallel
 from tests.hostile_inputs import quadrants
 
 
@@ -64,6 +67,27 @@ def test_quantize_runs_native_pools_at_one_thread(
     assert all(threads == 1 for threads in inside.values()), inside
     # The limit is undone afterwards: the caller's setting is back.
     assert pool_sizes() == several_threads_outside
+
+
+def test_kmeans_fits_in_pool_threads_run_openmp_at_one_thread(
+    monkeypatch: pytest.MonkeyPatch, several_threads_outside
+) -> None:
+    """The k-means fits are shared out to quant's block threads, whose OpenMP default is every core."""
+    if "openmp" not in several_threads_outside:
+        pytest.skip("scikit-learn's OpenMP runtime is not loaded here")
+    monkeypatch.setattr(quant.parallel, "WORKERS", 2)
+    seen: list[tuple[bool, dict[str, int]]] = []
+    original = quant.palette.KMeans.fit
+
+    def recording(self, *args, **kwargs):
+        seen.append((threading.current_thread() is threading.main_thread(), pool_sizes()))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(quant.palette.KMeans, "fit", recording)
+    result = quant.quantize(noisy_image(), 8)
+    assert result.k == 8
+    assert any(not in_main for in_main, _ in seen), "no fit ran in a pool thread"
+    assert all(sizes.get("openmp") == 1 for _, sizes in seen), seen
 
 
 def test_assign_colors_runs_native_pools_at_one_thread(
