@@ -46,6 +46,16 @@ _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 
 
+def _forget_pool() -> None:
+    """In a forked child the parent's pool threads do not exist: start a new pool there."""
+    global _pool
+    _pool = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
+
+
 def _shared_pool() -> ThreadPoolExecutor:
     global _pool
     with _pool_lock:

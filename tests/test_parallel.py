@@ -89,3 +89,23 @@ def test_map_in_parallel_keeps_the_order(two_workers) -> None:
     items = list(range(7))
     assert map_in_parallel(lambda item: item * item, items) == [item * item for item in items]
     assert map_in_parallel(lambda item: item, []) == []
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
+def test_a_forked_child_gets_its_own_pool(two_workers) -> None:
+    import multiprocessing
+
+    for_each_block(lambda start, stop: None, 10, min_block=1)  # the parent's pool exists now
+    context = multiprocessing.get_context("fork")
+    with context.Pool(1) as pool:
+        # Without a new pool the child's blocks would wait forever for threads that were not forked.
+        doubled = pool.apply_async(_double_in_blocks, (100_000,)).get(timeout=60)
+    np.testing.assert_array_equal(doubled, 2 * np.arange(100_000))
+
+
+def _double_in_blocks(length: int) -> np.ndarray:
+    quant.parallel.WORKERS = 2
+    values = np.arange(length)
+    doubled = np.empty_like(values)
+    for_each_block(lambda start, stop: np.multiply(values[start:stop], 2, out=doubled[start:stop]), length, min_block=1000)
+    return doubled
