@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from quant.loading import check_image
-from quant.parallel import for_each_block
+from quant.parallel import for_each_block, map_in_parallel
 
 __all__ = [
     "ColorHistogram",
@@ -110,25 +110,43 @@ def unpack_colors(codes: np.ndarray) -> np.ndarray:
     return colors
 
 
+_PART_BITS = 2
+"""Large histograms are counted in ``2**_PART_BITS`` parts by the codes' top bits."""
+
+
 def histogram_from_codes(codes: np.ndarray) -> ColorHistogram:
     """The colour histogram of packed codes (see :func:`pack_colors`).
 
     Prior validation of ``codes`` (uint32 below 2**24) is assumed.
+
+    Notes
+    -----
+    Millions of codes are counted with ``np.bincount``, one linear pass, instead of
+    sorting them. A table of all 2**24 colours would be 128 MB of fresh memory per
+    image, and first touches of fresh memory are what dominate on a small virtual
+    machine (0.6 s against 0.1 s for the counting itself); so the codes are split by
+    their top two bits into four parts, each counted in a 32 MB table, two at a time
+    on two cores. That takes 0.13-0.18 s for a 12-megapixel photo whether its memory
+    is fresh or not.
     """
-    if codes.shape[0] > 1 << 20:
-        # One linear pass over a table of all 2**24 colours beats sorting millions of pixels.
-        table = np.bincount(codes, minlength=N_CODES)
-        found: dict[int, np.ndarray] = {}
-
-        def find_in(start: int, stop: int) -> None:
-            found[start] = np.flatnonzero(table[start:stop]).astype(np.uint32) + np.uint32(start)
-
-        for_each_block(find_in, N_CODES)
-        present = np.concatenate([found[start] for start in sorted(found)])
-        counts = table[present]
-    else:
+    if codes.shape[0] <= 1 << 20:
         present, counts = np.unique(codes, return_counts=True)
         present = present.astype(np.uint32)
+    else:
+        shift = 24 - _PART_BITS
+        parts = (codes >> shift).astype(np.uint8)
+
+        def count_part(part: int) -> tuple[np.ndarray, np.ndarray]:
+            selected = codes[parts == part]  # a copy, so it can be shifted in place
+            if part:
+                selected -= np.uint32(part << shift)
+            table = np.bincount(selected, minlength=1 << shift)
+            found = np.flatnonzero(table)
+            return found.astype(np.uint32) + np.uint32(part << shift), table[found]
+
+        counted = map_in_parallel(count_part, range(1 << _PART_BITS))
+        present = np.concatenate([found for found, _ in counted])
+        counts = np.concatenate([part_counts for _, part_counts in counted])
     return ColorHistogram(
         colors=unpack_colors(present), counts=counts.astype(np.int64), codes=present
     )

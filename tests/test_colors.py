@@ -30,6 +30,17 @@ def test_histogram_matches_numpy_unique_with_counts() -> None:
     assert histogram.counts.sum() == 1100 * 1000
 
 
+def test_large_histogram_with_empty_parts() -> None:
+    """Over 2**20 pixels the codes are counted in four parts by red's top two bits; two are empty here."""
+    image = _noise(1100, 1000, 12, seed=5)
+    image[..., 0] = np.where(image[..., 0] > 127, 255, 0)
+    colors, counts = np.unique(image.reshape(-1, 3), axis=0, return_counts=True)
+    histogram = color_histogram(image)
+    np.testing.assert_array_equal(histogram.colors, colors)
+    np.testing.assert_array_equal(histogram.counts, counts)
+    np.testing.assert_array_equal(histogram.codes, pack_colors(colors))
+
+
 def test_pack_and_unpack_are_inverse() -> None:
     colors = np.array([[0, 0, 0], [255, 255, 255], [1, 2, 3], [255, 0, 128]], dtype=np.uint8)
     codes = pack_colors(colors)
