@@ -152,24 +152,29 @@ def histogram_from_codes(codes: np.ndarray) -> ColorHistogram:
     )
 
 
-_COMPARE_ROWS = 64
-"""Rows compared at once by :func:`_same_pixels`: a 12-megapixel image compared whole
-would first allocate a 36 MB boolean array."""
+_COMPARE_PIXELS = 1 << 16
+"""Pixels compared at once by :func:`_matches_codes`, small enough to stay in cache."""
 
 
-def _same_pixels(first: np.ndarray, second: np.ndarray) -> bool:
-    """Whether two images are equal, compared in blocks of rows to stay in cache."""
-    if first.shape != second.shape:
+def _matches_codes(image: np.ndarray, shape: tuple[int, ...], codes: np.ndarray) -> bool:
+    """Whether ``image`` has the given shape and packs to exactly ``codes``, checked in blocks."""
+    if image.shape != shape:
         return False
-    if first is second:
-        return True
-    return all(
-        np.array_equal(first[top : top + _COMPARE_ROWS], second[top : top + _COMPARE_ROWS])
-        for top in range(0, first.shape[0], _COMPARE_ROWS)
-    )
+    flat = image.reshape(-1, 3)
+    differs: list[bool] = []
+
+    def compare_in(start: int, stop: int) -> None:
+        for block in range(start, stop, _COMPARE_PIXELS):
+            end = min(block + _COMPARE_PIXELS, stop)
+            if not np.array_equal(pack_colors(flat[block:end]), codes[block:end]):
+                differs.append(True)
+                return
+
+    for_each_block(compare_in, flat.shape[0])
+    return not differs
 
 
-_last_analysis: tuple[np.ndarray, np.ndarray, ColorHistogram] | None = None
+_last_analysis: tuple[tuple[int, ...], np.ndarray, ColorHistogram] | None = None
 _last_analysis_lock = threading.Lock()
 
 
@@ -179,22 +184,22 @@ def analyse(image: np.ndarray) -> tuple[np.ndarray, ColorHistogram]:
     Prior validation of ``image`` is assumed (see :func:`quant.loading.check_image`).
 
     Making several palettes of one picture (16, 32, 64 colours and a random one) is
-    the common case, and the histogram is a third of the work of each. The memo holds
-    a copy of that one image and is used only for an exactly equal array, so a result
-    never depends on what was quantized before.
+    the common case, and the histogram is a third of the work of each. The memo keeps
+    the packed codes of that one image, which determine it exactly, and is used only
+    when a new image packs to the very same codes, so a result never depends on what
+    was quantized before.
     """
     global _last_analysis
     with _last_analysis_lock:
         last = _last_analysis
-    if last is not None and _same_pixels(last[0], image):
+    if last is not None and _matches_codes(image, last[0], last[1]):
         return last[1], last[2]
     codes = pack_colors(image)
     histogram = histogram_from_codes(codes)
-    remembered = image.copy()
-    for array in (remembered, codes, histogram.colors, histogram.counts, histogram.codes):
+    for array in (codes, histogram.colors, histogram.counts, histogram.codes):
         array.flags.writeable = False
     with _last_analysis_lock:
-        _last_analysis = (remembered, codes, histogram)
+        _last_analysis = (image.shape, codes, histogram)
     return codes, histogram
 
 

@@ -45,6 +45,14 @@ MIN_BLOCK = 1 << 16
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 
+_this_thread = threading.local()
+"""``is_pool_thread`` is True in the pool's own threads: a pass started from inside a
+block runs whole where it is, because waiting there for the pool could wait forever."""
+
+
+def _mark_pool_thread() -> None:
+    _this_thread.is_pool_thread = True
+
 
 def _forget_pool() -> None:
     """In a forked child the parent's pool threads do not exist: start a new pool there."""
@@ -60,7 +68,9 @@ def _shared_pool() -> ThreadPoolExecutor:
     global _pool
     with _pool_lock:
         if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=WORKERS - 1, thread_name_prefix="quant-block")
+            _pool = ThreadPoolExecutor(
+                max_workers=WORKERS - 1, thread_name_prefix="quant-block", initializer=_mark_pool_thread
+            )
         return _pool
 
 
@@ -82,10 +92,10 @@ def for_each_block(function: Callable[[int, int], None], length: int, *, min_blo
     -----
     The blocks are as equal as possible, one per worker, in order; the last one runs
     in the calling thread. An exception in any block is raised here once every block
-    has finished.
+    has finished. Called from inside a block, the pass runs whole in that thread.
     """
     n_blocks = max(1, min(WORKERS, length // max(1, min_block)))
-    if n_blocks == 1:
+    if n_blocks == 1 or getattr(_this_thread, "is_pool_thread", False):
         function(0, length)
         return
     bounds = [length * i // n_blocks for i in range(n_blocks + 1)]

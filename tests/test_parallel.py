@@ -109,3 +109,28 @@ def _double_in_blocks(length: int) -> np.ndarray:
     doubled = np.empty_like(values)
     for_each_block(lambda start, stop: np.multiply(values[start:stop], 2, out=doubled[start:stop]), length, min_block=1000)
     return doubled
+
+
+def test_a_pass_started_inside_a_block_runs_there(two_workers) -> None:
+    """Waiting in a pool thread for the pool could wait forever: the inner pass runs in place."""
+    inner_threads: list[set[int]] = []
+
+    def inner_pass(start: int, stop: int) -> None:
+        inner_threads.append({thread for _, _, thread in _recorded_blocks(10, min_block=1)})
+
+    outcome: list[BaseException | None] = []
+
+    def outer() -> None:
+        try:
+            for_each_block(inner_pass, 2, min_block=1)
+            outcome.append(None)
+        except BaseException as error:  # reported below
+            outcome.append(error)
+
+    runner = threading.Thread(target=outer, daemon=True)
+    runner.start()
+    runner.join(timeout=30)
+    assert not runner.is_alive(), "a pass inside a block waited for the pool"
+    assert outcome == [None]
+    # The block in the caller's thread shares its inner pass out; the pool's block does not.
+    assert sorted(len(threads) for threads in inner_threads) == [1, 2]
