@@ -110,7 +110,7 @@ def unpack_colors(codes: np.ndarray) -> np.ndarray:
     return colors
 
 
-_PART_BITS = 2
+_PART_BITS = 3
 """Large histograms are counted in ``2**_PART_BITS`` parts by the codes' top bits."""
 
 
@@ -124,10 +124,10 @@ def histogram_from_codes(codes: np.ndarray) -> ColorHistogram:
     Millions of codes are counted with ``np.bincount``, one linear pass, instead of
     sorting them. A table of all 2**24 colours would be 128 MB of fresh memory per
     image, and first touches of fresh memory are what dominate on a small virtual
-    machine (0.6 s against 0.1 s for the counting itself); so the codes are split by
-    their top two bits into four parts, each counted in a 32 MB table, two at a time
-    on two cores. That takes 0.13-0.18 s for a 12-megapixel photo whether its memory
-    is fresh or not.
+    machine (0.6 s against 0.1 s for the counting itself in a new process on the
+    2-core machine of the README); so the codes are split by their top three bits
+    into eight parts, each counted in a 16 MB table, two parts at a time on two
+    cores. That took 0.12-0.14 s for a 12-megapixel photo in a new process there.
     """
     if codes.shape[0] <= 1 << 20:
         present, counts = np.unique(codes, return_counts=True)

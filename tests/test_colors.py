@@ -31,7 +31,7 @@ def test_histogram_matches_numpy_unique_with_counts() -> None:
 
 
 def test_large_histogram_with_empty_parts() -> None:
-    """Over 2**20 pixels the codes are counted in four parts by red's top two bits; two are empty here."""
+    """Over 2**20 pixels the codes are counted in parts by red's top bits; all but the first and last are empty here."""
     image = _noise(1100, 1000, 12, seed=5)
     image[..., 0] = np.where(image[..., 0] > 127, 255, 0)
     colors, counts = np.unique(image.reshape(-1, 3), axis=0, return_counts=True)
