@@ -153,24 +153,25 @@ def histogram_from_codes(codes: np.ndarray) -> ColorHistogram:
 
 
 _COMPARE_PIXELS = 1 << 16
-"""Pixels compared at once by :func:`_matches_codes`, small enough to stay in cache."""
+"""About how many pixels :func:`_matches_codes` compares at once, to stay in cache."""
 
 
 def _matches_codes(image: np.ndarray, shape: tuple[int, ...], codes: np.ndarray) -> bool:
-    """Whether ``image`` has the given shape and packs to exactly ``codes``, checked in blocks."""
+    """Whether ``image`` has the given shape and packs to exactly ``codes``, checked in blocks of rows."""
     if image.shape != shape:
         return False
-    flat = image.reshape(-1, 3)
+    height, width = shape[:2]
+    rows = max(1, _COMPARE_PIXELS // width)
     differs: list[bool] = []
 
     def compare_in(start: int, stop: int) -> None:
-        for block in range(start, stop, _COMPARE_PIXELS):
-            end = min(block + _COMPARE_PIXELS, stop)
-            if not np.array_equal(pack_colors(flat[block:end]), codes[block:end]):
+        for top in range(start, stop, rows):
+            bottom = min(top + rows, stop)
+            if not np.array_equal(pack_colors(image[top:bottom]), codes[top * width : bottom * width]):
                 differs.append(True)
                 return
 
-    for_each_block(compare_in, flat.shape[0])
+    for_each_block(compare_in, height, min_block=rows)
     return not differs
 
 

@@ -539,7 +539,7 @@ def _quantize(image: np.ndarray, n_colors: int, *, method: str, space: str, dith
     else:
         pixel_labels = None
         color_labels = _nearest(_histogram_points(histogram, space), _to_space(palette, space))
-        counts = np.bincount(color_labels, weights=histogram.counts, minlength=palette.shape[0])
+        counts = np.bincount(color_labels, weights=_histogram_weights(histogram), minlength=palette.shape[0])
 
     # Largest share first; entries no pixel chose are dropped.
     order = np.argsort(-counts, kind="stable")

@@ -87,3 +87,24 @@ def test_sample_returns_all_colours_of_a_small_image() -> None:
 def test_sample_size_must_be_positive() -> None:
     with pytest.raises(ValueError, match="n_samples must be at least 1, got 0"):
         quant.sample_colors(_noise(4, 4, 2), 0)
+
+
+def test_the_remembered_histogram_is_reused_only_for_the_same_pixels() -> None:
+    from quant.colors import analyse
+
+    image = _noise(300, 257, 40, seed=9)
+    codes, histogram = analyse(image)
+    # An equal copy and an equal strided view reuse it.
+    assert analyse(image.copy())[1] is histogram
+    wide = np.zeros((300, 514, 3), dtype=np.uint8)
+    wide[:, ::2] = image
+    assert analyse(wide[:, ::2])[1] is histogram
+    # One channel of the very last pixel changed: counted afresh, and correctly.
+    edited = image.copy()
+    edited[-1, -1, 2] ^= 1
+    fresh_codes, fresh = analyse(edited)
+    assert fresh is not histogram
+    np.testing.assert_array_equal(fresh_codes, pack_colors(edited))
+    assert fresh.counts.sum() == 300 * 257
+    # The same pixels in another shape are another image.
+    assert analyse(edited.reshape(257, 300, 3))[1] is not fresh
