@@ -319,6 +319,83 @@ def _bins(histogram: ColorHistogram, bits: int) -> tuple[np.ndarray, np.ndarray]
     return _remembered(histogram, f"bins-{bits}", make)
 
 
+_PRUNE_MIN_COLORS = 1 << 18
+"""Images with at least this many distinct colours map them to a palette cell by cell
+(:func:`_nearest_colors`); for fewer, the plain pass is as fast."""
+
+_PRUNE_MAX_PALETTE = 128
+"""Largest palette mapped cell by cell: with more entries fewer cells lie inside one
+entry's region and the plain pass is as fast."""
+
+_CELL_RADIUS = 1.5 * np.sqrt(3.0)
+"""Largest distance from the centre of a 6-bit cell (4 levels a side) to a colour in it."""
+
+
+def _cells(histogram: ColorHistogram) -> tuple[np.ndarray, np.ndarray]:
+    """The occupied 6-bit cells of the histogram (remembered).
+
+    Returns
+    -------
+    cell_of_color : (n,) intp array
+        Index of each distinct colour's cell.
+    centres : (m, 3) float64 array
+        Centre of each occupied cell in RGB.
+    """
+
+    def make() -> tuple[np.ndarray, np.ndarray]:
+        bits = _FINE_BITS
+        cells = (histogram.colors >> (8 - bits)).astype(np.intp)
+        keys = (cells[:, 0] << (2 * bits)) | (cells[:, 1] << bits) | cells[:, 2]
+        occupied = np.flatnonzero(np.bincount(keys, minlength=1 << (3 * bits)))
+        index = np.zeros(1 << (3 * bits), dtype=np.intp)
+        index[occupied] = np.arange(occupied.shape[0])
+        corners = np.stack([occupied >> (2 * bits), (occupied >> bits) & ((1 << bits) - 1), occupied & ((1 << bits) - 1)], axis=1)
+        side = 1 << (8 - bits)
+        return index[keys], corners * float(side) + (side - 1) / 2.0
+
+    return _remembered(histogram, "cells", make)
+
+
+def _nearest_colors(histogram: ColorHistogram, palette: np.ndarray, space: str) -> np.ndarray:
+    """Index of the nearest palette entry of each distinct colour of the histogram, exactly.
+
+    With many distinct colours most of them sit in 6-bit cells that lie wholly inside
+    one palette entry's region: when the cell centre's second-nearest entry is farther
+    than its nearest by more than the cell's diameter, every colour in the cell has
+    the same nearest entry (triangle inequality), strictly, so no tie can differ from
+    the plain pass. Only the colours of the other cells go through :func:`_nearest`.
+    """
+    points = _histogram_points(histogram, space)
+    centres = _to_space(palette, space)
+    if space != "rgb" or len(histogram) < _PRUNE_MIN_COLORS or not 2 <= palette.shape[0] <= _PRUNE_MAX_PALETTE:
+        return _nearest(points, centres)
+    cell_of_color, cell_centres = _cells(histogram)
+    first = np.empty(cell_centres.shape[0], dtype=np.intp)
+    gap = np.empty(cell_centres.shape[0], dtype=np.float64)
+    centre_norms = np.einsum("ij,ij->i", centres, centres)
+
+    def two_nearest_in(start: int, stop: int) -> None:
+        block = cell_centres[start:stop]
+        distances = block @ (-2.0 * centres.T)
+        distances += centre_norms
+        distances += np.einsum("ij,ij->i", block, block)[:, None]
+        np.maximum(distances, 0.0, out=distances)
+        rows = np.arange(stop - start)
+        nearest = np.argmin(distances, axis=1)
+        nearest_distance = distances[rows, nearest]
+        distances[rows, nearest] = np.inf
+        first[start:stop] = nearest
+        gap[start:stop] = np.sqrt(distances.min(axis=1)) - np.sqrt(nearest_distance)
+
+    for_each_block(two_nearest_in, cell_centres.shape[0], min_block=4096)
+    # 1e-6 absorbs rounding in the distances above, which are accurate to about 1e-10.
+    sure = gap > 2.0 * _CELL_RADIUS + 1e-6
+    labels = first[cell_of_color]
+    unsure = np.flatnonzero(~sure[cell_of_color])
+    labels[unsure] = _nearest(points[unsure], centres)
+    return labels
+
+
 def _levels(histogram: ColorHistogram, n_colors: int) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray] | None]:
     """The (colours, weights) k-means is seeded on, and those it finishes on (or None).
 
@@ -538,7 +615,7 @@ def _quantize(image: np.ndarray, n_colors: int, *, method: str, space: str, dith
         counts = np.bincount(pixel_labels, minlength=palette.shape[0])
     else:
         pixel_labels = None
-        color_labels = _nearest(_histogram_points(histogram, space), _to_space(palette, space))
+        color_labels = _nearest_colors(histogram, palette, space)
         counts = np.bincount(color_labels, weights=_histogram_weights(histogram), minlength=palette.shape[0])
 
     # Largest share first; entries no pixel chose are dropped.

@@ -244,3 +244,25 @@ def test_result_never_depends_on_the_previous_image(photo: np.ndarray) -> None:
     assert second.mse == pytest.approx(np.mean((photo_copy.astype(float) - second.image) ** 2))
     assert not np.array_equal(first.image, second.image)
     np.testing.assert_array_equal(quant.quantize(photo, 8).palette, before.palette)
+
+
+def test_cell_by_cell_mapping_equals_the_plain_pass() -> None:
+    """With many colours most are mapped per 6-bit cell; the labels must be exactly the plain pass's, ties included."""
+    from quant.palette import _PRUNE_MIN_COLORS, _histogram_points, _nearest, _nearest_colors
+
+    rng = np.random.default_rng(3)
+    image = rng.integers(0, 256, size=(600, 520, 3), dtype=np.uint8)
+    histogram = quant.color_histogram(image)
+    assert len(histogram) >= _PRUNE_MIN_COLORS
+    levels = np.array([0, 8, 72, 200], dtype=np.uint8)  # midpoints on cell borders: many exact ties
+    grid = np.stack(np.meshgrid(levels, levels, levels, indexing="ij"), axis=-1).reshape(-1, 3)
+    palettes = [
+        quant.quantize(image, 32).palette,
+        np.unique(rng.integers(0, 256, size=(100, 3), dtype=np.uint8), axis=0),
+        grid,
+        np.array([[10, 10, 10], [11, 10, 10]], dtype=np.uint8),
+    ]
+    points = _histogram_points(histogram, "rgb")
+    for palette in palettes:
+        expected = _nearest(points, palette.astype(np.float64))
+        np.testing.assert_array_equal(_nearest_colors(histogram, palette, "rgb"), expected)
