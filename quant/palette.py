@@ -292,6 +292,33 @@ def _histogram_weights(histogram: ColorHistogram) -> np.ndarray:
     return _remembered(histogram, "weights", lambda: histogram.counts.astype(np.float64))
 
 
+def _grid(histogram: ColorHistogram, bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """The histogram's colours placed on a grid of ``2**bits`` levels per channel (remembered).
+
+    Returns
+    -------
+    cell_of_color : (n,) intp array
+        Index of each distinct colour's cell among the occupied cells.
+    corners : (m, 3) intp array
+        Grid coordinates (0 to ``2**bits - 1``) of each occupied cell.
+    """
+
+    def make() -> tuple[np.ndarray, np.ndarray]:
+        drop, mask = 8 - bits, (1 << bits) - 1
+        codes = histogram.codes
+        keys = ((codes >> (16 + drop)) & mask) << (2 * bits)
+        keys |= ((codes >> (8 + drop)) & mask) << bits
+        keys |= (codes >> drop) & mask
+        index = np.zeros(1 << (3 * bits), dtype=np.intp)
+        index[keys] = 1
+        occupied = np.flatnonzero(index)
+        index[occupied] = np.arange(occupied.shape[0])
+        corners = np.stack([occupied >> (2 * bits), (occupied >> bits) & mask, occupied & mask], axis=1)
+        return index[keys], corners
+
+    return _remembered(histogram, f"grid-{bits}", make)
+
+
 def _bins(histogram: ColorHistogram, bits: int) -> tuple[np.ndarray, np.ndarray]:
     """Weighted-mean colours and pixel counts of the occupied cells of a ``2**bits`` per
     channel grid (remembered).
@@ -305,16 +332,14 @@ def _bins(histogram: ColorHistogram, bits: int) -> tuple[np.ndarray, np.ndarray]
     """
 
     def make() -> tuple[np.ndarray, np.ndarray]:
-        cells = (histogram.colors >> (8 - bits)).astype(np.intp)
-        keys = (cells[:, 0] << (2 * bits)) | (cells[:, 1] << bits) | cells[:, 2]
+        cell_of_color, corners = _grid(histogram, bits)
         weights = _histogram_weights(histogram)
-        totals = np.bincount(keys, weights=weights, minlength=1 << (3 * bits))
-        occupied = np.flatnonzero(totals)
+        totals = np.bincount(cell_of_color, weights=weights, minlength=corners.shape[0])
         sums = np.stack(
-            [np.bincount(keys, weights=weights * histogram.colors[:, c], minlength=totals.shape[0])[occupied] for c in range(3)],
+            [np.bincount(cell_of_color, weights=weights * histogram.colors[:, c], minlength=corners.shape[0]) for c in range(3)],
             axis=1,
         )
-        return sums / totals[occupied, None], totals[occupied]
+        return sums / totals[:, None], totals
 
     return _remembered(histogram, f"bins-{bits}", make)
 
@@ -332,28 +357,10 @@ _CELL_RADIUS = 1.5 * np.sqrt(3.0)
 
 
 def _cells(histogram: ColorHistogram) -> tuple[np.ndarray, np.ndarray]:
-    """The occupied 6-bit cells of the histogram (remembered).
-
-    Returns
-    -------
-    cell_of_color : (n,) intp array
-        Index of each distinct colour's cell.
-    centres : (m, 3) float64 array
-        Centre of each occupied cell in RGB.
-    """
-
-    def make() -> tuple[np.ndarray, np.ndarray]:
-        bits = _FINE_BITS
-        cells = (histogram.colors >> (8 - bits)).astype(np.intp)
-        keys = (cells[:, 0] << (2 * bits)) | (cells[:, 1] << bits) | cells[:, 2]
-        occupied = np.flatnonzero(np.bincount(keys, minlength=1 << (3 * bits)))
-        index = np.zeros(1 << (3 * bits), dtype=np.intp)
-        index[occupied] = np.arange(occupied.shape[0])
-        corners = np.stack([occupied >> (2 * bits), (occupied >> bits) & ((1 << bits) - 1), occupied & ((1 << bits) - 1)], axis=1)
-        side = 1 << (8 - bits)
-        return index[keys], corners * float(side) + (side - 1) / 2.0
-
-    return _remembered(histogram, "cells", make)
+    """Each distinct colour's 6-bit cell, and the centres (RGB, float64) of the occupied cells."""
+    cell_of_color, corners = _grid(histogram, _FINE_BITS)
+    side = 1 << (8 - _FINE_BITS)
+    return cell_of_color, corners * float(side) + (side - 1) / 2.0
 
 
 def _nearest_colors(histogram: ColorHistogram, palette: np.ndarray, space: str) -> np.ndarray:
@@ -405,7 +412,8 @@ def _levels(histogram: ColorHistogram, n_colors: int) -> tuple[tuple[np.ndarray,
     6-bit bins otherwise, and None when it would be no finer than the coarse level.
     """
     exact = (histogram.colors, _histogram_weights(histogram))
-    candidates = [_bins(histogram, _COARSE_BITS), _bins(histogram, _FINE_BITS), exact]
+    # Both grids at once, one per core, the first time an image is seen (then remembered).
+    candidates = map_in_parallel(lambda bits: _bins(histogram, bits), [_COARSE_BITS, _FINE_BITS]) + [exact]
     coarse_index = next(
         (i for i, (colors, _) in enumerate(candidates) if colors.shape[0] >= _MIN_POINTS_PER_COLOR * n_colors),
         len(candidates) - 1,
