@@ -167,7 +167,7 @@ def _run_one(image: Any, image_path: str, n_colors: int, args: argparse.Namespac
     result = quant.quantize(
         image, n_colors, method=args.method, space=args.space, dither=args.dither, seed=args.seed
     )
-    scores = quant.metrics(image, result.image, ssim=True)
+    scores = quant.metrics(image, result, ssim=True)
     png = quant.indexed_png(result)
     seconds = time.perf_counter() - started
 

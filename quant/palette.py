@@ -36,7 +36,7 @@ from __future__ import annotations
 import threading
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from PIL import Image
@@ -144,6 +144,14 @@ class Quantized:
         Seed of the random parts (k-means++ seeding, the random palette).
     seconds : float
         Wall-clock time of the call.
+    source : ColorHistogram or None
+        The original's colour histogram, the one :func:`quant.colors.analyse`
+        remembered for it; None when dithered.
+    color_labels : (n,) uint8 array or None
+        Index into ``palette`` of each distinct colour of ``source``; None when
+        dithered (a colour's pixels can then take different entries). With
+        ``source`` it lets :func:`quant.metrics` measure the result per colour
+        instead of per pixel.
     """
 
     palette: np.ndarray
@@ -157,6 +165,8 @@ class Quantized:
     dither: bool
     seed: int
     seconds: float
+    source: ColorHistogram | None = field(default=None, repr=False)
+    color_labels: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def k(self) -> int:
@@ -634,16 +644,19 @@ def _quantize(image: np.ndarray, n_colors: int, *, method: str, space: str, dith
     palette = np.ascontiguousarray(palette[order])
     counts = counts[order].astype(np.int64)
 
+    color_ranks = None
     if pixel_labels is None:
+        color_ranks = rank[color_labels]
+        color_ranks.flags.writeable = False
         lookup = np.empty(N_CODES, dtype=np.uint8)
-        lookup[histogram.codes] = rank[color_labels]
+        lookup[histogram.codes] = color_ranks
         labels = _gather(lookup, codes).reshape(image.shape[:2])
     else:
         labels = rank[pixel_labels].reshape(image.shape[:2])
     reconstruction = _reconstruct(palette, labels)
 
     if pixel_labels is None:
-        squared = _squared_error(histogram.colors, _histogram_weights(histogram), palette[rank[color_labels]])
+        squared = _squared_error(histogram.colors, _histogram_weights(histogram), palette[color_ranks])
         mse = squared / (3 * codes.shape[0])
     else:
         mse = mean_squared_error(image, reconstruction)
@@ -660,5 +673,7 @@ def _quantize(image: np.ndarray, n_colors: int, *, method: str, space: str, dith
         dither=bool(dither),
         seed=seed,
         seconds=time.perf_counter() - started,
+        source=None if color_ranks is None else histogram,
+        color_labels=color_ranks,
     )
 

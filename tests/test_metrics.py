@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy as np
 import pytest
@@ -73,3 +74,40 @@ def test_error_map_squared_averages_to_mse(photo: np.ndarray) -> None:
     assert float(heat.mean(dtype=np.float64)) == pytest.approx(result.mse, rel=1e-5)
     with pytest.raises(ValueError, match="kind must be 'delta_e' or 'squared', got 'abs'"):
         quant.error_map(photo, result.image, kind="abs")
+
+
+@pytest.mark.parametrize("method", ["kmeans", "random", "median-cut"])
+def test_a_result_is_measured_per_colour_with_the_same_numbers(
+    photo: np.ndarray, method: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = quant.quantize(photo, 12, method=method)
+    expected = quant.metrics(photo, result.image)
+    # The per-colour path needs no pass pairing the pixels.
+    monkeypatch.setattr(sys.modules["quant.metrics"], "_color_pairs", _must_not_be_called)
+    measured = quant.metrics(photo, result)
+    assert measured.mse == expected.mse
+    assert measured.ssim == expected.ssim
+    assert measured.delta_e == pytest.approx(expected.delta_e, rel=1e-9)
+
+
+def test_a_result_measured_against_another_image_falls_back_to_its_pixels(photo: np.ndarray) -> None:
+    result = quant.quantize(photo, 12)
+    other = photo.copy()
+    other[0, 0] ^= 7
+    quant.quantize(other, 4)  # the remembered histogram is now other's
+    measured = quant.metrics(other, result)
+    expected = quant.metrics(other, result.image)
+    assert measured == expected
+    assert measured.mse != result.mse
+    # And back on its own image (its histogram no longer remembered) it is still right.
+    assert quant.metrics(photo, result).mse == pytest.approx(result.mse, rel=1e-12)
+
+
+def test_a_dithered_result_is_measured_by_its_pixels(photo: np.ndarray) -> None:
+    result = quant.quantize(photo, 12, dither=True)
+    assert result.source is None and result.color_labels is None
+    assert quant.metrics(photo, result) == quant.metrics(photo, result.image)
+
+
+def _must_not_be_called(*args, **kwargs):
+    raise AssertionError("metrics paired the pixels although the result maps colour by colour")

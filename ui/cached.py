@@ -246,7 +246,7 @@ def _reconstruction(
     # cores this cuts a 12 MP tile by about a third (scripts/measure_app.py).
     png = _ENCODERS.submit(quant.indexed_png, result)
     preview = _ENCODERS.submit(_picture, result.image, max_pixels=TILE_PIXELS, max_width=TILE_WIDTH)
-    measured = quant.metrics(image, result.image, ssim=False)
+    measured = quant.metrics(image, result, ssim=False)
     return Reconstruction(
         n_colors=n_colors,
         method=method,
@@ -398,7 +398,7 @@ def _compare_result(
         n_colors=n_colors,
         method=method,
         k=result.k,
-        metrics=quant.metrics(work, result.image, ssim=False),
+        metrics=quant.metrics(work, result, ssim=False),
         seconds=result.seconds,
     )
     return point, result.image
