@@ -507,11 +507,23 @@ def _dithered_labels(image: np.ndarray, palette: np.ndarray) -> np.ndarray:
     return labels
 
 
+_GATHER_CHUNK = 1 << 18
+"""Indices gathered at once: ``np.take`` first copies its indices to a 64-bit array, which
+for a whole 12 MP image would be 96 MB of fresh memory; a chunk's copy is 2 MB and stays
+in cache."""
+
+
 def _gather(table: np.ndarray, indices: np.ndarray) -> np.ndarray:
     """``table[indices]`` for a 1-D table, on every core (indices must be in range)."""
     flat = indices.reshape(-1)
     result = np.empty(flat.shape[0], dtype=table.dtype)
-    for_each_block(lambda start, stop: np.take(table, flat[start:stop], out=result[start:stop], mode="clip"), flat.shape[0])
+
+    def gather_in(start: int, stop: int) -> None:
+        for chunk in range(start, stop, _GATHER_CHUNK):
+            end = min(chunk + _GATHER_CHUNK, stop)
+            np.take(table, flat[chunk:end], out=result[chunk:end], mode="clip")
+
+    for_each_block(gather_in, flat.shape[0])
     return result.reshape(indices.shape)
 
 
