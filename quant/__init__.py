@@ -25,11 +25,12 @@ from quant.encoding import (
 from quant.errors import ImageError
 from quant.loading import ALLOWED_FORMATS, MAX_PIXELS, downscale, image_digest, load_image
 from quant.metrics import Metrics, error_map, mean_squared_error, metrics
-from quant.palette import MAX_COLORS, METHODS, SPACES, Quantized, assign_colors, quantize
+from quant.palette import MAX_COLORS, MAX_SEED, METHODS, SPACES, Quantized, assign_colors, quantize
 
 __all__ = [
     "ALLOWED_FORMATS",
     "MAX_COLORS",
+    "MAX_SEED",
     "MAX_PIXELS",
     "METHODS",
     "SPACES",

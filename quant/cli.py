@@ -57,6 +57,17 @@ written, 2 for a usage error.
 """
 
 
+def _seed(text: str) -> int:
+    """argparse type of ``--seed``: a whole number from 0 to quant.MAX_SEED."""
+    try:
+        seed = int(text)
+    except ValueError:
+        seed = None
+    if seed is None or not 0 <= seed <= quant.MAX_SEED:
+        raise argparse.ArgumentTypeError(f"the seed must be a whole number from 0 to {quant.MAX_SEED}, got {text!r}")
+    return seed
+
+
 def _palette_size(text: str) -> int:
     """argparse type of ``--colors``: a whole number from 1 to quant.MAX_COLORS."""
     try:
@@ -102,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="map pixels with Floyd-Steinberg error diffusion",
     )
     parser.add_argument(
-        "--seed", type=int, default=0,
+        "--seed", type=_seed, default=0,
         help="seed of the random parts; the same seed gives the same files (default: 0)",
     )
     parser.add_argument(

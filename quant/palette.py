@@ -52,6 +52,7 @@ from quant.parallel import for_each_block, map_in_parallel
 
 __all__ = [
     "MAX_COLORS",
+    "MAX_SEED",
     "METHODS",
     "SPACES",
     "Quantized",
@@ -188,6 +189,16 @@ def _check_n_colors(n_colors: int) -> int:
     if not 1 <= n_colors <= MAX_COLORS:
         raise ImageError(f"n_colors must be from 1 to {MAX_COLORS}, got {n_colors}.")
     return int(n_colors)
+
+
+MAX_SEED = 2**32 - 1
+"""Largest seed: what NumPy's and scikit-learn's random generators accept."""
+
+
+def _check_seed(seed: int) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= MAX_SEED:
+        raise ImageError(f"seed must be a whole number from 0 to {MAX_SEED}, got {seed!r}.")
+    return int(seed)
 
 
 def _to_space(colors: np.ndarray, space: str) -> np.ndarray:
@@ -586,7 +597,8 @@ def quantize(
         Map pixels with Floyd–Steinberg error diffusion (in RGB) instead of to the
         nearest colour.
     seed : int, default 0
-        Seed of the random parts; the same seed gives the same result.
+        Seed of the random parts, 0 to :data:`MAX_SEED`; the same seed gives the
+        same result.
 
     Returns
     -------
@@ -596,7 +608,7 @@ def quantize(
     Raises
     ------
     ImageError
-        If ``n_colors``, ``method`` or ``space`` is not one of the accepted values.
+        If ``n_colors``, ``method``, ``space`` or ``seed`` is not one of the accepted values.
     ValueError
         If ``image`` is not an (H, W, 3) uint8 array.
 
@@ -624,7 +636,7 @@ def _quantize(image: np.ndarray, n_colors: int, *, method: str, space: str, dith
     n_colors = _check_n_colors(n_colors)
     _check_choice(method, "method", METHODS)
     _check_choice(space, "space", SPACES)
-    seed = int(seed)
+    seed = _check_seed(seed)
 
     codes, histogram = analyse(image)
 

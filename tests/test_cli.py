@@ -244,6 +244,17 @@ def test_impossible_palette_size_is_a_usage_error(tmp_path, photos, capsys, colo
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("seed", ["-1", "4294967296", "1.5", "lucky"])
+def test_impossible_seed_is_a_usage_error(tmp_path, photos, capsys, seed):
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(photos[0]), "--seed", seed, "--out", str(tmp_path / "out")])
+
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --seed" in err and "from 0 to 4294967295" in err and repr(seed) in err
+    assert not (tmp_path / "out").exists()
+
+
 def test_unknown_method_is_a_usage_error(photos, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main([str(photos[0]), "--method", "magic"])

@@ -200,6 +200,18 @@ def test_bad_palette_size_is_a_clear_error(photo: np.ndarray, n_colors: object) 
         quant.quantize(photo, n_colors)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("method", ["kmeans", "random", "minibatch"])
+@pytest.mark.parametrize("seed", [-1, 2**32, 1.5, "3", True])
+def test_bad_seed_is_a_clear_error(photo: np.ndarray, method: str, seed: object) -> None:
+    with pytest.raises(quant.ImageError, match=f"seed must be a whole number from 0 to {quant.MAX_SEED}, got {seed!r}"):
+        quant.quantize(photo, 4, method=method, seed=seed)  # type: ignore[arg-type]
+
+
+def test_largest_seed_is_accepted(photo: np.ndarray) -> None:
+    for method in ("kmeans", "random", "minibatch"):
+        assert quant.quantize(photo, 4, method=method, seed=quant.MAX_SEED).k == 4
+
+
 def test_unknown_method_and_space_list_the_choices(photo: np.ndarray) -> None:
     with pytest.raises(quant.ImageError, match="Unknown method 'kmeanz'.*'median-cut'"):
         quant.quantize(photo, 8, method="kmeanz")
