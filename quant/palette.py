@@ -276,10 +276,11 @@ def assign_colors(colors: np.ndarray, palette: np.ndarray, *, space: str = "rgb"
 
 
 _derived: dict[str, object] = {}
-"""What :func:`_bins`, :func:`_histogram_points` and :func:`_histogram_weights` made of
-the histogram in ``_derived_of``. The memo of :func:`quant.colors.analyse` hands the same (read-only)
-histogram object to every call on one image, so several palettes of one picture bin
-its colours and convert them to Lab once."""
+"""What the helpers below (:func:`_histogram_points`, :func:`_histogram_weights`,
+:func:`_grid`, :func:`_bins`) made of the histogram in ``_derived_of``. The memo of
+:func:`quant.colors.analyse` hands the same (read-only) histogram object to every call
+on one image, so several palettes of one picture place its colours on the grids and
+convert them to Lab once."""
 _derived_of: list[ColorHistogram] = []
 _derived_lock = threading.Lock()
 
