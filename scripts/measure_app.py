@@ -192,21 +192,24 @@ def main() -> None:
             switch_times[title].append(seconds)
             print(f"repeat {repeat + 1}: switch to {title} {seconds:.3f} s", file=sys.stderr)
 
+    print_table(
+        f"Median of {args.repeats} repeats, AppTest (server side, no browser).",
+        upload=("12 MP JPEG upload → Reconstructions, 4 tiles drawn", upload_times),
+        switches={f"Switch to {title} (cached)": times for title, times in switch_times.items()},
+    )
+
+
+def print_table(heading: str, *, upload: tuple[str, list[float]], switches: dict[str, list[float]]) -> None:
+    """Print the machine, ``heading`` and the Markdown table the README quotes: the
+    median and every run of the upload and of each page switch, against their goals."""
     print(f"Machine: {machine()}\n")
-    print(f"Median of {args.repeats} repeats, AppTest (server side, no browser).\n")
+    print(heading + "\n")
     print("| Measurement | Median (s) | Runs (s) | Goal (s) |")
     print("|---|---:|---|---:|")
-    runs = ", ".join(f"{t:.2f}" for t in upload_times)
-    print(
-        f"| 12 MP JPEG upload → Reconstructions, 4 tiles drawn | "
-        f"{statistics.median(upload_times):.2f} | {runs} | {UPLOAD_GOAL_S:g} |"
-    )
-    for title, times in switch_times.items():
-        runs = ", ".join(f"{t:.3f}" for t in times)
-        print(
-            f"| Switch to {title} (cached) | {statistics.median(times):.3f} | {runs} | {SWITCH_GOAL_S:g} |"
-        )
-
+    label, times = upload
+    print(f"| {label} | {statistics.median(times):.2f} | {', '.join(f'{t:.2f}' for t in times)} | {UPLOAD_GOAL_S:g} |")
+    for label, times in switches.items():
+        print(f"| {label} | {statistics.median(times):.3f} | {', '.join(f'{t:.3f}' for t in times)} | {SWITCH_GOAL_S:g} |")
 
 if __name__ == "__main__":
     main()

@@ -26,7 +26,6 @@ The server and the browser are launched exactly as the browser tests do
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 import time
@@ -47,7 +46,7 @@ from e2e_support import (  # noqa: E402 - needs the path above
     running_server,
     wait_for_images,
 )
-from measure_app import PHOTO_NAME, SWITCH_GOAL_S, UPLOAD_GOAL_S, machine, photo_jpeg  # noqa: E402
+from measure_app import PHOTO_NAME, machine, photo_jpeg, print_table  # noqa: E402
 
 TILES = 4
 POLL_MS = 20
@@ -193,18 +192,11 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             browser.close()
 
-    print(f"Machine: {machine()}\n")
-    print(f"Median of {args.repeats} repeats, Chromium (headless) against `streamlit run` on this machine.\n")
-    print("| Measurement | Median (s) | Runs (s) | Goal (s) |")
-    print("|---|---:|---|---:|")
-    runs = ", ".join(f"{t:.2f}" for t in upload_times)
-    print(
-        f"| 12 MP JPEG upload → Reconstructions, 4 tiles loaded in the browser | "
-        f"{statistics.median(upload_times):.2f} | {runs} | {UPLOAD_GOAL_S:g} |"
+    print_table(
+        f"Median of {args.repeats} repeats, Chromium (headless) against `streamlit run` on this machine.",
+        upload=("12 MP JPEG upload → Reconstructions, 4 tiles loaded in the browser", upload_times),
+        switches={f"Switch to {title} (cached), drawn": times for title, times in switch_times.items()},
     )
-    for title, times in switch_times.items():
-        runs = ", ".join(f"{t:.3f}" for t in times)
-        print(f"| Switch to {title} (cached), drawn | {statistics.median(times):.3f} | {runs} | {SWITCH_GOAL_S:g} |")
     return 0
 
 
