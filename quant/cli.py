@@ -20,6 +20,7 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -57,28 +58,27 @@ written, 2 for a usage error.
 """
 
 
-def _seed(text: str) -> int:
-    """argparse type of ``--seed``: a whole number from 0 to quant.MAX_SEED."""
-    try:
-        seed = int(text)
-    except ValueError:
-        seed = None
-    if seed is None or not 0 <= seed <= quant.MAX_SEED:
-        raise argparse.ArgumentTypeError(f"the seed must be a whole number from 0 to {quant.MAX_SEED}, got {text!r}")
-    return seed
+def _whole_number(low: int, high: int, what: str) -> Callable[[str], int]:
+    """An argparse type that accepts a whole number from ``low`` to ``high``; ``what``
+    starts the message for anything else (``"palette sizes must be whole numbers"``)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{what} from {low} to {high}, got {text!r}")
+        return value
+
+    return parse
 
 
-def _palette_size(text: str) -> int:
-    """argparse type of ``--colors``: a whole number from 1 to quant.MAX_COLORS."""
-    try:
-        n_colors = int(text)
-    except ValueError:
-        n_colors = None
-    if n_colors is None or not 1 <= n_colors <= quant.MAX_COLORS:
-        raise argparse.ArgumentTypeError(
-            f"palette sizes must be whole numbers from 1 to {quant.MAX_COLORS}, got {text!r}"
-        )
-    return n_colors
+_seed = _whole_number(0, quant.MAX_SEED, "the seed must be a whole number")
+"""argparse type of ``--seed``."""
+
+_palette_size = _whole_number(1, quant.MAX_COLORS, "palette sizes must be whole numbers")
+"""argparse type of ``--colors``."""
 
 
 def build_parser() -> argparse.ArgumentParser:

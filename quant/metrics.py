@@ -13,8 +13,8 @@ only makes them affordable on 12-megapixel images:
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from skimage.color import deltaE_ciede2000, rgb2lab
