@@ -49,6 +49,7 @@ import streamlit as st  # noqa: E402
 from streamlit.runtime.scriptrunner.script_runner import ScriptRunner  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from bench.run import cpu_model  # noqa: E402
 from ui import frame, state  # noqa: E402
 
 PHOTO_SIZE = (4000, 3000)
@@ -79,16 +80,8 @@ def photo_jpeg() -> bytes:
 
 def machine() -> str:
     """nproc, CPU model, Python and Streamlit versions, as one line."""
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     return (
-        f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {model}; "
+        f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {cpu_model()}; "
         f"Python {platform.python_version()}; Streamlit {st.__version__}"
     )
 
