@@ -385,20 +385,24 @@ def _cells(histogram: ColorHistogram) -> tuple[np.ndarray, np.ndarray]:
     return cell_of_color, corners * float(side) + (side - 1) / 2.0
 
 
-def _nearest_colors(histogram: ColorHistogram, palette: np.ndarray, space: str) -> np.ndarray:
-    """Index of the nearest palette entry of each distinct colour of the histogram, exactly.
+def _sure_cells(histogram: ColorHistogram, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each occupied 6-bit cell, the entry nearest its centre, and whether every colour
+    of the cell is sure to have that same nearest entry.
 
-    With many distinct colours most of them sit in 6-bit cells that lie wholly inside
-    one palette entry's region: when the cell centre's second-nearest entry is farther
-    than its nearest by more than the cell's diameter, every colour in the cell has
-    the same nearest entry (triangle inequality), strictly, so no tie can differ from
-    the plain pass. Only the colours of the other cells go through :func:`_nearest`.
+    A cell lies wholly inside one entry's region when the cell centre's second-nearest
+    entry is farther than its nearest by more than the cell's diameter (triangle
+    inequality), strictly, so no tie can differ from the plain pass. ``centres`` are
+    float RGB coordinates, not necessarily 8-bit.
+
+    Returns
+    -------
+    first : (m,) intp array
+        Index of the entry nearest each occupied cell's centre.
+    sure : (m,) bool array
+        True where all the cell's colours have ``first`` as their nearest entry.
     """
-    points = _histogram_points(histogram, space)
-    centres = _to_space(palette, space)
-    if space != "rgb" or len(histogram) < _PRUNE_MIN_COLORS or not 2 <= palette.shape[0] <= _PRUNE_MAX_PALETTE:
-        return _nearest(points, centres)
-    cell_of_color, cell_centres = _cells(histogram)
+    _, cell_centres = _cells(histogram)
+    centres = np.asarray(centres, dtype=np.float64)
     first = np.empty(cell_centres.shape[0], dtype=np.intp)
     gap = np.empty(cell_centres.shape[0], dtype=np.float64)
     centre_norms = np.einsum("ij,ij->i", centres, centres)
@@ -418,7 +422,22 @@ def _nearest_colors(histogram: ColorHistogram, palette: np.ndarray, space: str) 
 
     for_each_block(two_nearest_in, cell_centres.shape[0], min_block=4096)
     # 1e-6 absorbs rounding in the distances above, which are accurate to about 1e-10.
-    sure = gap > 2.0 * _CELL_RADIUS + 1e-6
+    return first, gap > 2.0 * _CELL_RADIUS + 1e-6
+
+
+def _nearest_colors(histogram: ColorHistogram, palette: np.ndarray, space: str) -> np.ndarray:
+    """Index of the nearest palette entry of each distinct colour of the histogram, exactly.
+
+    With many distinct colours most of them sit in 6-bit cells that lie wholly inside
+    one palette entry's region (:func:`_sure_cells`); only the colours of the other
+    cells go through :func:`_nearest`.
+    """
+    points = _histogram_points(histogram, space)
+    centres = _to_space(palette, space)
+    if space != "rgb" or len(histogram) < _PRUNE_MIN_COLORS or not 2 <= palette.shape[0] <= _PRUNE_MAX_PALETTE:
+        return _nearest(points, centres)
+    cell_of_color, _ = _grid(histogram, _FINE_BITS)
+    first, sure = _sure_cells(histogram, centres)
     labels = first[cell_of_color]
     unsure = np.flatnonzero(~sure[cell_of_color])
     labels[unsure] = _nearest(points[unsure], centres)
