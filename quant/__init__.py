@@ -25,7 +25,18 @@ from quant.encoding import (
 from quant.errors import ImageError
 from quant.loading import ALLOWED_FORMATS, MAX_PIXELS, downscale, image_digest, load_image
 from quant.metrics import Metrics, error_map, mean_squared_error, metrics
-from quant.palette import MAX_COLORS, MAX_SEED, METHODS, SPACES, Quantized, assign_colors, quantize
+from quant.palette import (
+    MAX_COLORS,
+    MAX_SEED,
+    METHODS,
+    SPACES,
+    PaletteFit,
+    Quantized,
+    apply_palette,
+    assign_colors,
+    fit_palette,
+    quantize,
+)
 
 __all__ = [
     "ALLOWED_FORMATS",
@@ -38,13 +49,16 @@ __all__ = [
     "ColorSample",
     "ImageError",
     "Metrics",
+    "PaletteFit",
     "Quantized",
     "Storage",
+    "apply_palette",
     "assign_colors",
     "color_histogram",
     "count_colors",
     "downscale",
     "error_map",
+    "fit_palette",
     "image_digest",
     "indexed_png",
     "load_image",

@@ -55,8 +55,11 @@ __all__ = [
     "MAX_SEED",
     "METHODS",
     "SPACES",
+    "PaletteFit",
     "Quantized",
+    "apply_palette",
     "assign_colors",
+    "fit_palette",
     "quantize",
 ]
 
@@ -653,6 +656,140 @@ def _quantize(image: np.ndarray, n_colors: int, *, method: str, space: str, dith
     """:func:`quantize` with the native thread pools already limited."""
     started = time.perf_counter()
     image = check_image(image)
+    codes, fit = _fit_palette(image, n_colors, method=method, space=space, seed=seed)
+    return _apply_palette(image, codes, fit, dither=dither, started=started)
+
+
+@dataclass(frozen=True, eq=False)
+class PaletteFit:
+    """A palette fitted to an image and where each of its distinct colours goes, without
+    any per-pixel array: what an interactive view needs, a few megabytes at most.
+
+    Attributes
+    ----------
+    palette : (k, 3) uint8 array
+        The colours, without duplicates, ordered by pixel share (nearest-colour
+        mapping), largest first. Entries no colour is nearest to are dropped.
+    counts : (k,) int64 array
+        Pixels per palette entry when every pixel takes its nearest entry, decreasing.
+    color_labels : (n,) uint8 array
+        Index into ``palette`` of each distinct colour of ``source``.
+    source : ColorHistogram
+        The image's distinct colours and their pixel counts.
+    mse : float
+        Mean squared error of the nearest-colour reconstruction, exactly.
+    method, space, n_colors, seed, seconds
+        As in :class:`Quantized`; ``seconds`` is the time of the fit.
+    shape : (int, int)
+        Height and width of the image fitted.
+    """
+
+    palette: np.ndarray
+    counts: np.ndarray
+    color_labels: np.ndarray = field(repr=False)
+    source: ColorHistogram = field(repr=False)
+    mse: float
+    method: str
+    space: str
+    n_colors: int
+    seed: int
+    seconds: float
+    shape: tuple[int, int]
+
+    @property
+    def k(self) -> int:
+        """Number of colours actually used."""
+        return int(self.palette.shape[0])
+
+
+def fit_palette(
+    image: np.ndarray, n_colors: int, *, method: str = "kmeans", space: str = "rgb", seed: int = 0
+) -> PaletteFit:
+    """The palette :func:`quantize` would choose, and its exact error, without rebuilding the image.
+
+    Everything is computed on the image's colour histogram (``"kmeans"``,
+    ``"random"``) or its pixels (the other methods), but no per-pixel array is kept
+    or made: on a 12-megapixel photo this is the palette's cost without the
+    reconstruction's. :func:`apply_palette` makes the full-size result later, and
+    :func:`quant.metrics` measures a fit exactly, per distinct colour.
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8 array
+        An RGB image.
+    n_colors : int
+        Largest palette size, 1 to 256.
+    method, space, seed
+        As in :func:`quantize`.
+
+    Returns
+    -------
+    PaletteFit
+        Palette, counts, per-colour mapping and error of the nearest-colour mapping.
+
+    Raises
+    ------
+    ImageError
+        If ``n_colors``, ``method``, ``space`` or ``seed`` is not one of the accepted values.
+    ValueError
+        If ``image`` is not an (H, W, 3) uint8 array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> image = np.zeros((2, 2, 3), dtype=np.uint8); image[0, 0] = 255
+    >>> fit = fit_palette(image, 16)
+    >>> fit.palette.tolist(), fit.counts.tolist(), fit.mse
+    ([[0, 0, 0], [255, 255, 255]], [3, 1], 0.0)
+    """
+    with _THREADPOOLS.limit(limits=1):
+        _, fit = _fit_palette(check_image(image), n_colors, method=method, space=space, seed=seed)
+        return fit
+
+
+def apply_palette(image: np.ndarray, fit: PaletteFit, *, dither: bool = False) -> Quantized:
+    """Rebuild ``image`` at full size from a palette :func:`fit_palette` fitted to it.
+
+    ``quantize(image, k, ...)`` is ``apply_palette(image, fit_palette(image, k, ...))``:
+    the same palette, labels and error, bit for bit.
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8 array
+        The image ``fit`` was made from.
+    fit : PaletteFit
+        Its palette.
+    dither : bool, default False
+        Map with error diffusion instead of to the nearest colour. The palette is
+        then re-ordered by the dithered pixel counts.
+
+    Returns
+    -------
+    Quantized
+        Full-size labels and reconstruction.
+
+    Raises
+    ------
+    ValueError
+        If ``image`` is not an (H, W, 3) uint8 array or has a colour, or a size, that
+        the image ``fit`` was made from does not have.
+    """
+    with _THREADPOOLS.limit(limits=1):
+        started = time.perf_counter()
+        image = check_image(image)
+        if image.shape[:2] != fit.shape:
+            raise ValueError(f"image is {image.shape[1]} x {image.shape[0]}, but the palette was fitted to a {fit.shape[1]} x {fit.shape[0]} image.")
+        codes, histogram = analyse(image)
+        if histogram is not fit.source and not (
+            np.array_equal(histogram.codes, fit.source.codes) and np.array_equal(histogram.counts, fit.source.counts)
+        ):
+            raise ValueError("image is not the image the palette was fitted to: their colours differ.")
+        return _apply_palette(image, codes, fit, dither=dither, started=started - fit.seconds)
+
+
+def _fit_palette(image: np.ndarray, n_colors: int, *, method: str, space: str, seed: int) -> tuple[np.ndarray, PaletteFit]:
+    """The packed codes of ``image`` and :func:`fit_palette`'s result; thread pools limited, image checked."""
+    started = time.perf_counter()
     n_colors = _check_n_colors(n_colors)
     _check_choice(method, "method", METHODS)
     _check_choice(space, "space", SPACES)
@@ -672,38 +809,58 @@ def _quantize(image: np.ndarray, n_colors: int, *, method: str, space: str, dith
         palette = _pillow_palette(image, n_colors, method)
     palette = np.unique(palette, axis=0)
 
-    if dither and len(histogram) > palette.shape[0]:
-        pixel_labels = _dithered_labels(image, palette).ravel()
-        counts = np.bincount(pixel_labels, minlength=palette.shape[0])
-    else:
-        pixel_labels = None
-        color_labels = _nearest_colors(histogram, palette, space)
-        counts = np.bincount(color_labels, weights=_histogram_weights(histogram), minlength=palette.shape[0])
+    color_labels = _nearest_colors(histogram, palette, space)
+    counts = np.bincount(color_labels, weights=_histogram_weights(histogram), minlength=palette.shape[0])
+    palette, counts, rank = _by_share(palette, counts)
+    color_ranks = rank[color_labels]
+    color_ranks.flags.writeable = False
+    squared = _squared_error(histogram.colors, _histogram_weights(histogram), palette[color_ranks])
+    for array in (palette, counts):
+        array.flags.writeable = False
+    fit = PaletteFit(
+        palette=palette,
+        counts=counts,
+        color_labels=color_ranks,
+        source=histogram,
+        mse=squared / (3 * codes.shape[0]),
+        method=method,
+        space=space,
+        n_colors=n_colors,
+        seed=seed,
+        seconds=time.perf_counter() - started,
+        shape=image.shape[:2],
+    )
+    return codes, fit
 
-    # Largest share first; entries no pixel chose are dropped.
+
+def _by_share(palette: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Palette and counts largest share first, entries no pixel chose dropped, and the
+    rank (new index, uint8) of every old entry."""
     order = np.argsort(-counts, kind="stable")
     order = order[counts[order] > 0]
     rank = np.zeros(palette.shape[0], dtype=np.uint8)
     rank[order] = np.arange(order.shape[0], dtype=np.uint8)
-    palette = np.ascontiguousarray(palette[order])
-    counts = counts[order].astype(np.int64)
+    return np.ascontiguousarray(palette[order]), counts[order].astype(np.int64), rank
 
-    color_ranks = None
-    if pixel_labels is None:
-        color_ranks = rank[color_labels]
-        color_ranks.flags.writeable = False
-        lookup = np.empty(N_CODES, dtype=np.uint8)
-        lookup[histogram.codes] = color_ranks
-        labels = _gather(lookup, codes).reshape(image.shape[:2])
-    else:
+
+def _apply_palette(image: np.ndarray, codes: np.ndarray, fit: PaletteFit, *, dither: bool, started: float) -> Quantized:
+    """The full-size :class:`Quantized` of a fit; ``codes`` are the image's packed pixels."""
+    histogram = fit.source
+    if dither and len(histogram) > fit.k:
+        pixel_labels = _dithered_labels(image, fit.palette).ravel()
+        counts = np.bincount(pixel_labels, minlength=fit.k)
+        palette, counts, rank = _by_share(fit.palette, counts)
         labels = rank[pixel_labels].reshape(image.shape[:2])
-    reconstruction = _reconstruct(palette, labels)
-
-    if pixel_labels is None:
-        squared = _squared_error(histogram.colors, _histogram_weights(histogram), palette[color_ranks])
-        mse = squared / (3 * codes.shape[0])
-    else:
+        reconstruction = _reconstruct(palette, labels)
         mse = mean_squared_error(image, reconstruction)
+        color_labels = None
+    else:
+        palette, counts, color_labels = fit.palette, fit.counts, fit.color_labels
+        lookup = np.empty(N_CODES, dtype=np.uint8)
+        lookup[histogram.codes] = color_labels
+        labels = _gather(lookup, codes).reshape(image.shape[:2])
+        reconstruction = _reconstruct(palette, labels)
+        mse = fit.mse
 
     return Quantized(
         palette=palette,
@@ -711,13 +868,12 @@ def _quantize(image: np.ndarray, n_colors: int, *, method: str, space: str, dith
         image=reconstruction,
         counts=counts,
         mse=mse,
-        method=method,
-        space=space,
-        n_colors=n_colors,
+        method=fit.method,
+        space=fit.space,
+        n_colors=fit.n_colors,
         dither=bool(dither),
-        seed=seed,
+        seed=fit.seed,
         seconds=time.perf_counter() - started,
-        source=None if color_ranks is None else histogram,
-        color_labels=color_ranks,
+        source=None if color_labels is None else histogram,
+        color_labels=color_labels,
     )
-
