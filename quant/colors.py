@@ -175,32 +175,40 @@ def _matches_codes(image: np.ndarray, shape: tuple[int, ...], codes: np.ndarray)
     return not differs
 
 
-_last_analysis: tuple[tuple[int, ...], np.ndarray, ColorHistogram] | None = None
-_last_analysis_lock = threading.Lock()
+MEMO_IMAGES = 2
+"""Images :func:`analyse` remembers: one per core, so that two jobs on different images
+running side by side (a server with two visitors) do not keep evicting each other."""
+
+_analyses: list[tuple[tuple[int, ...], np.ndarray, ColorHistogram]] = []
+"""(shape, codes, histogram) of the last images analysed, most recent first."""
+_analyses_lock = threading.Lock()
 
 
 def analyse(image: np.ndarray) -> tuple[np.ndarray, ColorHistogram]:
-    """Packed codes and colour histogram of an image, remembered for the last image seen.
+    """Packed codes and colour histogram of an image, remembered for the last two images seen.
 
     Prior validation of ``image`` is assumed (see :func:`quant.loading.check_image`).
 
     Making several palettes of one picture (16, 32, 64 colours and a random one) is
     the common case, and the histogram is a third of the work of each. The memo keeps
-    the packed codes of that one image, which determine it exactly, and is used only
+    the packed codes of those images, which determine them exactly, and is used only
     when a new image packs to the very same codes, so a result never depends on what
     was quantized before.
     """
-    global _last_analysis
-    with _last_analysis_lock:
-        last = _last_analysis
-    if last is not None and _matches_codes(image, last[0], last[1]):
-        return last[1], last[2]
+    with _analyses_lock:
+        remembered = list(_analyses)
+    for shape, codes, histogram in remembered:
+        if _matches_codes(image, shape, codes):
+            with _analyses_lock:
+                _analyses[:] = [(shape, codes, histogram)] + [e for e in _analyses if e[1] is not codes]
+            return codes, histogram
     codes = pack_colors(image)
     histogram = histogram_from_codes(codes)
     for array in (codes, histogram.colors, histogram.counts, histogram.codes):
         array.flags.writeable = False
-    with _last_analysis_lock:
-        _last_analysis = (image.shape, codes, histogram)
+    with _analyses_lock:
+        _analyses.insert(0, (image.shape, codes, histogram))
+        del _analyses[MEMO_IMAGES:]
     return codes, histogram
 
 

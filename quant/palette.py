@@ -44,7 +44,7 @@ from skimage import color as skcolor
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from threadpoolctl import ThreadpoolController
 
-from quant.colors import ColorHistogram, N_CODES, analyse
+from quant.colors import MEMO_IMAGES, ColorHistogram, N_CODES, analyse
 from quant.errors import ImageError
 from quant.loading import check_image
 from quant.metrics import mean_squared_error
@@ -278,27 +278,29 @@ def assign_colors(colors: np.ndarray, palette: np.ndarray, *, space: str = "rgb"
         return _nearest(_to_space(colors, space), _to_space(palette, space))
 
 
-_derived: dict[str, object] = {}
+_derived: list[tuple[ColorHistogram, dict[str, object]]] = []
 """What the helpers below (:func:`_histogram_points`, :func:`_histogram_weights`,
-:func:`_grid`, :func:`_bins`) made of the histogram in ``_derived_of``. The memo of
-:func:`quant.colors.analyse` hands the same (read-only) histogram object to every call
-on one image, so several palettes of one picture place its colours on the grids and
-convert them to Lab once."""
-_derived_of: list[ColorHistogram] = []
+:func:`_grid`, :func:`_bins`) made of the histograms of the last images, most recent
+first. The memo of :func:`quant.colors.analyse` hands the same (read-only) histogram
+object to every call on one image, so several palettes of one picture place its
+colours on the grids and convert them to Lab once."""
 _derived_lock = threading.Lock()
 
 
 def _remembered(histogram: ColorHistogram, what: str, make):
-    """``make()``, remembered for the histogram of the last image (one image at a time)."""
+    """``make()``, remembered for the histograms of the last two images."""
     with _derived_lock:
-        if _derived_of and _derived_of[0] is histogram and what in _derived:
-            return _derived[what]
+        for owner, values in _derived:
+            if owner is histogram and what in values:
+                return values[what]
     value = make()
     with _derived_lock:
-        if not (_derived_of and _derived_of[0] is histogram):
-            _derived.clear()
-            _derived_of[:] = [histogram]
-        _derived[what] = value
+        values = next((values for owner, values in _derived if owner is histogram), None)
+        if values is None:
+            values = {}
+            _derived.insert(0, (histogram, values))
+            del _derived[MEMO_IMAGES:]
+        values[what] = value
     return value
 
 
