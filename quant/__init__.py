@@ -16,6 +16,7 @@ from quant.colors import ColorHistogram, ColorSample, color_histogram, count_col
 from quant.encoding import (
     Storage,
     indexed_png,
+    indexed_png_of_labels,
     palette_csv,
     palette_gpl,
     palette_hex,
@@ -61,6 +62,7 @@ __all__ = [
     "fit_palette",
     "image_digest",
     "indexed_png",
+    "indexed_png_of_labels",
     "load_image",
     "mean_squared_error",
     "metrics",

@@ -22,6 +22,7 @@ from quant.palette import Quantized
 __all__ = [
     "Storage",
     "indexed_png",
+    "indexed_png_of_labels",
     "palette_csv",
     "palette_gpl",
     "palette_hex",
@@ -111,8 +112,39 @@ def indexed_png(result: Quantized, *, compress_level: int = 6) -> bytes:
     bytes
         The PNG file; decoding it gives back ``result.image`` exactly.
     """
-    indexed = Image.fromarray(np.ascontiguousarray(result.labels, dtype=np.uint8), mode="P")
-    indexed.putpalette(result.palette.ravel().tolist())
+    return indexed_png_of_labels(result.labels, result.palette, compress_level=compress_level)
+
+
+def indexed_png_of_labels(labels: np.ndarray, palette: np.ndarray, *, compress_level: int = 6) -> bytes:
+    """An indexed-colour PNG file of ``palette[labels]``, without making that image.
+
+    Parameters
+    ----------
+    labels : (H, W) uint8 array
+        Index into ``palette`` of each pixel, as :attr:`Quantized.labels`.
+    palette : (k, 3) uint8 array
+        The colours, ``1 <= k <= 256``.
+    compress_level : int, default 6
+        As in :func:`indexed_png`.
+
+    Returns
+    -------
+    bytes
+        The PNG file; decoding it gives back ``palette[labels]`` exactly.
+
+    Raises
+    ------
+    ValueError
+        If the arrays have the wrong shape or type, or a label has no palette entry.
+    """
+    labels = np.asarray(labels)
+    palette = _check_palette(palette)
+    if labels.ndim != 2 or labels.dtype != np.uint8:
+        raise ValueError(f"labels must be an (H, W) uint8 array, got shape {labels.shape} and dtype {labels.dtype}.")
+    if labels.size and int(labels.max()) >= palette.shape[0]:
+        raise ValueError(f"labels go up to {int(labels.max())}, but the palette has {palette.shape[0]} entries.")
+    indexed = Image.fromarray(np.ascontiguousarray(labels), mode="P")
+    indexed.putpalette(palette.ravel().tolist())
     buffer = io.BytesIO()
     # Pillow picks the bit depth from the palette length: 1, 2 or 4 bits for up to 16 colours.
     indexed.save(buffer, format="PNG", compress_level=compress_level)

@@ -75,3 +75,20 @@ def test_palette_exports_reject_bad_input() -> None:
         quant.palette_hex(np.array([1, 2, 3], dtype=np.uint8))
     with pytest.raises(ValueError, match="one entry per palette colour"):
         quant.palette_csv(np.zeros((2, 3), np.uint8), np.array([1, 2, 3]))
+
+
+def test_png_of_labels_is_the_png_of_the_result() -> None:
+    image = np.random.default_rng(5).integers(0, 256, size=(40, 50, 3), dtype=np.uint8)
+    result = quant.quantize(image, 20)
+    png = quant.indexed_png_of_labels(result.labels, result.palette)
+    assert png == quant.indexed_png(result)
+    decoded = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    np.testing.assert_array_equal(decoded, result.image)
+
+
+def test_png_of_labels_refuses_a_label_without_entry() -> None:
+    labels = np.full((3, 3), 4, dtype=np.uint8)
+    with pytest.raises(ValueError, match="labels go up to 4, but the palette has 2 entries"):
+        quant.indexed_png_of_labels(labels, np.zeros((2, 3), dtype=np.uint8))
+    with pytest.raises(ValueError, match=r"labels must be an \(H, W\) uint8 array"):
+        quant.indexed_png_of_labels(labels.astype(np.int64), np.zeros((5, 3), dtype=np.uint8))
