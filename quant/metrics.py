@@ -5,7 +5,8 @@ only makes them affordable on 12-megapixel images:
 
 * ΔE is computed once per distinct (original colour, reconstruction colour) pair and
   weighted by its pixel count. A quantized image without dithering has one pair per
-  distinct original colour, so the cost follows the colour count, not the pixel count.
+  distinct original colour, so the cost follows the colour count, not the pixel count;
+  a dithered one records its pairs (a few per colour) as it is made.
 * SSIM is computed in horizontal strips that overlap by the window's half-width,
   which gives the same mean as the whole image at a fraction of the memory.
 """
@@ -147,8 +148,8 @@ def _lab_of_colors(colors: np.ndarray) -> np.ndarray:
 
 def _source_histogram(original: np.ndarray, result: Quantized | None) -> ColorHistogram | None:
     """The colour histogram ``result`` was made from, if it is ``original``'s and the
-    result maps colour by colour; otherwise None."""
-    if result is None or result.source is None or result.color_labels is None:
+    result maps colour by colour or records its (colour, entry) pairs; otherwise None."""
+    if result is None or result.source is None or (result.color_labels is None and result.pairs is None):
         return None
     # analyse hands out the remembered histogram only for an image that packs to
     # exactly the same codes, so identity means the result was made from `original`.
@@ -209,10 +210,11 @@ def metrics(original: np.ndarray, reconstruction: np.ndarray | Quantized | Palet
     reconstruction : (H, W, 3) uint8 array, Quantized or PaletteFit
         An RGB image of the same shape, or the :func:`quant.quantize` or
         :func:`quant.fit_palette` result of ``original``. A fit, or a result made
-        without dithering, is measured per distinct colour, without a pass over the
-        pixels (several times faster on a large photo; SSIM still looks at the
-        pixels, and for a fit needs the full-size image rebuilt); any other is
-        measured through its ``image``.
+        without dithering, is measured per distinct colour, and a dithered result
+        per distinct (colour, palette entry) pair, without a pass over the pixels
+        (several times faster on a large photo; SSIM still looks at the pixels, and
+        for a fit needs the full-size image rebuilt); any other is measured through
+        its ``image``.
     ssim : bool, default True
         Also compute SSIM, the slowest of the four (1.3-1.6 s for 12 megapixels on two cores).
 
@@ -243,7 +245,13 @@ def metrics(original: np.ndarray, reconstruction: np.ndarray | Quantized | Palet
         reconstruction = result.image
     original, reconstruction = _check_pair(original, reconstruction)
     histogram = _source_histogram(original, result)
-    if histogram is not None:
+    if histogram is not None and result.pairs is not None:
+        # Dithered: each (colour of this very image, palette entry) pair once.
+        mse = result.mse
+        pairs = result.pairs
+        delta_e = _delta_e(_lab_of_codes(histogram.codes)[pairs.colors], _lab_of_colors(result.palette)[pairs.labels])
+        counts = pairs.counts
+    elif histogram is not None:
         # The result maps each distinct colour of this very image to one palette entry.
         mse = result.mse
         delta_e = _delta_e(_lab_of_codes(histogram.codes), _lab_of_colors(result.palette)[result.color_labels])

@@ -47,7 +47,6 @@ from threadpoolctl import ThreadpoolController
 from quant.colors import MEMO_IMAGES, ColorHistogram, N_CODES, analyse
 from quant.errors import ImageError
 from quant.loading import check_image
-from quant.metrics import mean_squared_error
 from quant.parallel import for_each_block, map_in_parallel
 
 __all__ = [
@@ -122,6 +121,25 @@ when other sessions keep the cores busy and OpenMP threads wait for each other.
 
 
 @dataclass(frozen=True, eq=False)
+class ColorPairs:
+    """What a dithered mapping did to each colour: its distinct (colour, entry) pairs.
+
+    Attributes
+    ----------
+    colors : (p,) int32 array
+        Index of each pair's original colour in the source histogram, increasing.
+    labels : (p,) uint8 array
+        Index into the palette of each pair's entry.
+    counts : (p,) int64 array
+        Pixels of that colour mapped to that entry; they sum to the pixel count.
+    """
+
+    colors: np.ndarray
+    labels: np.ndarray
+    counts: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
 class Quantized:
     """An image reduced to a palette, and its reconstruction.
 
@@ -142,20 +160,24 @@ class Quantized:
         How the palette was made and in which colour space distances were measured.
     n_colors : int
         The palette size that was asked for.
-    dither : bool
-        Whether Floyd–Steinberg error diffusion was used when mapping.
+    dither : float
+        Strength of the error diffusion asked for when mapping (0 to 1; see
+        :mod:`quant.dither`), 0.0 for the plain nearest-colour mapping.
     seed : int
         Seed of the random parts (k-means++ seeding, the random palette).
     seconds : float
         Wall-clock time of the call.
     source : ColorHistogram or None
         The original's colour histogram, the one :func:`quant.colors.analyse`
-        remembered for it; None when dithered.
+        remembered for it.
     color_labels : (n,) uint8 array or None
         Index into ``palette`` of each distinct colour of ``source``; None when
         dithered (a colour's pixels can then take different entries). With
         ``source`` it lets :func:`quant.metrics` measure the result per colour
         instead of per pixel.
+    pairs : ColorPairs or None
+        When dithered: the distinct (colour of ``source``, palette entry) pairs and
+        their pixel counts, which :func:`quant.metrics` measures instead of pixels.
     """
 
     palette: np.ndarray
@@ -166,11 +188,12 @@ class Quantized:
     method: str
     space: str
     n_colors: int
-    dither: bool
+    dither: float
     seed: int
     seconds: float
     source: ColorHistogram | None = field(default=None, repr=False)
     color_labels: np.ndarray | None = field(default=None, repr=False)
+    pairs: ColorPairs | None = field(default=None, repr=False)
 
     @property
     def k(self) -> int:
@@ -529,18 +552,25 @@ def _pillow_palette(image: np.ndarray, n_colors: int, method: str) -> np.ndarray
     return flat.reshape(-1, 3)[used]
 
 
-def _dithered_labels(image: np.ndarray, palette: np.ndarray) -> np.ndarray:
-    """Floyd–Steinberg mapping of every pixel to ``palette``, done by Pillow in C."""
-    k = palette.shape[0]
-    # Pad to 256 entries with copies of the first colour so that no unused (black)
-    # slot of Pillow's palette can be chosen; indices past k then mean entry 0.
-    padded = np.concatenate([palette, np.repeat(palette[:1], MAX_COLORS - k, axis=0)])
-    palette_image = Image.new("P", (1, 1))
-    palette_image.putpalette(padded.ravel().tolist())
-    indexed = Image.fromarray(image).quantize(palette=palette_image, dither=Image.Dither.FLOYDSTEINBERG)
-    labels = np.asarray(indexed).astype(np.intp)
-    labels[labels >= k] = 0
-    return labels
+def _check_dither(dither: bool | float) -> float:
+    """The dithering strength as a float from 0 to 1 (True is 1.0, False 0.0)."""
+    if isinstance(dither, (bool, np.bool_)):
+        return 1.0 if dither else 0.0
+    if isinstance(dither, (int, float, np.integer, np.floating)) and 0.0 <= float(dither) <= 1.0:
+        return float(dither)
+    raise ImageError(f"dither must be True, False or a strength from 0 to 1, got {dither!r}.")
+
+
+def _dithered_labels(image: np.ndarray, palette: np.ndarray, strength: float, nearest: np.ndarray, mse: float) -> np.ndarray:
+    """Error diffusion of every pixel onto ``palette`` (:mod:`quant.dither`), as (H, W) uint8.
+
+    ``nearest`` is each pixel's nearest entry and ``mse`` that mapping's error.
+    """
+    # Imported here: Numba costs about 60 MB and half a second to import, and only
+    # dithering needs it.
+    from quant.dither import dither as error_diffusion
+
+    return error_diffusion(image, palette, strength=strength, nearest_labels=nearest, mse=mse)
 
 
 _GATHER_CHUNK = 1 << 18
@@ -599,7 +629,7 @@ def quantize(
     *,
     method: str = "kmeans",
     space: str = "rgb",
-    dither: bool = False,
+    dither: bool | float = False,
     seed: int = 0,
 ) -> Quantized:
     """Reduce an image to a palette of at most ``n_colors`` colours.
@@ -618,9 +648,13 @@ def quantize(
     space : {"rgb", "lab"}, default "rgb"
         Where distances are measured, for clustering and for mapping pixels to the
         palette. ``"lab"`` uses CIELAB; the palette is returned in RGB either way.
-    dither : bool, default False
-        Map pixels with Floyd–Steinberg error diffusion (in RGB) instead of to the
-        nearest colour.
+    dither : bool or float, default False
+        Map pixels by error diffusion (:mod:`quant.dither`: serpentine Sierra-3 with
+        damped, clamped error, less of it at edges and in noise, and an exact
+        nearest-entry search for every pixel) instead of to the nearest colour.
+        ``True`` is full strength (1.0); a float from 0 to 1 sets the strength;
+        ``False`` or 0 is the plain nearest-colour mapping. Diffusion works in RGB,
+        the space of the MSE it keeps low, whatever ``space`` is.
     seed : int, default 0
         Seed of the random parts, 0 to :data:`MAX_SEED`; the same seed gives the
         same result.
@@ -633,12 +667,16 @@ def quantize(
     Raises
     ------
     ImageError
-        If ``n_colors``, ``method``, ``space`` or ``seed`` is not one of the accepted values.
+        If ``n_colors``, ``method``, ``space``, ``dither`` or ``seed`` is not one of the
+        accepted values.
     ValueError
         If ``image`` is not an (H, W, 3) uint8 array.
 
     Notes
     -----
+    A dithered result records the distinct (original colour, entry) pairs it made
+    (``pairs``), so :func:`quant.metrics` measures it exactly per pair.
+
     An image with at most ``n_colors`` distinct colours gets exactly its own colours
     (zero error) from every method but ``"random"``, whose point is to ignore them.
 
@@ -654,10 +692,11 @@ def quantize(
         return _quantize(image, n_colors, method=method, space=space, dither=dither, seed=seed)
 
 
-def _quantize(image: np.ndarray, n_colors: int, *, method: str, space: str, dither: bool, seed: int) -> Quantized:
+def _quantize(image: np.ndarray, n_colors: int, *, method: str, space: str, dither: bool | float, seed: int) -> Quantized:
     """:func:`quantize` with the native thread pools already limited."""
     started = time.perf_counter()
     image = check_image(image)
+    _check_dither(dither)
     codes, fit = _fit_palette(image, n_colors, method=method, space=space, seed=seed)
     return _apply_palette(image, codes, fit, dither=dither, started=started)
 
@@ -749,7 +788,7 @@ def fit_palette(
         return fit
 
 
-def apply_palette(image: np.ndarray, fit: PaletteFit, *, dither: bool = False) -> Quantized:
+def apply_palette(image: np.ndarray, fit: PaletteFit, *, dither: bool | float = False) -> Quantized:
     """Rebuild ``image`` at full size from a palette :func:`fit_palette` fitted to it.
 
     ``quantize(image, k, ...)`` is ``apply_palette(image, fit_palette(image, k, ...))``:
@@ -761,9 +800,10 @@ def apply_palette(image: np.ndarray, fit: PaletteFit, *, dither: bool = False) -
         The image ``fit`` was made from.
     fit : PaletteFit
         Its palette.
-    dither : bool, default False
-        Map with error diffusion instead of to the nearest colour. The palette is
-        then re-ordered by the dithered pixel counts.
+    dither : bool or float, default False
+        Map with error diffusion at this strength (as in :func:`quantize`) instead of
+        to the nearest colour. The palette is then re-ordered by the dithered pixel
+        counts.
 
     Returns
     -------
@@ -772,6 +812,8 @@ def apply_palette(image: np.ndarray, fit: PaletteFit, *, dither: bool = False) -
 
     Raises
     ------
+    ImageError
+        If ``dither`` is not True, False or a strength from 0 to 1.
     ValueError
         If ``image`` is not an (H, W, 3) uint8 array or has a colour, or a size, that
         the image ``fit`` was made from does not have.
@@ -845,24 +887,33 @@ def _by_share(palette: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.n
     return np.ascontiguousarray(palette[order]), counts[order].astype(np.int64), rank
 
 
-def _apply_palette(image: np.ndarray, codes: np.ndarray, fit: PaletteFit, *, dither: bool, started: float) -> Quantized:
+def _apply_palette(image: np.ndarray, codes: np.ndarray, fit: PaletteFit, *, dither: bool | float, started: float) -> Quantized:
     """The full-size :class:`Quantized` of a fit; ``codes`` are the image's packed pixels."""
+    strength = _check_dither(dither)
     histogram = fit.source
-    if dither and len(histogram) > fit.k:
-        pixel_labels = _dithered_labels(image, fit.palette).ravel()
-        counts = np.bincount(pixel_labels, minlength=fit.k)
+    lookup = np.empty(N_CODES, dtype=np.uint8)
+    lookup[histogram.codes] = fit.color_labels
+    labels = _gather(lookup, codes).reshape(image.shape[:2])
+    pairs = None
+    if strength > 0 and len(histogram) > fit.k:
+        # An image with no more colours than the palette maps exactly: nothing to diffuse.
+        from quant.dither import color_pairs
+
+        pixel_labels = _dithered_labels(image, fit.palette, strength, labels, fit.mse)
+        pair_colors, pair_labels, pair_counts = color_pairs(codes, histogram.codes, histogram.counts, pixel_labels, fit.k)
+        counts = np.bincount(pair_labels, weights=pair_counts, minlength=fit.k)
         palette, counts, rank = _by_share(fit.palette, counts)
-        labels = rank[pixel_labels].reshape(image.shape[:2])
-        reconstruction = _reconstruct(palette, labels)
-        mse = mean_squared_error(image, reconstruction)
+        labels = _gather(rank, pixel_labels)
+        pairs = ColorPairs(colors=pair_colors, labels=rank[pair_labels], counts=pair_counts)
+        for array in (*vars(pairs).values(), palette, counts):
+            array.flags.writeable = False
+        squared = _squared_error(histogram.colors[pair_colors], pair_counts.astype(np.float64), palette[pairs.labels])
+        mse = squared / (3 * codes.shape[0])
         color_labels = None
     else:
         palette, counts, color_labels = fit.palette, fit.counts, fit.color_labels
-        lookup = np.empty(N_CODES, dtype=np.uint8)
-        lookup[histogram.codes] = color_labels
-        labels = _gather(lookup, codes).reshape(image.shape[:2])
-        reconstruction = _reconstruct(palette, labels)
         mse = fit.mse
+    reconstruction = _reconstruct(palette, labels)
 
     return Quantized(
         palette=palette,
@@ -873,9 +924,10 @@ def _apply_palette(image: np.ndarray, codes: np.ndarray, fit: PaletteFit, *, dit
         method=fit.method,
         space=fit.space,
         n_colors=fit.n_colors,
-        dither=bool(dither),
+        dither=strength,
         seed=fit.seed,
         seconds=time.perf_counter() - started,
-        source=None if color_labels is None else histogram,
+        source=histogram,
         color_labels=color_labels,
+        pairs=pairs,
     )
