@@ -38,9 +38,11 @@ from quant.palette import (
     fit_palette,
     quantize,
 )
+from quant.steps import INITS, KMeansSteps, kmeans_steps, minibatch_steps
 
 __all__ = [
     "ALLOWED_FORMATS",
+    "INITS",
     "MAX_COLORS",
     "MAX_SEED",
     "MAX_PIXELS",
@@ -49,6 +51,7 @@ __all__ = [
     "ColorHistogram",
     "ColorSample",
     "ImageError",
+    "KMeansSteps",
     "Metrics",
     "PaletteFit",
     "Quantized",
@@ -63,9 +66,11 @@ __all__ = [
     "image_digest",
     "indexed_png",
     "indexed_png_of_labels",
+    "kmeans_steps",
     "load_image",
     "mean_squared_error",
     "metrics",
+    "minibatch_steps",
     "palette_csv",
     "palette_gpl",
     "palette_hex",
