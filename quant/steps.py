@@ -106,6 +106,11 @@ class KMeansSteps:
         centre of that row, computed exactly over all pixels. The centres are not
         rounded; rounding them to an 8-bit palette adds about 1/12 on average.
         Under Lloyd's algorithm it never rises.
+    update_mse : (n_steps,) float64 array
+        The error half-way through each iteration: every pixel still with the centre
+        it was nearest to before the iteration, the centres already moved (row
+        ``i + 1``'s centres with row ``i``'s groups). Under Lloyd's algorithm,
+        ``mse[i] >= update_mse[i] >= mse[i + 1]``: both halves lower the error.
     counts : (n_steps + 1, k) int64 array
         Pixels nearest to each centre; each row sums to the number of pixels.
     converged : bool
@@ -131,6 +136,7 @@ class KMeansSteps:
 
     centres: np.ndarray
     mse: np.ndarray
+    update_mse: np.ndarray
     counts: np.ndarray
     converged: bool
     method: str
@@ -314,31 +320,59 @@ def _error(square_total: float, centres: np.ndarray, counts: np.ndarray, sums: n
 # --- the traces --------------------------------------------------------------------
 
 
-def _lloyd(
-    histogram: ColorHistogram, centres: np.ndarray, *, max_iter: int, tol: float = TOL
-) -> tuple[list[np.ndarray], list[float], list[np.ndarray], bool]:
-    """Lloyd iterations on the exact distinct colours from the given (k, 3) float centres.
+class _Path:
+    """The rows of a trace as they are made (see :class:`KMeansSteps`)."""
 
-    Prior validation is assumed. Returns the centres of every row, the mean squared
-    error and the per-centre pixel counts (float) of each, and whether it converged.
-    """
-    n_values = 3 * float(histogram.counts.sum())
-    square_total = _square_total(histogram)
-    counts, sums = _assign(histogram, centres)
-    rows, errors, sizes = [centres], [_error(square_total, centres, counts, sums, n_values)], [counts]
+    def __init__(self, histogram: ColorHistogram, centres: np.ndarray) -> None:
+        self.histogram = histogram
+        self.n_values = 3 * float(histogram.counts.sum())
+        self.square_total = _square_total(histogram)
+        self.counts, self.sums = _assign(histogram, centres)
+        self.centres = [centres]
+        self.mse = [self._error(centres)]
+        self.update_mse: list[float] = []
+        self.sizes = [self.counts]
+
+    def _error(self, centres: np.ndarray) -> float:
+        return _error(self.square_total, centres, self.counts, self.sums, self.n_values)
+
+    def move_to(self, centres: np.ndarray) -> float:
+        """Record new centres (after the update half) and assign to them; return the
+        largest distance a centre moved."""
+        largest_move = float(np.max(np.linalg.norm(centres - self.centres[-1], axis=1)))
+        self.update_mse.append(self._error(centres))
+        self.counts, self.sums = _assign(self.histogram, centres)
+        self.centres.append(centres)
+        self.mse.append(self._error(centres))
+        self.sizes.append(self.counts)
+        return largest_move
+
+    def means(self) -> np.ndarray:
+        """The update half: each centre to the mean of its colours; an empty one stays."""
+        occupied = self.counts > 0
+        moved = self.centres[-1].copy()
+        moved[occupied] = self.sums[occupied] / self.counts[occupied, None]
+        return moved
+
+    def steps(self, **details) -> KMeansSteps:
+        return KMeansSteps(
+            centres=np.stack(self.centres),
+            mse=np.asarray(self.mse),
+            update_mse=np.asarray(self.update_mse, dtype=np.float64),
+            counts=np.rint(np.stack(self.sizes)).astype(np.int64),
+            n_pixels=int(self.histogram.counts.sum()),
+            **details,
+        )
+
+
+def _lloyd(histogram: ColorHistogram, centres: np.ndarray, *, max_iter: int, tol: float = TOL) -> tuple[_Path, bool]:
+    """Lloyd iterations on the exact distinct colours from the given (k, 3) float centres;
+    prior validation is assumed. Returns the path and whether it converged."""
+    path = _Path(histogram, centres)
     for _ in range(max_iter):
-        occupied = counts > 0
-        moved = centres.copy()
-        moved[occupied] = sums[occupied] / counts[occupied, None]
-        largest_move = float(np.max(np.linalg.norm(moved - centres, axis=1)))
-        centres = moved
-        counts, sums = _assign(histogram, centres)
-        rows.append(centres)
-        errors.append(_error(square_total, centres, counts, sums, n_values))
-        sizes.append(counts)
-        if largest_move <= tol:
-            return rows, errors, sizes, True
-    return rows, errors, sizes, False
+        if path.move_to(path.means()) <= tol:
+            return path, True
+    return path, False
 
 
 def _checked(image: np.ndarray, n_colors: int, init: str, seed: int, max_iter: int) -> tuple[np.ndarray, int, int, int]:
@@ -406,19 +440,15 @@ def kmeans_steps(
     started = time.perf_counter()
     image, n_colors, seed, max_iter = _checked(image, n_colors, init, seed, max_iter)
     with _THREADPOOLS.limit(limits=1):
-        codes, histogram = analyse(image)
-        rows, errors, sizes, converged = _lloyd(histogram, _start(histogram, n_colors, init, seed), max_iter=max_iter)
-    return KMeansSteps(
-        centres=np.stack(rows),
-        mse=np.asarray(errors),
-        counts=np.rint(np.stack(sizes)).astype(np.int64),
+        _, histogram = analyse(image)
+        path, converged = _lloyd(histogram, _start(histogram, n_colors, init, seed), max_iter=max_iter)
+    return path.steps(
         converged=converged,
         method="lloyd",
         init=init,
         seed=seed,
         n_colors=n_colors,
         batch_size=None,
-        n_pixels=int(codes.shape[0]),
         seconds=time.perf_counter() - started,
     )
 
@@ -471,12 +501,9 @@ def minibatch_steps(
     image, n_colors, seed, max_iter = _checked(image, n_colors, init, seed, max_iter)
     batch_size = _check_whole(batch_size, "batch_size", min(n_colors, len(color_histogram(image))), 1 << 16)
     with _THREADPOOLS.limit(limits=1):
-        codes, histogram = analyse(image)
-        n_values = 3 * int(codes.shape[0])
-        square_total = _square_total(histogram)
+        _, histogram = analyse(image)
         centres = _start(histogram, n_colors, init, seed)
-        counts, sums = _assign(histogram, centres)
-        rows, errors, sizes = [centres], [_error(square_total, centres, counts, sums, n_values)], [counts]
+        path = _Path(histogram, centres)
         pixels = image.reshape(-1, 3)
         batches = np.random.default_rng(seed)
         model = MiniBatchKMeans(
@@ -489,26 +516,15 @@ def minibatch_steps(
             for _ in range(max_iter):
                 batch = pixels[batches.integers(0, pixels.shape[0], size=batch_size)].astype(np.float64)
                 model.partial_fit(batch)
-                moved = model.cluster_centers_.astype(np.float64)
-                largest_move = float(np.max(np.linalg.norm(moved - centres, axis=1)))
-                centres = moved
-                counts, sums = _assign(histogram, centres)
-                rows.append(centres)
-                errors.append(_error(square_total, centres, counts, sums, n_values))
-                sizes.append(counts)
-                if largest_move <= TOL:
+                if path.move_to(model.cluster_centers_.astype(np.float64)) <= TOL:
                     converged = True
                     break
-    return KMeansSteps(
-        centres=np.stack(rows),
-        mse=np.asarray(errors),
-        counts=np.rint(np.stack(sizes)).astype(np.int64),
+    return path.steps(
         converged=converged,
         method="minibatch",
         init=init,
         seed=seed,
         n_colors=n_colors,
         batch_size=batch_size,
-        n_pixels=int(codes.shape[0]),
         seconds=time.perf_counter() - started,
     )

@@ -57,6 +57,11 @@ def test_every_rows_error_and_counts_are_exact(fixture: str, request: pytest.Fix
         mse, counts = brute_force(image, trace.centres[row])
         assert trace.mse[row] == pytest.approx(mse, rel=1e-9)
         assert np.array_equal(trace.counts[row], counts)
+    # Half-way through iteration 1: the start's groups, the moved centres.
+    pixels = image.reshape(-1, 3).astype(np.float64)
+    groups = ((pixels[:, None, :] - trace.centres[0][None]) ** 2).sum(axis=2).argmin(axis=1)
+    halfway = ((pixels - trace.centres[1][groups]) ** 2).sum() / pixels.size
+    assert trace.update_mse[0] == pytest.approx(halfway, rel=1e-9)
 
 
 def test_step_zero_is_the_start(crop: np.ndarray) -> None:
@@ -94,6 +99,10 @@ def test_error_never_rises_under_lloyd(name: str, init: str) -> None:
     trace = quant.kmeans_steps(samples.load_sample(name), 16, init=init, seed=3)
     rises = np.diff(trace.mse)
     assert np.all(rises <= 1e-9 * trace.mse[:-1]), rises.max()
+    # Both halves of every iteration lower it: assign, then update.
+    assert trace.update_mse.shape == (trace.n_steps,)
+    assert np.all(trace.update_mse <= trace.mse[:-1] * (1 + 1e-9))
+    assert np.all(trace.mse[1:] <= trace.update_mse * (1 + 1e-9))
     assert trace.mse[-1] < trace.mse[0]
 
 
