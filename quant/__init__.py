@@ -38,6 +38,7 @@ from quant.palette import (
     fit_palette,
     quantize,
 )
+from quant.search import PaletteSearch, smallest_fit, smallest_palette
 from quant.steps import INITS, KMeansSteps, kmeans_steps, minibatch_steps
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "KMeansSteps",
     "Metrics",
     "PaletteFit",
+    "PaletteSearch",
     "Quantized",
     "Storage",
     "apply_palette",
@@ -77,5 +79,7 @@ __all__ = [
     "palette_json",
     "quantize",
     "sample_colors",
+    "smallest_fit",
+    "smallest_palette",
     "storage",
 ]

@@ -5,6 +5,8 @@ palette size, the same functions the dashboard uses: :func:`quant.load_image`,
 :func:`quant.quantize`, :func:`quant.metrics` and :func:`quant.indexed_png`. Each run
 writes an indexed PNG and its palette (GIMP ``.gpl`` and ``.json``) to the output
 folder and prints one line: an aligned table row, or a JSON object with ``--json``.
+``--max-delta-e DE`` instead of ``--colors`` makes one result per image, with the fewest
+colours whose mean CIEDE2000 error is at most DE (:func:`quant.smallest_fit`).
 
 A file that cannot be read is reported on stderr as ``quant: PATH: MESSAGE``; the
 other files are still done and the exit status is 1 at the end. Usage errors exit
@@ -52,6 +54,9 @@ example:
   python -m quant *.jpg --json > results.jsonl
       one JSON object per result (JSON Lines), for a notebook or a spreadsheet.
 
+  python -m quant photo.jpg --max-delta-e 2.3 --json
+      the fewest colours whose mean colour error is at most 2.3 (n_colors in the JSON).
+
 --colors takes every argument up to the next option, so give the images first.
 Exit status: 0 if every file was done, 1 if any file could not be read or
 written, 2 for a usage error.
@@ -81,6 +86,17 @@ _palette_size = _whole_number(1, quant.MAX_COLORS, "palette sizes must be whole 
 """argparse type of ``--colors``."""
 
 
+def _delta_e_target(text: str) -> float:
+    """argparse type of ``--max-delta-e``: a positive, finite number."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"the target must be a positive number such as 2.3, got {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m quant``."""
     parser = argparse.ArgumentParser(
@@ -93,11 +109,19 @@ def build_parser() -> argparse.ArgumentParser:
         "images", metavar="IMAGE", nargs="+",
         help=f"image files to quantize ({', '.join(quant.ALLOWED_FORMATS)})",
     )
-    parser.add_argument(
+    sizes = parser.add_mutually_exclusive_group()
+    sizes.add_argument(
         "--colors", metavar="K", nargs="+", type=_palette_size, default=list(DEFAULT_COLORS),
         help=(
             f"palette sizes, each 1 to {quant.MAX_COLORS} "
             f"(default: {' '.join(map(str, DEFAULT_COLORS))})"
+        ),
+    )
+    sizes.add_argument(
+        "--max-delta-e", metavar="DE", type=_delta_e_target, default=None,
+        help=(
+            "instead of --colors: the fewest colours whose mean CIEDE2000 error is at "
+            "most DE (about 1 is invisible, 2.3 just noticeable); the JSON's n_colors is the size found"
         ),
     )
     parser.add_argument(
@@ -172,12 +196,23 @@ class _Progress:
             self.width = 0
 
 
-def _run_one(image: Any, image_path: str, n_colors: int, args: argparse.Namespace) -> dict[str, Any]:
-    """Quantize, measure and write one result; return its JSON record."""
+def _run_one(image: Any, image_path: str, n_colors: int | None, args: argparse.Namespace) -> dict[str, Any]:
+    """Quantize, measure and write one result; return its JSON record.
+
+    ``n_colors`` None means the smallest palette that meets ``args.max_delta_e``.
+    """
     started = time.perf_counter()
-    result = quant.quantize(
-        image, n_colors, method=args.method, space=args.space, dither=args.dither, seed=args.seed
-    )
+    search = None
+    if n_colors is None:
+        search = quant.smallest_fit(
+            image, max_delta_e=args.max_delta_e, method=args.method, space=args.space, seed=args.seed
+        )
+        n_colors = search.n_colors
+        result = quant.apply_palette(image, search.fit)
+    else:
+        result = quant.quantize(
+            image, n_colors, method=args.method, space=args.space, dither=args.dither, seed=args.seed
+        )
     scores = quant.metrics(image, result, ssim=True)
     png = quant.indexed_png(result)
     seconds = time.perf_counter() - started
@@ -188,7 +223,7 @@ def _run_one(image: Any, image_path: str, n_colors: int, args: argparse.Namespac
     (args.out / f"{stem}.gpl").write_text(quant.palette_gpl(result.palette, stem), encoding="utf-8")
     (args.out / f"{stem}.json").write_text(quant.palette_json(result.palette, result.counts) + "\n", encoding="utf-8")
 
-    return {
+    record = {
         "image": image_path,
         "method": args.method,
         "space": args.space,
@@ -204,6 +239,10 @@ def _run_one(image: Any, image_path: str, n_colors: int, args: argparse.Namespac
         "png_path": str(png_path),
         "seconds": round(seconds, 4),
     }
+    if search is not None:
+        record["max_delta_e"] = search.max_delta_e
+        record["palettes_tried"] = len(search.tried) + len(search.guide_tried)
+    return record
 
 
 def _table_header(image_width: int) -> str:
@@ -242,7 +281,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # Asking twice for the same file or size would only redo identical work.
     images = list(dict.fromkeys(args.images))
-    sizes = list(dict.fromkeys(args.colors))
+    # None: one run per image, whose size the --max-delta-e search chooses.
+    sizes: list[int | None] = [None] if args.max_delta_e is not None else list(dict.fromkeys(args.colors))
+    if args.max_delta_e is not None and args.dither:
+        parser.error("argument --max-delta-e: not allowed with --dither (the target is met without dithering)")
     try:
         args.out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
@@ -293,7 +335,8 @@ def main(argv: list[str] | None = None) -> int:
                 report(image_path, _reason(err))
                 continue
             for size_index, n_colors in enumerate(sizes):
-                progress.show(first_job + size_index, f"{source.name} k={n_colors}")
+                label = f"k={n_colors}" if n_colors is not None else f"ΔE≤{args.max_delta_e:g}"
+                progress.show(first_job + size_index, f"{source.name} {label}")
                 try:
                     record = _run_one(image, image_path, n_colors, args)
                 except (quant.ImageError, OSError) as err:

@@ -309,3 +309,55 @@ def test_python_dash_m_quant_runs_the_command_line(tmp_path, photos):
     assert record["image"] == str(photos[0]) and record["colors"] == 4
     assert completed.stderr.splitlines() == [f"quant: {bad}: 'bad.png' is empty (0 bytes); expected a PNG, JPEG, WebP, GIF, BMP or TIFF image."]
     assert (out / "photo0-4-kmeans.png").is_file()
+
+
+# --- --max-delta-e: the smallest palette for a quality target -------------------------
+
+
+def test_max_delta_e_names_the_smallest_size_and_agrees_with_the_library(tmp_path, photos, capsys):
+    out = tmp_path / "out"
+    status = main([str(photos[0]), "--max-delta-e", "6", "--json", "--out", str(out)])
+
+    assert status == 0
+    (record,) = json_records(capsys.readouterr().out)
+    assert set(record) == RECORD_KEYS | {"max_delta_e", "palettes_tried"}
+    k = record["n_colors"]
+    assert record["max_delta_e"] == 6.0 and record["delta_e"] <= 6.0
+    assert record["palettes_tried"] >= 2
+    image = quant.load_image(photos[0])
+    assert k == quant.smallest_palette(image, max_delta_e=6.0).n_colors
+    # One colour fewer misses the target, measured on the pixels.
+    fewer = quant.quantize(image, k - 1)
+    assert quant.metrics(image, fewer.image, ssim=False).delta_e > 6.0
+    with Image.open(out / f"{photos[0].stem}-{k}-kmeans.png") as written:
+        assert len(written.getpalette()) // 3 >= record["colors"]
+        np.testing.assert_array_equal(np.asarray(written.convert("RGB")), quant.quantize(image, k).image)
+
+
+def test_max_delta_e_that_256_colours_miss_is_reported_for_that_file(tmp_path, photos, capsys):
+    status = main([str(photos[0]), "--max-delta-e", "0.001", "--out", str(tmp_path)])
+
+    assert status == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"quant: {photos[0]}: No palette of at most 256 colours")
+
+
+@pytest.mark.parametrize("target", ["0", "-1", "nan", "inf", "good"])
+def test_impossible_target_is_a_usage_error(tmp_path, photos, capsys, target):
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(photos[0]), f"--max-delta-e={target}", "--out", str(tmp_path / "out")])
+
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --max-delta-e" in err and repr(target) in err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("other", [["--colors", "8"], ["--dither"]])
+def test_max_delta_e_excludes_colors_and_dither(tmp_path, photos, capsys, other):
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(photos[0]), "--max-delta-e", "3", *other])
+
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "not allowed with" in err and "--max-delta-e" in err
