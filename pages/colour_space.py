@@ -28,13 +28,13 @@ with controls[1]:
 
 with st.spinner(f"Finding {n_colors} colours with {text.describe(settings.method, settings.space)}…"):
     cloud, planes = cached.cloud_figures(ref, n_colors, settings, by_centre=by_centre)
-    result = cached.reconstruction(ref, n_colors, settings)
+    result = cached.palette_view(ref, n_colors, settings)
     facts = cached.facts(ref)
 
 st.plotly_chart(cloud, key="cloud3d", width="stretch")
 st.caption(
     f"{len(cloud.data[0].x):,} of the image's {facts.n_colors:,} distinct colours; "
-    f"{result.k} centres from {text.describe(settings.method, settings.space, dither=settings.dither)}."
+    f"{result.k} centres from {text.describe(settings.method, settings.space)}."
 )
 
 st.subheader("Three views from the sides")

@@ -66,9 +66,9 @@ table = st.empty()
 table.dataframe(storage_rows({}), hide_index=True, width="stretch")
 png_sizes: dict[int, int] = {}
 with st.spinner(f"Measuring real indexed PNG files ({text.describe(settings.method, settings.space)})…"):
-    tiles = [(n_colors, settings.method) for n_colors in STORAGE_SIZES]
-    for n_colors, result in zip(STORAGE_SIZES, cached.reconstructions(ref, tiles, settings)):
-        png_sizes[n_colors] = len(result.png)
+    for n_colors in STORAGE_SIZES:
+        png_sizes[n_colors] = len(cached.indexed_png(ref, n_colors, settings))
+        table.dataframe(storage_rows(png_sizes), hide_index=True, width="stretch")
 table.dataframe(storage_rows(png_sizes), hide_index=True, width="stretch")
 st.caption(
     "“Indexed PNG” is the size of a real palette PNG made with the sidebar's method: "

@@ -1,9 +1,16 @@
-"""Reconstructions: the original beside the image rebuilt from palettes of several sizes."""
+"""Reconstructions: the original beside the image rebuilt from palettes of several sizes.
+
+The grid comes first, from each palette's histogram view and a screen-sized picture;
+the full-size indexed PNGs (their real sizes and the downloads) are made afterwards,
+when the grid is already on screen. Below the grid, a region of the full-size images
+at 1:1 or 2:1.
+"""
 
 from __future__ import annotations
 
 import functools
 
+import numpy as np
 import streamlit as st
 
 import quant
@@ -12,12 +19,21 @@ from ui import cached, figures, frame, state, text
 COLUMNS = 3
 RANDOM_SIZE = 32
 MAX_TILES = 8
-
+ZOOMS = {1: "1:1", 2: "2:1"}
 
 
 def hex_lines(palette) -> str:
     """The palette as one "#rrggbb" per line."""
     return "\n".join(quant.palette_hex(palette)) + "\n"
+
+
+def tile_title(n_colors: int, method: str) -> str:
+    return f"{n_colors} colours · {state.METHOD_LABELS[method]}"
+
+
+def magnified(pixels: np.ndarray, zoom: int) -> np.ndarray:
+    """Every pixel drawn as a ``zoom`` × ``zoom`` block, so the browser has nothing to smooth."""
+    return np.repeat(np.repeat(pixels, zoom, axis=0), zoom, axis=1) if zoom > 1 else pixels
 
 
 ref, settings = frame.page_setup()
@@ -27,7 +43,8 @@ st.title("Reconstructions")
 st.markdown(
     "The picture rebuilt from a palette of *k* colours: each pixel takes the colour of "
     "its palette entry. Watch smooth gradients turn into bands as *k* shrinks, and "
-    "compare with a palette of colours drawn at random."
+    "compare with a palette of colours drawn at random. Below the grid, look at any "
+    "region at full resolution."
 )
 
 size_column, random_column = st.columns([3, 2], vertical_alignment="bottom")
@@ -53,10 +70,13 @@ cells = iter(column for _ in range(0, len(tiles) + 1, COLUMNS) for column in st.
 
 with next(cells), st.container(key="recon_original", border=True):
     facts = cached.facts(ref)
-    st.image(cached.original_picture(ref, tile=True).png, output_format="PNG")
+    original_tile = cached.original_picture(ref, tile=True)
+    st.image(original_tile.png, output_format="PNG")
     st.markdown(f"**Original** · {text.colours(facts.n_colors)}")
     st.caption(f"{facts.width:,} × {facts.height:,} px · {text.file_size(facts.raw_bytes)} as 24-bit RGB")
 
+# Filled in once every tile is on screen: the full-size PNG's size and its download.
+png_slots: list[tuple[int, int, str, st.delta_generator.DeltaGenerator, st.delta_generator.DeltaGenerator]] = []
 results = cached.reconstructions(ref, tiles, settings)
 for index, (n_colors, method) in enumerate(tiles):
     with next(cells), st.container(key=f"recon_{index}", border=True):
@@ -68,22 +88,17 @@ for index, (n_colors, method) in enumerate(tiles):
             f"**{n_colors} colours**{used} · {text.describe(method, settings.space, dither=settings.dither)}"
         )
         metrics = result.metrics
-        st.caption(
-            f"MSE {metrics.mse:.1f} · PSNR {text.psnr(metrics.psnr)} · "
-            f"ΔE {metrics.delta_e:.2f} · indexed PNG {text.file_size(len(result.png))}"
-        )
+        with st.container(horizontal=True, gap="small"):
+            st.caption(f"MSE {metrics.mse:.1f} · PSNR {text.psnr(metrics.psnr)} · ΔE {metrics.delta_e:.2f}")
+            png_size = st.empty()
+            png_size.caption("· indexed PNG …", help="The full-size indexed PNG is being made.")
         st.html(figures.palette_strip_html(result.palette))
         name = f"{stem}-{n_colors}-{method}"
         with st.container(horizontal=True, gap="small"):
-            st.download_button(
-                "PNG",
-                data=functools.partial(bytes, result.png),
-                file_name=f"{name}.png",
-                mime="image/png",
-                key=f"recon_{index}_png",
-                on_click="ignore",
-                icon=":material/download:",
-                help="The full-size indexed (palette) PNG.",
+            png_button = st.empty()
+            png_button.button(
+                "PNG", key=f"recon_{index}_png_pending", disabled=True, icon=":material/hourglass_top:",
+                help="The full-size indexed PNG is being made.",
             )
             with st.popover("Palette", icon=":material/palette:"):
                 downloads = (
@@ -102,3 +117,74 @@ for index, (n_colors, method) in enumerate(tiles):
                         on_click="ignore",
                         width="stretch",
                     )
+        png_slots.append((index, n_colors, method, png_size, png_button))
+
+if tiles:
+    st.subheader("Look closer: the full-size pixels")
+    st.markdown(
+        "The tiles above are shrunk to fit the screen, which hides what quantization does "
+        "to fine detail. Here a region of the full-size image is cut out pixel for pixel, "
+        "the original beside its reconstruction: banding, lost texture and dithering "
+        "noise show as they are in the PNG."
+    )
+    if st.session_state[state.RECON_DETAIL_TILE] >= len(tiles):
+        # The tile it showed was removed above.
+        st.session_state[state.RECON_DETAIL_TILE] = 0
+    controls, locator = st.columns([2, 1], gap="large")
+    with controls:
+        chosen = st.selectbox(
+            "Reconstruction",
+            options=list(range(len(tiles))),
+            format_func=lambda i: tile_title(*tiles[i]),
+            key=state.RECON_DETAIL_TILE,
+        )
+        zoom = st.segmented_control(
+            "Magnification", options=list(ZOOMS), format_func=ZOOMS.__getitem__, key=state.RECON_DETAIL_ZOOM,
+            help="2:1 draws every pixel as a 2 × 2 block, for the smallest details.",
+        ) or 1
+        across = st.slider("Across (% of the width)", 0, 100, key=state.RECON_DETAIL_X)
+        down = st.slider("Down (% of the height)", 0, 100, key=state.RECON_DETAIL_Y)
+    size = cached.DETAIL_SIZE // zoom
+    n_colors, method = tiles[chosen]
+    centre_x = round(across / 100 * (facts.width - 1))
+    centre_y = round(down / 100 * (facts.height - 1))
+    with st.spinner("Cutting the region from the full-size images…"):
+        region = cached.detail(
+            ref, n_colors, settings, top=centre_y - size // 2, left=centre_x - size // 2, size=size, method=method
+        )
+    height, width = region.original.shape[:2]
+    with locator:
+        box = (
+            region.left / facts.width,
+            region.top / facts.height,
+            (region.left + width) / facts.width,
+            (region.top + height) / facts.height,
+        )
+        st.image(figures.outlined(cached.original_small(ref), box), output_format="PNG")
+        st.caption(
+            f"Pixels {region.left:,}–{region.left + width - 1:,} across, "
+            f"{region.top:,}–{region.top + height - 1:,} down, of {facts.width:,} × {facts.height:,}."
+        )
+    with st.container(horizontal=True, gap="medium", key="recon_detail"):
+        with st.container(width="content", key="recon_detail_original"):
+            st.image(magnified(region.original, zoom), width=width * zoom, output_format="PNG")
+            st.caption(f"Original · {ZOOMS[zoom]}")
+        with st.container(width="content", key="recon_detail_result"):
+            st.image(magnified(region.reconstruction, zoom), width=width * zoom, output_format="PNG")
+            st.caption(f"{tile_title(n_colors, method)} · {ZOOMS[zoom]}")
+
+# The view is on screen; now the full-size files.
+for index, n_colors, method, png_size, png_button in png_slots:
+    png = cached.indexed_png(ref, n_colors, settings, method=method)
+    png_size.caption(f"· indexed PNG {text.file_size(len(png))}", help="The real size of the full-size indexed PNG file.")
+    png_button.download_button(
+        "PNG",
+        # Made again on click only if the store has dropped it meanwhile.
+        data=functools.partial(cached.indexed_png, ref, n_colors, settings, method=method),
+        file_name=f"{stem}-{n_colors}-{method}.png",
+        mime="image/png",
+        key=f"recon_{index}_png",
+        on_click="ignore",
+        icon=":material/download:",
+        help="The full-size indexed (palette) PNG.",
+    )

@@ -1,23 +1,30 @@
-"""The dashboard's only door into ``quant``: cached wrappers, keyed on content digests.
+"""The dashboard's only door into ``quant``: stored results, keyed on content digests.
 
-Every heavy result is cached with ``st.cache_data``. The key is the image's digest (see
-:class:`ui.state.ImageRef`) plus the parameters, never the pixels themselves: Streamlit
-hashes large arrays by sampling them, so two different images could share an entry.
-The :class:`~ui.state.ImageRef` rides along as an ``_ref`` argument, which Streamlit
-leaves out of the key; it is only used on a miss, to decode the pixels again. Its
-digest covers the whole content, so leaving it out is safe.
+Views from the histogram, full resolution on demand. What a page shows first is
+computed from the image's colour histogram and screen-sized pictures: a palette and
+its exact error (:func:`palette_view`), a grid tile (:func:`reconstruction`). Full-size
+artefacts, the indexed PNG of a tile (:func:`indexed_png`) and its 1:1 detail
+(:func:`detail`), are made when a page asks for them, after its view is on screen.
 
-``max_entries`` bounds every cache: the hosted demo shares about 2.7 GB between all
-visitors. Results are small on purpose (display-sized PNGs, palettes, metrics) because
-``st.cache_data`` unpickles a fresh copy on every hit, and a page switch must stay fast.
+Heavy results live in :data:`ui.store.STORE`: one process-wide store bounded by the
+bytes it holds, shared by every visitor, one computation per key, and every
+full-size computation admitted by the gate :data:`ui.gate.HEAVY`. A visitor whose
+work waits in line sees how many jobs are ahead in the notice that
+:func:`waiting_notice` places. Keys are the image's digest (see
+:class:`ui.state.ImageRef`) plus the parameters, never the pixels. Values are shared,
+so they are immutable: frozen dataclasses, read-only arrays, bytes.
+
+Plotly figures are cached as resources with ``max_entries``: they are small, and
+building one validates every point colour.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import threading
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,29 +34,38 @@ from PIL import Image
 
 import quant
 from ui import figures, samples
+from ui.gate import HEAVY
 from ui.state import ImageRef, Settings
+from ui.store import STORE
 
 __all__ = [
     "CLOUD_SAMPLES",
+    "DETAIL_SIZE",
     "PREVIEW_PIXELS",
     "TILE_PIXELS",
     "WORK_PIXELS",
     "ComparePoint",
+    "Detail",
     "ImageFacts",
+    "PaletteView",
     "Picture",
     "Reconstruction",
-    "centre_labels",
     "cloud_figures",
     "color_sample",
     "compare_point",
+    "detail",
     "error_map",
     "facts",
+    "indexed_png",
     "original_picture",
+    "original_small",
+    "palette_view",
     "pixels",
     "reconstruction",
     "reconstructions",
     "sample_ref",
     "upload_ref",
+    "waiting_notice",
     "work_size",
 ]
 
@@ -66,6 +82,8 @@ CLOUD_SAMPLES = 5000
 """Colours drawn for the 3D cloud: enough to see the shape, small enough for the browser."""
 _CLOUD_SEED = 0
 """The cloud's sample stays put when the sidebar seed changes; only the palette moves."""
+DETAIL_SIZE = 320
+"""Side of the square region the 1:1 detail cuts from the full-size images."""
 
 
 @dataclass(frozen=True)
@@ -93,18 +111,36 @@ class ImageFacts:
 
 
 @dataclass(frozen=True)
+class PaletteView:
+    """A palette and its exact error, without any per-pixel array."""
+
+    n_colors: int
+    method: str
+    palette: np.ndarray
+    counts: np.ndarray
+    mse: float
+
+    @property
+    def k(self) -> int:
+        """Colours actually used (can be fewer than asked for)."""
+        return int(self.palette.shape[0])
+
+
+@dataclass(frozen=True)
 class Reconstruction:
-    """What the pages need of one quantization, without the full-size arrays."""
+    """One grid tile: the palette, its exact measures and a screen-sized picture.
+
+    The full-size indexed PNG is not part of it: :func:`indexed_png` makes it on demand.
+    """
 
     n_colors: int
     method: str
     space: str
-    dither: bool
+    dither: float
     seed: int
     palette: np.ndarray
     counts: np.ndarray
     metrics: quant.Metrics
-    png: bytes
     preview: Picture
     seconds: float
 
@@ -112,6 +148,24 @@ class Reconstruction:
     def k(self) -> int:
         """Colours actually used (can be fewer than asked for)."""
         return int(self.palette.shape[0])
+
+
+@dataclass(frozen=True)
+class _FullLabels:
+    """The full-size result of a tile, as compactly as it can be kept: one byte a pixel."""
+
+    labels: np.ndarray
+    palette: np.ndarray
+
+
+@dataclass(frozen=True)
+class Detail:
+    """A square region of the original and of a reconstruction, pixel for pixel."""
+
+    top: int
+    left: int
+    original: np.ndarray
+    reconstruction: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -125,18 +179,64 @@ class ComparePoint:
     seconds: float
 
 
+# --- waiting in line -----------------------------------------------------------------
+
+_notice = threading.local()
+
+
+@contextmanager
+def waiting_notice() -> Iterator[None]:
+    """Where this script run says that its work is waiting for a free slot.
+
+    ``ui.frame`` opens it at the top of every page; the notice appears only while a
+    job of this visitor waits, and disappears when the page is drawn.
+    """
+    placeholder = st.empty()
+    _notice.placeholder = placeholder
+    try:
+        yield
+    finally:
+        _notice.placeholder = None
+        placeholder.empty()
+
+
+def _on_wait(ahead: int | None) -> None:
+    placeholder = getattr(_notice, "placeholder", None)
+    if placeholder is None:
+        return
+    if ahead is None:
+        message = "The same picture is being prepared for another visitor; yours appears as soon as it is ready."
+    else:
+        jobs = "job is" if ahead == 1 else "jobs are"
+        message = (
+            f"Many people are using the dashboard: {ahead} {jobs} ahead of yours, and "
+            f"{HEAVY.slots} run at a time. Your image and settings are kept; this page "
+            "fills in by itself when your turn comes."
+        )
+    placeholder.info(message, icon=":material/hourglass_top:")
+    _notice.shown = True
+
+
+def _stored(key: tuple, make, *, heavy: bool = True):
+    """``STORE.get`` with this run's waiting notice; the notice goes once the value is in."""
+    value = STORE.get(key, make, heavy=heavy, on_wait=_on_wait)
+    if getattr(_notice, "shown", False):
+        _notice.shown = False
+        placeholder = getattr(_notice, "placeholder", None)
+        if placeholder is not None:
+            placeholder.empty()
+    return value
+
+
 # --- the image itself --------------------------------------------------------------
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _pixels(digest: str, _ref: ImageRef) -> np.ndarray:
-    # A resource, not cache_data: one shared read-only array instead of a fresh 36 MB
-    # unpickled copy for every caller (a 12 MP upload is read seven times a run).
-    if _ref.sample is not None:
-        image = samples.load_sample(_ref.sample)
+def _decode(ref: ImageRef) -> np.ndarray:
+    if ref.sample is not None:
+        image = samples.load_sample(ref.sample)
     else:
-        upload = io.BytesIO(_ref.raw)
-        upload.name = _ref.name  # quant's error messages name the file
+        upload = io.BytesIO(ref.raw)
+        upload.name = ref.name  # quant's error messages name the file
         image = quant.load_image(upload)
     image.flags.writeable = False
     return image
@@ -148,9 +248,9 @@ def pixels(ref: ImageRef) -> np.ndarray:
     Raises
     ------
     quant.ImageError
-        If an upload cannot be read; nothing is cached then.
+        If an upload cannot be read; nothing is kept then.
     """
-    return _pixels(ref.digest, ref)
+    return _stored(("pixels", ref.digest), lambda: _decode(ref))
 
 
 @st.cache_data(max_entries=len(samples.SAMPLES), show_spinner=False)
@@ -170,19 +270,16 @@ def upload_ref(name: str, raw: bytes) -> ImageRef:
     return ImageRef(digest=digest, name=name, raw=raw)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def _facts(digest: str, _ref: ImageRef) -> ImageFacts:
-    image = pixels(_ref)
-    height, width = image.shape[:2]
-    raw_bits = quant.storage(height * width, quant.MAX_COLORS).raw_bits
-    return ImageFacts(
-        height=height, width=width, n_colors=quant.count_colors(image), raw_bytes=raw_bits // 8
-    )
-
-
 def facts(ref: ImageRef) -> ImageFacts:
     """Size and exact distinct-colour count of the full-size image."""
-    return _facts(ref.digest, ref)
+
+    def make() -> ImageFacts:
+        image = pixels(ref)
+        height, width = image.shape[:2]
+        raw_bits = quant.storage(height * width, quant.MAX_COLORS).raw_bits
+        return ImageFacts(height=height, width=width, n_colors=quant.count_colors(image), raw_bytes=raw_bits // 8)
+
+    return _stored(("facts", ref.digest), make)
 
 
 def _picture(image: np.ndarray, *, max_pixels: int, max_width: int) -> Picture:
@@ -196,91 +293,101 @@ def _picture(image: np.ndarray, *, max_pixels: int, max_width: int) -> Picture:
     return Picture(png=buffer.getvalue(), width=small.shape[1], height=small.shape[0])
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def _original_picture(digest: str, _ref: ImageRef) -> Picture:
-    return _picture(pixels(_ref), max_pixels=PREVIEW_PIXELS, max_width=PREVIEW_WIDTH)
-
-
 def original_picture(ref: ImageRef, *, tile: bool = False) -> Picture:
     """The image downscaled for the screen; ``tile=True`` gives the grid-tile size."""
-    if tile:
-        return _original_tile(ref.digest, ref)
-    return _original_picture(ref.digest, ref)
+    max_pixels, max_width = (TILE_PIXELS, TILE_WIDTH) if tile else (PREVIEW_PIXELS, PREVIEW_WIDTH)
+    return _stored(
+        ("picture", ref.digest, max_pixels),
+        lambda: _picture(pixels(ref), max_pixels=max_pixels, max_width=max_width),
+    )
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def _original_tile(digest: str, _ref: ImageRef) -> Picture:
-    return _picture(pixels(_ref), max_pixels=TILE_PIXELS, max_width=TILE_WIDTH)
+def original_small(ref: ImageRef) -> np.ndarray:
+    """The image downscaled to the grid-tile size, as a read-only array."""
+
+    def make() -> np.ndarray:
+        small = quant.downscale(pixels(ref), TILE_PIXELS)
+        small.flags.writeable = False
+        return small
+
+    return _stored(("small", ref.digest, TILE_PIXELS), make)
 
 
 # --- colours and palettes ----------------------------------------------------------
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def _color_sample(digest: str, n_samples: int, seed: int, _ref: ImageRef) -> quant.ColorSample:
-    return quant.sample_colors(pixels(_ref), n_samples, seed=seed)
-
-
 def color_sample(ref: ImageRef) -> quant.ColorSample:
     """A frequency-weighted sample of the image's distinct colours, for the 3D cloud."""
-    return _color_sample(ref.digest, CLOUD_SAMPLES, _CLOUD_SEED, ref)
-
-
-_ENCODERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="png")
-"""Shared by all sessions: it holds no state, and two threads match the host's two cores."""
-
-
-@st.cache_data(max_entries=24, show_spinner=False)
-def _reconstruction(
-    digest: str,
-    n_colors: int,
-    method: str,
-    space: str,
-    dither: bool,
-    seed: int,
-    _ref: ImageRef,
-) -> Reconstruction:
-    image = pixels(_ref)
-    result = quant.quantize(image, n_colors, method=method, space=space, dither=dither, seed=seed)
-    # zlib and the resize release the GIL while the metrics run on this thread: on two
-    # cores this cuts a 12 MP tile by about a third (scripts/measure_app.py).
-    png = _ENCODERS.submit(quant.indexed_png, result)
-    preview = _ENCODERS.submit(_picture, result.image, max_pixels=TILE_PIXELS, max_width=TILE_WIDTH)
-    measured = quant.metrics(image, result, ssim=False)
-    return Reconstruction(
-        n_colors=n_colors,
-        method=method,
-        space=space,
-        dither=dither,
-        seed=seed,
-        palette=result.palette,
-        counts=result.counts,
-        metrics=measured,
-        png=png.result(),
-        preview=preview.result(),
-        seconds=result.seconds,
+    return _stored(
+        ("sample", ref.digest, CLOUD_SAMPLES, _CLOUD_SEED),
+        lambda: quant.sample_colors(pixels(ref), CLOUD_SAMPLES, seed=_CLOUD_SEED),
     )
 
 
-def reconstruction(
-    ref: ImageRef, n_colors: int, settings: Settings, *, method: str | None = None
-) -> Reconstruction:
-    """Quantize the full-size image; ``method`` overrides the sidebar's (for "random").
+def _read_only(*arrays: np.ndarray) -> None:
+    for array in arrays:
+        array.flags.writeable = False
+
+
+def palette_view(ref: ImageRef, n_colors: int, settings: Settings, *, method: str | None = None) -> PaletteView:
+    """The palette the sidebar's settings give (``method`` overrides the sidebar's),
+    from the colour histogram: no full-size image is rebuilt or encoded.
 
     Raises
     ------
     quant.ImageError
         For a palette size or method ``quant`` does not accept.
     """
-    return _reconstruction(
-        ref.digest,
-        int(n_colors),
-        method or settings.method,
-        settings.space,
-        settings.dither,
-        settings.seed,
-        ref,
-    )
+    method = method or settings.method
+
+    def make() -> PaletteView:
+        fit = quant.fit_palette(pixels(ref), int(n_colors), method=method, space=settings.space, seed=settings.seed)
+        return PaletteView(n_colors=int(n_colors), method=method, palette=fit.palette, counts=fit.counts, mse=fit.mse)
+
+    return _stored(("palette", ref.digest, int(n_colors), method, settings.space, settings.seed), make)
+
+
+def _tile_key(kind: str, ref: ImageRef, n_colors: int, method: str, settings: Settings) -> tuple:
+    return (kind, ref.digest, int(n_colors), method, settings.space, settings.dither, settings.seed)
+
+
+def reconstruction(
+    ref: ImageRef, n_colors: int, settings: Settings, *, method: str | None = None
+) -> Reconstruction:
+    """One grid tile of the full-size image; ``method`` overrides the sidebar's (for "random").
+
+    Without dithering the palette and its measures come from the colour histogram;
+    the picture is the full-size reconstruction downscaled, whose labels are kept (one
+    byte a pixel, while the store has room) for :func:`indexed_png` and :func:`detail`.
+
+    Raises
+    ------
+    quant.ImageError
+        For a palette size or method ``quant`` does not accept.
+    """
+    method = method or settings.method
+
+    def make() -> Reconstruction:
+        image = pixels(ref)
+        fit = quant.fit_palette(image, int(n_colors), method=method, space=settings.space, seed=settings.seed)
+        result = quant.apply_palette(image, fit, dither=settings.dither)
+        measured = quant.metrics(image, result if settings.dither else fit, ssim=False)
+        _read_only(result.labels, result.palette, result.counts)
+        STORE.put(_tile_key("labels", ref, n_colors, method, settings), _FullLabels(result.labels, result.palette))
+        return Reconstruction(
+            n_colors=int(n_colors),
+            method=method,
+            space=settings.space,
+            dither=settings.dither,
+            seed=settings.seed,
+            palette=result.palette,
+            counts=result.counts,
+            metrics=measured,
+            preview=_picture(result.image, max_pixels=TILE_PIXELS, max_width=TILE_WIDTH),
+            seconds=result.seconds,
+        )
+
+    return _stored(_tile_key("tile", ref, n_colors, method, settings), make)
 
 
 def reconstructions(
@@ -288,10 +395,9 @@ def reconstructions(
 ) -> Iterator[Reconstruction]:
     """:func:`reconstruction` for several tiles, yielded one by one in the order asked.
 
-    A page draws each tile as soon as it is ready. They are computed one after the
-    other on purpose: the work is memory-bound (two at once on two cores gained about
-    10 % on a 12 MP photo) and one 12 MP palette with its metrics needs about 0.6 GB
-    while it is computed, on a host whose 2.7 GB all visitors share.
+    A page draws each tile as soon as it is ready. Each is one job for the gate:
+    a 12 MP palette with its reconstruction needs a few hundred megabytes while it is
+    computed, on a host whose 2.7 GB all visitors share.
 
     Parameters
     ----------
@@ -302,26 +408,47 @@ def reconstructions(
         yield reconstruction(ref, n_colors, settings, method=method)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def _centre_labels(
-    digest: str,
-    n_colors: int,
-    method: str,
-    space: str,
-    dither: bool,
-    seed: int,
-    _ref: ImageRef,
-) -> np.ndarray:
-    settings = Settings(method=method, space=space, dither=dither, seed=seed)
-    palette = reconstruction(_ref, n_colors, settings).palette
-    return quant.assign_colors(color_sample(_ref).colors, palette, space=space)
+def _full_labels(ref: ImageRef, n_colors: int, method: str, settings: Settings) -> _FullLabels:
+    def make() -> _FullLabels:
+        image = pixels(ref)
+        fit = quant.fit_palette(image, int(n_colors), method=method, space=settings.space, seed=settings.seed)
+        result = quant.apply_palette(image, fit, dither=settings.dither)
+        _read_only(result.labels, result.palette)
+        return _FullLabels(result.labels, result.palette)
+
+    return _stored(_tile_key("labels", ref, n_colors, method, settings), make)
 
 
-def centre_labels(ref: ImageRef, n_colors: int, settings: Settings) -> np.ndarray:
-    """For each colour of :func:`color_sample`, the index of its nearest palette entry."""
-    return _centre_labels(
-        ref.digest, int(n_colors), settings.method, settings.space, settings.dither, settings.seed, ref
-    )
+def indexed_png(ref: ImageRef, n_colors: int, settings: Settings, *, method: str | None = None) -> bytes:
+    """The full-size indexed PNG of a tile, made on demand (the download, and its size).
+
+    Bit for bit ``quant.indexed_png(quant.quantize(...))`` with the same settings.
+    """
+    method = method or settings.method
+
+    def make() -> bytes:
+        full = _full_labels(ref, n_colors, method, settings)
+        return quant.indexed_png_of_labels(full.labels, full.palette)
+
+    return _stored(_tile_key("png", ref, n_colors, method, settings), make)
+
+
+def detail(
+    ref: ImageRef, n_colors: int, settings: Settings, *, top: int, left: int, size: int = DETAIL_SIZE, method: str | None = None
+) -> Detail:
+    """A ``size`` × ``size`` region (clipped to the image) of the full-size original and
+    of a tile's full-size reconstruction, cut at (``top``, ``left``), moved inside the image."""
+    method = method or settings.method
+    image = pixels(ref)
+    height, width = image.shape[:2]
+    top = int(min(max(0, top), max(0, height - size)))
+    left = int(min(max(0, left), max(0, width - size)))
+    full = _full_labels(ref, n_colors, method, settings)
+    window = (slice(top, top + size), slice(left, left + size))
+    original = np.array(image[window])
+    reconstruction = full.palette[full.labels[window]]
+    _read_only(original, reconstruction)
+    return Detail(top=top, left=left, original=original, reconstruction=reconstruction)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -330,106 +457,207 @@ def _cloud_figures(
     n_colors: int,
     method: str,
     space: str,
-    dither: bool,
     seed: int,
     by_centre: bool,
     _ref: ImageRef,
+    _settings: Settings,
 ) -> tuple[go.Figure, go.Figure]:
-    settings = Settings(method=method, space=space, dither=dither, seed=seed)
     sample = color_sample(_ref)
-    result = reconstruction(_ref, n_colors, settings)
-    labels = centre_labels(_ref, n_colors, settings) if by_centre else None
+    view = palette_view(_ref, n_colors, _settings)
+    labels = quant.assign_colors(sample.colors, view.palette, space=space) if by_centre else None
     return (
-        figures.color_cloud(sample.colors, sample.counts, result.palette, result.counts, labels=labels),
-        figures.color_planes(sample.colors, result.palette, result.counts, labels=labels),
+        figures.color_cloud(sample.colors, sample.counts, view.palette, view.counts, labels=labels),
+        figures.color_planes(sample.colors, view.palette, view.counts, labels=labels),
     )
 
 
 def cloud_figures(
     ref: ImageRef, n_colors: int, settings: Settings, *, by_centre: bool
 ) -> tuple[go.Figure, go.Figure]:
-    """The Colour space page's 3D cloud and its three 2D views.
+    """The Colour space page's 3D cloud and its three 2D views, from the palette alone.
 
     Cached as resources, i.e. shared and not copied: Plotly validates every one of the
     20,000 point colours whenever a figure is built (or unpickled, as ``cache_data``
     would), about half a second, while the charts only read the figures. Nothing may
-    modify the returned figures.
+    modify the returned figures. Dithering changes no palette, so it is not in the key.
     """
     return _cloud_figures(
-        ref.digest,
-        int(n_colors),
-        settings.method,
-        settings.space,
-        settings.dither,
-        settings.seed,
-        by_centre,
-        ref,
+        ref.digest, int(n_colors), settings.method, settings.space, settings.seed, by_centre, ref, settings
     )
 
 
 # --- the Compare page: many palettes on a downscaled copy --------------------------
 
 
-@st.cache_data(max_entries=2, show_spinner=False)
-def _work_pixels(digest: str, max_pixels: int, _ref: ImageRef) -> np.ndarray:
-    return quant.downscale(pixels(_ref), max_pixels)
+def _work_pixels(ref: ImageRef) -> np.ndarray:
+    def make() -> np.ndarray:
+        work = quant.downscale(pixels(ref), WORK_PIXELS)
+        work.flags.writeable = False
+        return work
+
+    return _stored(("work", ref.digest, WORK_PIXELS), make)
 
 
 def work_size(ref: ImageRef) -> tuple[int, int]:
     """(height, width) of the Compare page's working copy."""
-    height, width = _work_pixels(ref.digest, WORK_PIXELS, ref).shape[:2]
+    height, width = _work_pixels(ref).shape[:2]
     return height, width
 
 
-@st.cache_data(max_entries=96, show_spinner=False)
-def _compare_result(
-    digest: str,
-    max_pixels: int,
-    n_colors: int,
-    method: str,
-    space: str,
-    dither: bool,
-    seed: int,
-    _ref: ImageRef,
-) -> tuple[ComparePoint, np.ndarray]:
-    work = _work_pixels(digest, max_pixels, _ref)
-    result = quant.quantize(work, n_colors, method=method, space=space, dither=dither, seed=seed)
-    point = ComparePoint(
-        n_colors=n_colors,
-        method=method,
-        k=result.k,
-        metrics=quant.metrics(work, result, ssim=False),
-        seconds=result.seconds,
-    )
-    return point, result.image
+def _compare_key(kind: str, ref: ImageRef, n_colors: int, method: str, settings: Settings) -> tuple:
+    return (kind, ref.digest, WORK_PIXELS, int(n_colors), method, settings.space, settings.dither, settings.seed)
 
 
 def compare_point(ref: ImageRef, n_colors: int, method: str, settings: Settings) -> ComparePoint:
     """Quantize the working copy (at most :data:`WORK_PIXELS`) and measure the error."""
-    point, _ = _compare_result(
-        ref.digest, WORK_PIXELS, int(n_colors), method, settings.space, settings.dither, settings.seed, ref
-    )
-    return point
 
+    def make() -> ComparePoint:
+        work = _work_pixels(ref)
+        result = quant.quantize(work, int(n_colors), method=method, space=settings.space, dither=settings.dither, seed=settings.seed)
+        return ComparePoint(
+            n_colors=int(n_colors),
+            method=method,
+            k=result.k,
+            metrics=quant.metrics(work, result, ssim=False),
+            seconds=result.seconds,
+        )
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def _error_map(
-    digest: str,
-    max_pixels: int,
-    n_colors: int,
-    method: str,
-    space: str,
-    dither: bool,
-    seed: int,
-    _ref: ImageRef,
-) -> np.ndarray:
-    work = _work_pixels(digest, max_pixels, _ref)
-    _, reconstructed = _compare_result(digest, max_pixels, n_colors, method, space, dither, seed, _ref)
-    return quant.error_map(work, reconstructed, kind="delta_e")
+    return _stored(_compare_key("compare", ref, n_colors, method, settings), make)
 
 
 def error_map(ref: ImageRef, n_colors: int, method: str, settings: Settings) -> np.ndarray:
     """Per-pixel ΔE between the working copy and one of its reconstructions."""
-    return _error_map(
-        ref.digest, WORK_PIXELS, int(n_colors), method, settings.space, settings.dither, settings.seed, ref
+
+    def make() -> np.ndarray:
+        work = _work_pixels(ref)
+        result = quant.quantize(work, int(n_colors), method=method, space=settings.space, dither=settings.dither, seed=settings.seed)
+        error = quant.error_map(work, result.image, kind="delta_e")
+        error.flags.writeable = False
+        return error
+
+    return _stored(_compare_key("error", ref, n_colors, method, settings), make)
+
+
+# --- k-means step by step ------------------------------------------------------------
+# The "k-means step by step" page: traces of k-means on the full-size image, and their
+# animation. Kept in one section so that it can grow without touching the rest.
+
+from ui import steps_figures  # noqa: E402 - this section's own figure builders
+
+STEPS_MAX_ITER = 30
+"""Most iterations a trace on the page shows."""
+STEPS_POINTS = 1500
+"""Colours drawn in the animated cloud: every frame repeats one byte per point."""
+STEPS_PICTURE_PIXELS = 26_000
+"""Pixel budget of the picture rebuilt in every frame (about 200 x 130 for a 3:2 photo)."""
+STEPS_BATCH_SIZE = 1024
+"""Pixels per MiniBatch step: scikit-learn's default, the notebook's."""
+STEPS_TABLE_PIXELS = 100_000
+"""Pixel budget of the copy the seed table runs 30 traces on."""
+STEPS_TABLE_SEEDS = tuple(range(10))
+"""Seeds of the table, for each of the three starts."""
+
+
+@dataclass(frozen=True)
+class SeedRun:
+    """One row of the seed table: a trace's start, first and last error, and length."""
+
+    init: str
+    seed: int
+    start_mse: float
+    final_mse: float
+    n_steps: int
+    converged: bool
+    n_empty: int
+
+
+def _trace(kind: str, ref: ImageRef, n_colors: int, init: str, seed: int) -> quant.KMeansSteps:
+    def make() -> quant.KMeansSteps:
+        image = pixels(ref)
+        if kind == "lloyd":
+            trace = quant.kmeans_steps(image, n_colors, init=init, seed=seed, max_iter=STEPS_MAX_ITER)
+        else:
+            trace = quant.minibatch_steps(
+                image, n_colors, init=init, seed=seed, max_iter=STEPS_MAX_ITER, batch_size=max(STEPS_BATCH_SIZE, n_colors)
+            )
+        _read_only(trace.centres, trace.mse, trace.update_mse, trace.counts)
+        return trace
+
+    return _stored(("kmeans-steps", kind, ref.digest, int(n_colors), init, int(seed), STEPS_MAX_ITER), make)
+
+
+def kmeans_trace(ref: ImageRef, n_colors: int, init: str, seed: int) -> quant.KMeansSteps:
+    """Every step of Lloyd's k-means on the full-size image (at most :data:`STEPS_MAX_ITER`)."""
+    return _trace("lloyd", ref, int(n_colors), init, int(seed))
+
+
+def minibatch_trace(ref: ImageRef, n_colors: int, init: str, seed: int) -> quant.KMeansSteps:
+    """The notebook's MiniBatchKMeans from the same start, one batch of pixels per step."""
+    return _trace("minibatch", ref, int(n_colors), init, int(seed))
+
+
+def _png(picture: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(picture).save(buffer, format="PNG", compress_level=6)
+    return buffer.getvalue()
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _steps_animation(digest: str, n_colors: int, init: str, seed: int, _ref: ImageRef) -> go.Figure:
+    trace = kmeans_trace(_ref, n_colors, init, seed)
+    image = pixels(_ref)
+    sample = quant.sample_colors(image, STEPS_POINTS, seed=0)
+    rows = range(trace.n_steps + 1)
+    groups = np.stack([trace.labels_of(sample.colors, row) for row in rows]).astype(np.uint8)
+    small = quant.downscale(image, STEPS_PICTURE_PIXELS)
+    small_groups = [trace.labels_of(small, row).astype(np.uint8).reshape(small.shape[:2]) for row in rows]
+    plan = steps_figures.frame_plan(trace.n_steps)
+    pictures = [_png(small)] + [
+        quant.indexed_png_of_labels(small_groups[frame.groups_row], trace.palette(frame.centres_row))
+        for frame in plan[1:]
+    ]
+    return steps_figures.kmeans_animation(
+        sample.colors, groups, trace.centres, trace.counts, trace.mse, trace.update_mse, pictures,
+        converged=trace.converged,
     )
+
+
+def steps_animation(ref: ImageRef, n_colors: int, init: str, seed: int) -> go.Figure:
+    """The page's animated figure of :func:`kmeans_trace` (shared: nothing may modify it)."""
+    return _steps_animation(ref.digest, int(n_colors), init, int(seed), ref)
+
+
+@dataclass(frozen=True)
+class SeedTable:
+    """Traces for many seeds and every start, on a copy of the image of this size."""
+
+    height: int
+    width: int
+    runs: tuple[SeedRun, ...]
+
+
+def seed_table(ref: ImageRef, n_colors: int) -> SeedTable:
+    """A trace for every seed of :data:`STEPS_TABLE_SEEDS` and every start, on a copy of
+    at most :data:`STEPS_TABLE_PIXELS` pixels."""
+
+    def make() -> SeedTable:
+        work = quant.downscale(pixels(ref), STEPS_TABLE_PIXELS)
+        runs = []
+        for init in quant.INITS:
+            for seed in STEPS_TABLE_SEEDS:
+                trace = quant.kmeans_steps(work, n_colors, init=init, seed=seed, max_iter=STEPS_MAX_ITER)
+                runs.append(
+                    SeedRun(
+                        init=init,
+                        seed=seed,
+                        start_mse=float(trace.mse[0]),
+                        final_mse=float(trace.mse[-1]),
+                        n_steps=trace.n_steps,
+                        converged=trace.converged,
+                        n_empty=int(trace.empty[-1].sum()),
+                    )
+                )
+        return SeedTable(height=work.shape[0], width=work.shape[1], runs=tuple(runs))
+
+    key = ("kmeans-seeds", ref.digest, STEPS_TABLE_PIXELS, int(n_colors), STEPS_MAX_ITER, STEPS_TABLE_SEEDS)
+    return _stored(key, make)

@@ -22,6 +22,7 @@ __all__ = [
     "color_planes",
     "error_curves",
     "error_heatmap",
+    "outlined",
     "palette_strip_html",
 ]
 
@@ -314,3 +315,35 @@ def palette_strip_html(palette: np.ndarray, *, height_px: int = 22) -> str:
         f'<div class="palette-strip" style="display:flex;height:{height_px}px;'
         f'border-radius:4px;overflow:hidden;border:1px solid rgba(128,128,128,.4)">{swatches}</div>'
     )
+
+
+def outlined(picture: np.ndarray, box: tuple[float, float, float, float], *, color: tuple[int, int, int] = (255, 45, 85)) -> np.ndarray:
+    """A copy of an (H, W, 3) uint8 picture with a rectangle drawn on it, to show
+    where a detail is cut.
+
+    Parameters
+    ----------
+    picture : (H, W, 3) uint8 array
+        The picture.
+    box : (left, top, right, bottom)
+        The rectangle, as fractions (0 to 1) of the picture's width and height.
+    color : (r, g, b)
+        The outline's colour; a white line runs inside it so that it shows on any colour.
+    """
+    drawn = np.array(picture, dtype=np.uint8, copy=True)
+    height, width = drawn.shape[:2]
+    line = max(2, round(min(width, height) / 160))
+    left = min(max(0, round(box[0] * width)), width - 1)
+    top = min(max(0, round(box[1] * height)), height - 1)
+    right = min(width, max(left + 2 * line + 1, round(box[2] * width)))
+    bottom = min(height, max(top + 2 * line + 1, round(box[3] * height)))
+    for inset, shade in ((0, color), (line, (255, 255, 255))):
+        thickness = line if inset == 0 else 1
+        y0, y1, x0, x1 = top + inset, bottom - inset, left + inset, right - inset
+        if y1 <= y0 or x1 <= x0:
+            break
+        drawn[y0 : y0 + thickness, x0:x1] = shade
+        drawn[max(y0, y1 - thickness) : y1, x0:x1] = shade
+        drawn[y0:y1, x0 : x0 + thickness] = shade
+        drawn[y0:y1, max(x0, x1 - thickness) : x1] = shade
+    return drawn

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from ui import sidebar, state
+from ui import cached, links, sidebar, state
 
 __all__ = ["PAGES", "around_page", "navigation", "page_setup"]
 
@@ -37,24 +37,30 @@ _DRAWN = "frame_drawn"
 
 def navigation() -> StreamlitPage:
     """Register the pages in the sidebar navigation; return the one to run."""
-    return st.navigation(
+    page = st.navigation(
         [
             st.Page(path, title=title, icon=icon, default=index == 0)
             for index, (path, title, icon) in enumerate(PAGES)
         ]
     )
+    links.remember_page(page.url_path)
+    return page
 
 
 @contextmanager
 def around_page() -> Iterator[None]:
     """Initialise the session state and draw the sidebar, for the page run inside."""
     state.init()
-    sidebar.render()
-    st.session_state[_DRAWN] = True
-    try:
-        yield
-    finally:
-        st.session_state[_DRAWN] = False
+    links.restore()  # a link's settings, before any widget is drawn
+    with cached.waiting_notice():
+        sidebar.render()
+        links.publish()
+        links.render_link()
+        st.session_state[_DRAWN] = True
+        try:
+            yield
+        finally:
+            st.session_state[_DRAWN] = False
 
 
 def page_setup() -> tuple[state.ImageRef, state.Settings]:

@@ -23,6 +23,10 @@ __all__ = [
     "METHOD",
     "METHOD_LABELS",
     "KEPT_WIDGET_KEYS",
+    "RECON_DETAIL_TILE",
+    "RECON_DETAIL_X",
+    "RECON_DETAIL_Y",
+    "RECON_DETAIL_ZOOM",
     "RECON_RANDOM",
     "RECON_SIZES",
     "REJECTED_UPLOAD",
@@ -54,6 +58,10 @@ CLOUD_K = "cloud_k"
 CLOUD_BY_CENTRE = "cloud_by_centre"
 RECON_SIZES = "recon_sizes"
 RECON_RANDOM = "recon_random"
+RECON_DETAIL_TILE = "recon_detail_tile"
+RECON_DETAIL_ZOOM = "recon_detail_zoom"
+RECON_DETAIL_X = "recon_detail_x"
+RECON_DETAIL_Y = "recon_detail_y"
 COMPARE_METRIC = "compare_metric"
 HEATMAP_CHOICE = "heatmap_choice"
 
@@ -92,6 +100,10 @@ DEFAULTS: dict[str, object] = {
     CLOUD_BY_CENTRE: False,
     RECON_SIZES: [16, 32, 64],
     RECON_RANDOM: True,
+    RECON_DETAIL_TILE: 0,
+    RECON_DETAIL_ZOOM: 1,
+    RECON_DETAIL_X: 50,
+    RECON_DETAIL_Y: 50,
     COMPARE_METRIC: "delta_e",
     HEATMAP_CHOICE: ("kmeans", 16),
     UPLOADED: None,
@@ -101,6 +113,7 @@ DEFAULTS: dict[str, object] = {
 KEPT_WIDGET_KEYS = (
     SOURCE, METHOD, SPACE, DITHER, SEED,
     CLOUD_K, CLOUD_BY_CENTRE, RECON_SIZES, RECON_RANDOM, COMPARE_METRIC, HEATMAP_CHOICE,
+    RECON_DETAIL_TILE, RECON_DETAIL_ZOOM, RECON_DETAIL_X, RECON_DETAIL_Y,
 )
 """Widgets whose value :func:`init` keeps alive; not the uploader, which Streamlit
 does not let the Session State API set."""

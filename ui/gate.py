@@ -1,0 +1,194 @@
+"""One process-wide gate for heavy work, served in order of arrival, and the allocator
+settings that let the process give memory back after a burst.
+
+The hosted demo is one process for every visitor. Two cores cannot compute more than
+two full-size palettes at a time, and each needs a few hundred megabytes while it
+runs, so letting every visitor start at once only multiplies the memory and slows
+everyone down. :data:`HEAVY` admits at most :data:`SLOTS` jobs at once; the others
+wait in line, and the page that waits says how many are ahead (the ``on_wait``
+callback of :meth:`Gate.admit`).
+
+Waiting polls instead of blocking: the callback is called about twice a second from
+the visitor's own script thread, and every Streamlit call there is a point where
+Streamlit can stop a script whose visitor left or changed a setting. A job whose
+visitor has gone is then dropped from the line instead of run later for nobody.
+
+Memory: glibc keeps freed memory in per-thread arenas, sized from the host's cores
+rather than the container's, and returns little of it on its own. At import the
+number of arenas is capped (``mallopt(M_ARENA_MAX, 2)``, what ``MALLOC_ARENA_MAX=2``
+would do, which a hosted app cannot set before its process starts), and when the
+last job of a burst leaves the gate, ``malloc_trim(0)`` hands the free pages back.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import logging
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+__all__ = ["HEAVY", "SLOTS", "Gate", "release_memory"]
+
+logger = logging.getLogger(__name__)
+
+_M_ARENA_MAX = -8
+"""mallopt's parameter number for the arena cap (glibc's malloc.h)."""
+
+
+def _libc() -> ctypes.CDLL | None:
+    """glibc, or None on a system without it (macOS, musl): then nothing is tuned."""
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return None
+    try:
+        libc = ctypes.CDLL(name)
+        libc.mallopt  # noqa: B018 - present only in glibc
+        libc.malloc_trim  # noqa: B018
+    except (OSError, AttributeError):
+        return None
+    return libc
+
+
+_LIBC = _libc()
+if _LIBC is not None:
+    _LIBC.mallopt(_M_ARENA_MAX, 2)
+
+
+def release_memory() -> bool:
+    """Return the allocator's free pages to the system (glibc's ``malloc_trim(0)``).
+
+    Returns
+    -------
+    bool
+        Whether anything was done (False where glibc is not the allocator).
+    """
+    if _LIBC is None:
+        return False
+    _LIBC.malloc_trim(0)
+    return True
+
+
+class Gate:
+    """At most ``slots`` holders at a time, first come first served.
+
+    Parameters
+    ----------
+    slots : int
+        How many jobs may run at once, at least 1.
+    on_idle : callable, optional
+        Called (in the thread of the last job out) when the gate empties: no job
+        running, nobody waiting.
+    """
+
+    def __init__(self, slots: int, *, on_idle: Callable[[], object] | None = None) -> None:
+        if slots < 1:
+            raise ValueError(f"slots must be at least 1, got {slots}.")
+        self.slots = slots
+        self._on_idle = on_idle
+        self._condition = threading.Condition()
+        self._running = 0
+        self._line: deque[object] = deque()
+        self._holders = threading.local()
+
+    @property
+    def running(self) -> int:
+        """Jobs holding a slot now."""
+        return self._running
+
+    @property
+    def waiting(self) -> int:
+        """Jobs in line now."""
+        return len(self._line)
+
+    def held_here(self) -> bool:
+        """Whether the calling thread holds a slot (then :meth:`admit` lets it straight in)."""
+        return getattr(self._holders, "depth", 0) > 0
+
+    @contextmanager
+    def admit(self, on_wait: Callable[[int], object] | None = None, *, poll_s: float = 0.5) -> Iterator[None]:
+        """Hold a slot for the ``with`` block, waiting in line for it if need be.
+
+        Parameters
+        ----------
+        on_wait : callable, optional
+            Called with the number of jobs ahead (running ones included) before the
+            first wait and then about every ``poll_s`` seconds while waiting, outside
+            the gate's lock. An exception it raises (Streamlit stopping the script)
+            takes the job out of the line and propagates.
+        poll_s : float, default 0.5
+            Seconds between calls of ``on_wait``.
+        """
+        if self.held_here():
+            # A job's own sub-steps never queue behind other jobs: that could deadlock.
+            yield
+            return
+        ticket = object()
+        with self._condition:
+            self._line.append(ticket)
+        try:
+            while True:
+                with self._condition:
+                    if self._running < self.slots and self._line[0] is ticket:
+                        self._line.popleft()
+                        self._running += 1
+                        # The next in line may be admitted too when slots are free.
+                        self._condition.notify_all()
+                        break
+                    ahead = self._running + self._line.index(ticket)
+                if on_wait is not None:
+                    on_wait(ahead)
+                with self._condition:
+                    if not (self._running < self.slots and self._line[0] is ticket):
+                        self._condition.wait(poll_s)
+        except BaseException:
+            with self._condition:
+                if ticket in self._line:
+                    self._line.remove(ticket)
+                self._condition.notify_all()
+            raise
+        self._holders.depth = 1
+        try:
+            yield
+        finally:
+            self._holders.depth = 0
+            with self._condition:
+                self._running -= 1
+                idle = self._running == 0 and not self._line
+                self._condition.notify_all()
+            if idle and self._on_idle is not None:
+                try:
+                    self._on_idle()
+                except Exception:  # never let housekeeping fail a visitor's page
+                    logger.exception("The gate's on_idle callback failed")
+
+
+def _slots() -> int:
+    """The cores this process may use (2 here and on Community Cloud), at most 4;
+    ``QUANT_HEAVY_SLOTS`` overrides."""
+    configured = os.environ.get("QUANT_HEAVY_SLOTS", "").strip()
+    if configured.isdigit() and int(configured) >= 1:
+        return int(configured)
+    return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+
+
+SLOTS = _slots()
+"""Heavy jobs allowed at once in this process."""
+
+_last_trim = [0.0]
+
+
+def _trim_after_burst() -> None:
+    # Trimming walks the heap (a few ms); at most twice a second is plenty.
+    now = time.monotonic()
+    if now - _last_trim[0] >= 0.5:
+        _last_trim[0] = now
+        release_memory()
+
+
+HEAVY = Gate(SLOTS, on_idle=_trim_after_burst)
+"""The gate every full-size computation of the dashboard goes through."""
