@@ -29,35 +29,44 @@ _SOURCE_LABELS = {**samples.SAMPLES, state.UPLOAD_SOURCE: "Uploaded file"}
 
 
 def _take_upload() -> None:
-    """on_change of the uploader: read the new file once, keep it or say why not.
+    """on_change of the uploader: note the new file; :func:`_read_pending_upload` reads it.
 
-    Doing this in the callback, rather than with the widget's return value, keeps the
-    accepted file in our own session state: the page draws from it whatever happens
-    to the widget afterwards (a page switch, the visitor removing the file).
+    Keeping the file in our own session state, rather than using the widget's return
+    value, lets the page draw from it whatever happens to the widget afterwards (a
+    page switch, the visitor removing the file). Decoding waits in line for the
+    gate when many people are at work, so it happens in the script run, where the
+    page can say so, not in this callback.
     """
     uploaded: UploadedFile | None = st.session_state.get(state.UPLOAD)
     if uploaded is None:
         st.session_state[state.REJECTED_UPLOAD] = None
+        st.session_state[state.PENDING_UPLOAD] = None
         return
-    ref = cached.upload_ref(uploaded.name, uploaded.getvalue())
+    # getvalue() shares the uploader's bytes (copy on write): no second copy is made.
+    st.session_state[state.PENDING_UPLOAD] = cached.upload_ref(uploaded.name, uploaded.getvalue())
+    # A new file is an explicit choice: show it without a second click.
+    st.session_state[state.SOURCE] = state.UPLOAD_SOURCE
+
+
+def _read_pending_upload() -> None:
+    """Decode the file the uploader just received; keep it, or say why not."""
+    ref: state.ImageRef | None = st.session_state.get(state.PENDING_UPLOAD)
+    if ref is None:
+        return
     try:
         cached.pixels(ref)
     except quant.ImageError as err:
-        message = f"{_refusal(uploaded.name, err)} The previous image is still shown."
+        message = f"{_refusal(ref.name, err)} The previous image is still shown."
     except Exception:
-        logger.exception("Unexpected failure reading the upload %r", uploaded.name)
-        message = (
-            f"Sorry, {text.quote_name(uploaded.name)} could not be read. "
-            "The previous image is still shown."
-        )
+        logger.exception("Unexpected failure reading the upload %r", ref.name)
+        message = f"Sorry, {text.quote_name(ref.name)} could not be read. The previous image is still shown."
     else:
         st.session_state[state.UPLOADED] = ref
         st.session_state[state.REJECTED_UPLOAD] = None
-        # A new file is an explicit choice: show it without a second click.
-        st.session_state[state.SOURCE] = state.UPLOAD_SOURCE
+        st.session_state[state.PENDING_UPLOAD] = None
         return
     st.session_state[state.REJECTED_UPLOAD] = message
-    st.session_state[state.SOURCE] = state.UPLOAD_SOURCE
+    st.session_state[state.PENDING_UPLOAD] = None
 
 
 def _refusal(name: str, err: quant.ImageError) -> str:
@@ -121,6 +130,7 @@ def render() -> None:
             key=state.SEED,
             help="Seeds k-means++ and the random palette; the same seed gives the same palette.",
         )
+    _read_pending_upload()
     source = st.session_state[state.SOURCE]
     if source != state.UPLOAD_SOURCE:
         st.session_state[state.IMAGE] = cached.sample_ref(source)

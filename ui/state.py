@@ -29,6 +29,7 @@ __all__ = [
     "RECON_DETAIL_ZOOM",
     "RECON_RANDOM",
     "RECON_SIZES",
+    "PENDING_UPLOAD",
     "REJECTED_UPLOAD",
     "SEED",
     "SIDEBAR_METHODS",
@@ -72,6 +73,8 @@ UPLOADED = "uploaded"
 """The :class:`ImageRef` of the last upload that could be read, or None."""
 REJECTED_UPLOAD = "rejected_upload"
 """Why the last uploaded file could not be used, or None."""
+PENDING_UPLOAD = "pending_upload"
+"""The :class:`ImageRef` of a file just uploaded and not yet decoded, or None."""
 
 UPLOAD_SOURCE = "upload"
 """The ``SOURCE`` option meaning "the uploaded file" rather than a sample."""
@@ -108,6 +111,7 @@ DEFAULTS: dict[str, object] = {
     HEATMAP_CHOICE: ("kmeans", 16),
     UPLOADED: None,
     REJECTED_UPLOAD: None,
+    PENDING_UPLOAD: None,
 }
 
 KEPT_WIDGET_KEYS = (
