@@ -103,10 +103,15 @@ def test_a_result_measured_against_another_image_falls_back_to_its_pixels(photo:
     assert quant.metrics(photo, result).mse == pytest.approx(result.mse, rel=1e-12)
 
 
-def test_a_dithered_result_is_measured_by_its_pixels(photo: np.ndarray) -> None:
+def test_a_dithered_result_is_measured_per_colour_pair_as_by_its_pixels(photo: np.ndarray, monkeypatch) -> None:
     result = quant.quantize(photo, 12, dither=True)
-    assert result.source is None and result.color_labels is None
-    assert quant.metrics(photo, result) == quant.metrics(photo, result.image)
+    assert result.color_labels is None and result.pairs is not None
+    expected = quant.metrics(photo, result.image)
+    # The pairs the result recorded are used: the pixels are never paired again.
+    monkeypatch.setattr(sys.modules["quant.metrics"], "_color_pairs", _must_not_be_called)
+    measured = quant.metrics(photo, result)
+    assert measured.mse == expected.mse and measured.ssim == expected.ssim
+    assert measured.delta_e == pytest.approx(expected.delta_e, rel=1e-12)
 
 
 def _must_not_be_called(*args, **kwargs):
