@@ -57,10 +57,24 @@ example:
   python -m quant photo.jpg --max-delta-e 2.3 --json
       the fewest colours whose mean colour error is at most 2.3 (n_colors in the JSON).
 
---colors takes every argument up to the next option, so give the images first.
+--colors takes every argument up to the next option, and --dither a number right
+after it, so give the images first.
 Exit status: 0 if every file was done, 1 if any file could not be read or
 written, 2 for a usage error.
 """
+
+
+def _strength(text: str) -> float:
+    """argparse type of ``--dither``'s optional strength: a number from 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = None
+    if value is None or not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(
+            f"the dithering strength must be a number from 0 to 1, got {text!r} (give the images before --dither)"
+        )
+    return value
 
 
 def _whole_number(low: int, high: int, what: str) -> Callable[[str], int]:
@@ -133,8 +147,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="colour space in which distances are measured (default: rgb)",
     )
     parser.add_argument(
-        "--dither", action="store_true",
-        help="map pixels with Floyd-Steinberg error diffusion",
+        "--dither", metavar="STRENGTH", nargs="?", type=_strength, const=1.0, default=0.0,
+        help=(
+            "map pixels by error diffusion, at a strength from 0 to 1 "
+            "(default without a number: 1; 0 is no dithering)"
+        ),
     )
     parser.add_argument(
         "--seed", type=_seed, default=0,
@@ -151,8 +168,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def output_stem(image_path: str | os.PathLike[str], n_colors: int, *, method: str, space: str, dither: bool) -> str:
-    """File name, without extension, of one result: ``photo-32-kmeans[-lab][-dither]``.
+def output_stem(image_path: str | os.PathLike[str], n_colors: int, *, method: str, space: str, dither: float) -> str:
+    """File name, without extension, of one result: ``photo-32-kmeans[-lab][-dither]``
+    (``-dither`` at full strength, ``-dither0.5`` at 0.5).
 
     Every option that changes the result and is not a default appears in the name, so
     runs with different options write side by side instead of over each other.
@@ -161,7 +179,7 @@ def output_stem(image_path: str | os.PathLike[str], n_colors: int, *, method: st
     if space != "rgb":
         parts.append(space)
     if dither:
-        parts.append("dither")
+        parts.append("dither" if dither == 1.0 else f"dither{dither:g}")
     return "-".join(parts)
 
 
@@ -227,7 +245,7 @@ def _run_one(image: Any, image_path: str, n_colors: int | None, args: argparse.N
         "image": image_path,
         "method": args.method,
         "space": args.space,
-        "dither": bool(args.dither),
+        "dither": float(args.dither),
         "n_colors": n_colors,
         "colors": result.k,
         "mse": scores.mse,
@@ -256,7 +274,7 @@ def _table_row(record: dict[str, Any], image_width: int) -> str:
     colors = f"{record['colors']}/{record['n_colors']}"
     psnr = "inf" if record["psnr"] is None else f"{record['psnr']:.2f}"
     ssim = "-" if record["ssim"] is None else f"{record['ssim']:.4f}"
-    dither = "yes" if record["dither"] else "no"
+    dither = "no" if not record["dither"] else "yes" if record["dither"] == 1.0 else f"{record['dither']:g}"
     return (
         f"{record['image']:<{image_width}}  {colors:>7}  {record['method']:<10}  {record['space']:<5}  {dither:<6}"
         f"  {record['mse']:>9.2f}  {psnr:>7}  {ssim:>6}  {record['delta_e']:>6.2f}"

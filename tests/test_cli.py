@@ -117,7 +117,7 @@ def test_json_lines_have_every_key_with_sensible_values(tmp_path, photos, capsys
         assert set(record) == RECORD_KEYS
         assert record["method"] == "median-cut"
         assert record["space"] == "rgb"
-        assert record["dither"] is False
+        assert record["dither"] == 0.0
         assert 1 <= record["colors"] <= record["n_colors"]
         assert record["mse"] > 0
         assert record["psnr"] == pytest.approx(10 * math.log10(255**2 / record["mse"]))
@@ -161,6 +161,36 @@ def test_dither_and_lab_are_in_the_file_names(tmp_path, photos):
     ]
     # Different options, different pictures: nothing was overwritten by a later run.
     assert len({(out / name).read_bytes() for name in pngs}) == 4
+
+
+def test_dither_strength_is_in_the_name_the_record_and_the_library_result(tmp_path, photos, capsys):
+    photo = str(photos[0])
+    out = tmp_path / "out"
+    for extra in (["--dither", "0.5"], ["--dither=1"], ["--dither", "0"]):
+        assert main([photo, "--colors", "4", "--out", str(out), "--json", *extra]) == 0
+    records = json_records(capsys.readouterr().out)
+    assert [r["dither"] for r in records] == [0.5, 1.0, 0.0]
+    assert [Path(r["png_path"]).name for r in records] == [
+        "photo0-4-kmeans-dither0.5.png", "photo0-4-kmeans-dither.png", "photo0-4-kmeans.png",
+    ]
+    image = quant.load_image(photo)
+    for record, strength in zip(records, (0.5, 1.0, 0.0)):
+        expected = quant.quantize(image, 4, dither=strength)
+        with Image.open(record["png_path"]) as png:
+            np.testing.assert_array_equal(np.asarray(png.convert("RGB")), expected.image)
+        assert record["mse"] == pytest.approx(expected.mse, rel=1e-12)
+    assert main([photo, "--colors", "4", "--out", str(out), "--dither", "0.25"]) == 0
+    row = capsys.readouterr().out.splitlines()[1]
+    assert " 0.25 " in row and row.endswith("photo0-4-kmeans-dither0.25.png")
+
+
+@pytest.mark.parametrize("strength", ["1.5", "-0.2", "strong", "nan"])
+def test_impossible_dither_strength_is_a_usage_error(tmp_path, photos, capsys, strength):
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(photos[0]), "--out", str(tmp_path / "out"), "--dither", strength])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --dither" in err and "from 0 to 1" in err and repr(strength) in err
 
 
 def test_same_seed_gives_the_same_bytes(tmp_path, photos):
