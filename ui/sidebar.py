@@ -120,8 +120,17 @@ def render() -> None:
         st.toggle(
             "Dithering",
             key=state.DITHER,
-            help="Floyd–Steinberg error diffusion: trades banding for fine noise.",
+            help="Error diffusion: each pixel passes what it lost on to its neighbours, which trades banding for fine noise.",
         )
+        if st.session_state[state.DITHER]:
+            st.slider(
+                "Strength",
+                min_value=0.05,
+                max_value=1.0,
+                step=0.05,
+                key=state.DITHER_STRENGTH,
+                help="How much of each pixel's error is passed on: 1 removes the most banding, lower values add less noise.",
+            )
         st.number_input(
             "Random seed",
             min_value=0,

@@ -18,6 +18,7 @@ __all__ = [
     "COMPARE_METRIC",
     "DEFAULTS",
     "DITHER",
+    "DITHER_STRENGTH",
     "HEATMAP_CHOICE",
     "IMAGE",
     "METHOD",
@@ -52,6 +53,7 @@ UPLOAD = "upload"
 METHOD = "method"
 SPACE = "space"
 DITHER = "dither"
+DITHER_STRENGTH = "dither_strength"
 SEED = "seed"
 
 # Page controls: see init() for how they survive page switches.
@@ -98,6 +100,7 @@ DEFAULTS: dict[str, object] = {
     METHOD: "kmeans",
     SPACE: "rgb",
     DITHER: False,
+    DITHER_STRENGTH: 1.0,
     SEED: 0,
     CLOUD_K: 16,
     CLOUD_BY_CENTRE: False,
@@ -115,7 +118,7 @@ DEFAULTS: dict[str, object] = {
 }
 
 KEPT_WIDGET_KEYS = (
-    SOURCE, METHOD, SPACE, DITHER, SEED,
+    SOURCE, METHOD, SPACE, DITHER, DITHER_STRENGTH, SEED,
     CLOUD_K, CLOUD_BY_CENTRE, RECON_SIZES, RECON_RANDOM, COMPARE_METRIC, HEATMAP_CHOICE,
     RECON_DETAIL_TILE, RECON_DETAIL_ZOOM, RECON_DETAIL_X, RECON_DETAIL_Y,
 )
@@ -157,7 +160,8 @@ class Settings:
 
     method: str
     space: str
-    dither: bool
+    dither: float
+    """Dithering strength passed to ``quant.quantize``: 0.0 when the toggle is off."""
     seed: int
 
 
@@ -182,7 +186,7 @@ def settings() -> Settings:
     return Settings(
         method=st.session_state[METHOD],
         space=st.session_state[SPACE],
-        dither=bool(st.session_state[DITHER]),
+        dither=float(st.session_state[DITHER_STRENGTH]) if st.session_state[DITHER] else 0.0,
         seed=int(st.session_state[SEED]),
     )
 

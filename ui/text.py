@@ -30,10 +30,13 @@ def psnr(value: float) -> str:
     return "∞ dB" if math.isinf(value) else f"{value:.1f} dB"
 
 
-def describe(method: str, space: str, *, dither: bool = False) -> str:
-    """``"k-means in Lab, dithered"``: how a palette was made, in words."""
+def describe(method: str, space: str, *, dither: float = 0.0) -> str:
+    """``"k-means in Lab, dithered"``: how a palette was made, in words; a dithering
+    strength below 1 is named (``"dithered at 0.5"``)."""
     words = f"{METHOD_LABELS[method]} in {SPACE_LABELS[space]}"
-    return f"{words}, dithered" if dither else words
+    if not dither:
+        return words
+    return f"{words}, dithered" if dither == 1.0 else f"{words}, dithered at {dither:g}"
 
 
 def file_stem(name: str) -> str:
