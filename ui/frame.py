@@ -26,6 +26,7 @@ __all__ = ["PAGES", "around_page", "navigation", "page_setup"]
 PAGES: tuple[tuple[str, str, str], ...] = (
     ("pages/image.py", "Image", ":material/image:"),
     ("pages/colour_space.py", "Colour space", ":material/3d_rotation:"),
+    ("pages/kmeans_steps.py", "k-means step by step", ":material/animation:"),
     ("pages/reconstructions.py", "Reconstructions", ":material/grid_view:"),
     ("pages/compare.py", "Compare", ":material/monitoring:"),
 )

@@ -37,6 +37,10 @@ __all__ = [
     "SOURCE",
     "SPACE",
     "SPACE_LABELS",
+    "STEPS_INIT",
+    "STEPS_K",
+    "STEPS_NEW_SEED",
+    "STEPS_SEED",
     "UPLOAD",
     "UPLOADED",
     "UPLOAD_SOURCE",
@@ -67,6 +71,11 @@ RECON_DETAIL_X = "recon_detail_x"
 RECON_DETAIL_Y = "recon_detail_y"
 COMPARE_METRIC = "compare_metric"
 HEATMAP_CHOICE = "heatmap_choice"
+STEPS_K = "steps_k"
+STEPS_INIT = "steps_init"
+STEPS_SEED = "steps_seed"
+STEPS_NEW_SEED = "steps_new_seed"
+"""The "new seed" button of the k-means step by step page (a button keeps no value)."""
 
 # Not widgets.
 IMAGE = "image"
@@ -112,6 +121,9 @@ DEFAULTS: dict[str, object] = {
     RECON_DETAIL_Y: 50,
     COMPARE_METRIC: "delta_e",
     HEATMAP_CHOICE: ("kmeans", 16),
+    STEPS_K: 8,
+    STEPS_INIT: "k-means++",
+    STEPS_SEED: 0,
     UPLOADED: None,
     REJECTED_UPLOAD: None,
     PENDING_UPLOAD: None,
@@ -121,6 +133,7 @@ KEPT_WIDGET_KEYS = (
     SOURCE, METHOD, SPACE, DITHER, DITHER_STRENGTH, SEED,
     CLOUD_K, CLOUD_BY_CENTRE, RECON_SIZES, RECON_RANDOM, COMPARE_METRIC, HEATMAP_CHOICE,
     RECON_DETAIL_TILE, RECON_DETAIL_ZOOM, RECON_DETAIL_X, RECON_DETAIL_Y,
+    STEPS_K, STEPS_INIT, STEPS_SEED,
 )
 """Widgets whose value :func:`init` keeps alive; not the uploader, which Streamlit
 does not let the Session State API set."""

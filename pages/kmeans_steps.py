@@ -1,0 +1,170 @@
+"""k-means step by step: watch Lloyd's algorithm find a palette in the image's colours."""
+
+from __future__ import annotations
+
+import random
+
+import streamlit as st
+
+import quant
+from ui import cached, frame, state, steps_figures, text
+
+
+def new_seed() -> None:
+    """on_click of "New seed": another start, to see another local minimum."""
+    current = int(st.session_state[state.STEPS_SEED])
+    st.session_state[state.STEPS_SEED] = random.choice([seed for seed in range(1000) if seed != current])
+
+
+ref, _ = frame.page_setup()
+
+st.title("k-means step by step")
+st.markdown(
+    "k-means looks for the *k* colours that best stand in for all the colours of the picture. "
+    "It starts from *k* guesses and improves them in rounds of two halves. Press **▶ Play**, "
+    "or drag the slider to go forward and back one half at a time: every point of the colour "
+    "cloud is painted in the colour of the centre it belongs to, and the picture on the right "
+    "is rebuilt from the centres of that step."
+)
+
+controls = st.columns([3, 3, 2, 1.3], vertical_alignment="bottom")
+with controls[0]:
+    n_colors = st.slider("Number of colours (k)", min_value=2, max_value=64, key=state.STEPS_K)
+with controls[1]:
+    init = st.selectbox(
+        "Start from",
+        options=list(quant.INITS),
+        format_func=steps_figures.INIT_LABELS.__getitem__,
+        key=state.STEPS_INIT,
+        help="Where the k centres are placed before the first round.",
+    )
+with controls[2]:
+    seed = st.number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key=state.STEPS_SEED)
+with controls[3]:
+    st.button("New seed", key=state.STEPS_NEW_SEED, on_click=new_seed, icon=":material/casino:", width="stretch")
+
+with st.spinner(f"Running k-means with {n_colors} centres on every colour of the picture…"):
+    facts = cached.facts(ref)
+    trace = cached.kmeans_trace(ref, n_colors, init, seed)
+    animation = cached.steps_animation(ref, n_colors, init, seed)
+
+st.plotly_chart(animation, key="steps_animation", width="stretch", theme=None)
+
+verdict = (
+    f"converged after **{trace.n_steps}** iterations (no centre moved by more than half a level)"
+    if trace.converged
+    else f"stopped after **{trace.n_steps}** iterations, still moving a little"
+)
+empty = int(trace.empty[-1].sum())
+empty_note = (
+    f" **{empty}** of the {trace.k} centres ended *empty*: no colour of the picture is nearest to them, "
+    "so k-means leaves them where they are (drawn as open rings)."
+    if empty
+    else ""
+)
+st.markdown(
+    f"Lloyd's k-means on all {facts.n_colors:,} distinct colours of the {facts.width:,} × {facts.height:,} "
+    f"picture, started from {steps_figures.INIT_LABELS[init]} (seed {seed}): {verdict}. "
+    f"The error fell from **{trace.mse[0]:.1f}** to **{trace.mse[-1]:.1f}** "
+    f"({100 * (1 - trace.mse[-1] / trace.mse[0]):.0f} % lower).{empty_note}"
+)
+st.caption(
+    f"The clouds show {len(animation.data[0].x):,} of the colours, drawn in proportion to their pixels; "
+    "the error is measured exactly over every pixel. Grey lines are the paths of the centres."
+)
+
+how = st.columns(3, gap="large")
+with how[0]:
+    st.markdown(
+        "##### 1 · Assign\n"
+        "Every colour goes to its **nearest centre**. The picture is then rebuilt with each pixel "
+        "replaced by its centre's colour, and the error is how far, on average, pixels had to move."
+    )
+with how[1]:
+    st.markdown(
+        "##### 2 · Update\n"
+        "Every centre moves to the **mean** of its colours, weighted by how many pixels have each. "
+        "The mean is the single colour closest to all of them, so the error drops again. Repeat until "
+        "nothing moves."
+    )
+with how[2]:
+    st.markdown(
+        "##### Why the start matters\n"
+        "Neither half can raise the error, but k-means only ever walks downhill: it stops in the "
+        "nearest valley, which depends on the start. **k-means++** spreads its first centres out, "
+        "choosing each new one far from those already placed, so it starts lower and ends lower "
+        "than **random colours**; colours **uniform in the RGB cube** can land where the picture "
+        "has no colour at all and stay empty."
+    )
+
+st.subheader("MiniBatch k-means, the notebook's method")
+with st.spinner("Tracing MiniBatch k-means from the same start…"):
+    batches = cached.minibatch_trace(ref, n_colors, init, seed)
+st.plotly_chart(
+    steps_figures.lloyd_and_minibatch(
+        trace.centres, trace.mse, batches.centres, batches.mse, batch_size=int(batches.batch_size)
+    ),
+    key="steps_minibatch",
+    width="stretch",
+    theme=None,
+)
+st.markdown(
+    f"The teaching notebook uses scikit-learn's `MiniBatchKMeans`, which never looks at the whole picture "
+    f"at once: each step draws {batches.batch_size:,} random pixels and nudges every centre toward the ones "
+    f"nearest to it, a little less each time. From the same start its centres jitter where Lloyd's settle; "
+    f"after {batches.n_steps} steps its error is **{batches.mse[-1]:.1f}** against Lloyd's "
+    f"**{trace.mse[min(batches.n_steps, trace.n_steps)]:.1f}**. It pays off on millions of points in "
+    "memory-starved settings; here every colour is counted once, so exact steps are cheap."
+)
+
+st.subheader("Ten seeds, three starts")
+with st.spinner("Running k-means from 30 starts…"):
+    table = cached.seed_table(ref, n_colors)
+finals: dict[str, list[float]] = {steps_figures.INIT_LABELS[i]: [] for i in quant.INITS}
+for run in table.runs:
+    finals[steps_figures.INIT_LABELS[run.init]].append(run.final_mse)
+seeds = list(cached.STEPS_TABLE_SEEDS)
+chart, numbers = st.columns([2, 3], gap="large")
+with chart:
+    st.plotly_chart(
+        steps_figures.seed_spread(finals, seeds=seeds),
+        key="steps_seeds",
+        width="stretch",
+        theme=None,
+    )
+with numbers:
+    by_seed = {seed: {} for seed in seeds}
+    for run in table.runs:
+        label = {"k-means++": "k-means++", "random": "random", "uniform": "uniform"}[run.init]
+        by_seed[run.seed][f"{label} MSE"] = run.final_mse
+        by_seed[run.seed][f"{label} steps"] = run.n_steps if run.converged else None
+    rows = [{"Seed": seed, **values} for seed, values in by_seed.items()]
+    st.dataframe(
+        rows,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            **{f"{label} MSE": st.column_config.NumberColumn(format="%.1f") for label in ("k-means++", "random", "uniform")},
+            **{f"{label} steps": st.column_config.NumberColumn(format="%d") for label in ("k-means++", "random", "uniform")},
+        },
+    )
+summary = {
+    init: [run for run in table.runs if run.init == init] for init in quant.INITS
+}
+best = {init: min(run.final_mse for run in runs) for init, runs in summary.items()}
+worst = {init: max(run.final_mse for run in runs) for init, runs in summary.items()}
+copy_note = (
+    f"on a {table.width:,} × {table.height:,} copy of the picture (at most {cached.STEPS_TABLE_PIXELS:,} pixels, "
+    "to stay quick)"
+    if (table.width, table.height) != (facts.width, facts.height)
+    else "on the whole picture"
+)
+st.caption(
+    f"Final error of k-means with {n_colors} centres from seeds 0–{seeds[-1]}, {copy_note}; "
+    f"“steps” is the number of iterations to converge (empty: not within {cached.STEPS_MAX_ITER}). "
+    + " ".join(
+        f"{steps_figures.INIT_LABELS[init]}: {best[init]:.1f} to {worst[init]:.1f}."
+        for init in quant.INITS
+    )
+    + " Each seed that ends higher than the best is a local minimum k-means could not leave."
+)
