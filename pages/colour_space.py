@@ -1,4 +1,5 @@
-"""Colour space: the image's colours as points in the RGB cube, and the palette's centres."""
+"""Colour space: the image's colours as points in the RGB cube (or in CIELAB, when the
+sidebar measures distances there), and the palette's centres."""
 
 from __future__ import annotations
 
@@ -9,12 +10,23 @@ from ui import cached, frame, state, text
 ref, settings = frame.page_setup()
 
 st.title("Colour space")
-st.markdown(
-    "Every pixel is a point in the RGB cube. Below are a few thousand of the image's "
-    "colours, drawn in proportion to how many pixels have them; the outlined markers "
-    "are the palette's centres, larger for centres that cover more of the picture. "
-    "Drag to turn the cube."
-)
+if settings.space == "lab":
+    st.markdown(
+        "Every pixel is a point in CIELAB, the space where k-means measures its distances "
+        "when the sidebar says *Lab*: **L\\*** is lightness (up), **a\\*** runs from green "
+        "to red and **b\\*** from blue to yellow, and equal distances look about equally "
+        "different. Below are a few thousand of the image's colours, each in its own "
+        "colour, drawn in proportion to how many pixels have them; the outlined markers "
+        "are the palette's centres, larger for centres that cover more of the picture. "
+        "Drag to turn the view."
+    )
+else:
+    st.markdown(
+        "Every pixel is a point in the RGB cube. Below are a few thousand of the image's "
+        "colours, drawn in proportion to how many pixels have them; the outlined markers "
+        "are the palette's centres, larger for centres that cover more of the picture. "
+        "Drag to turn the cube."
+    )
 
 controls = st.columns([3, 2], vertical_alignment="bottom")
 with controls[0]:

@@ -136,3 +136,53 @@ def test_palette_strip_has_one_swatch_per_colour_with_its_hex() -> None:
     strip = figures.palette_strip_html(palette)
     assert re.findall(r'title="(#[0-9a-f]{6})"', strip) == ["#ff0000", "#0080ff", "#111111"]
     assert strip.count("background:#") == 3
+
+
+def test_color_cloud_in_lab_puts_lightness_up_and_keeps_each_point_in_its_colour(cloud_inputs) -> None:
+    from skimage.color import rgb2lab
+
+    colors, counts, palette, palette_counts, _ = cloud_inputs
+    figure = figures.color_cloud(colors, counts, palette, palette_counts, space="lab")
+
+    points, centres = figure.data
+    lab = rgb2lab(colors.reshape(-1, 1, 3) / 255.0).reshape(-1, 3)
+    np.testing.assert_allclose(np.asarray(points.z, dtype=float), lab[:, 0], atol=0.06)
+    np.testing.assert_allclose(np.asarray(points.x, dtype=float), lab[:, 1], atol=0.06)
+    np.testing.assert_allclose(np.asarray(points.y, dtype=float), lab[:, 2], atol=0.06)
+    palette_lab = rgb2lab(palette.reshape(-1, 1, 3) / 255.0).reshape(-1, 3)
+    np.testing.assert_allclose(np.asarray(centres.z, dtype=float), palette_lab[:, 0], atol=0.06)
+    assert list(points.marker.color) == quant.palette_hex(colors)
+    assert list(centres.marker.color) == quant.palette_hex(palette)
+    scene = figure.layout.scene
+    assert scene.xaxis.title.text.startswith("a*")
+    assert scene.yaxis.title.text.startswith("b*")
+    assert scene.zaxis.title.text.startswith("L*")
+    assert tuple(scene.zaxis.range) == (0, 100)
+    # Every sRGB colour is inside the drawn ranges.
+    for axis, values in ((scene.xaxis, lab[:, 1]), (scene.yaxis, lab[:, 2])):
+        assert axis.range[0] <= values.min() and values.max() <= axis.range[1]
+    # Lean: the coordinates travel as numeric arrays, not lists of numbers.
+    assert np.asarray(points.x).dtype == np.float32
+    assert len(figure.to_json()) < 1_000_000
+
+
+def test_color_planes_in_lab_show_hue_and_lightness_views(cloud_inputs) -> None:
+    from skimage.color import rgb2lab
+
+    colors, _, palette, palette_counts, _ = cloud_inputs
+    figure = figures.color_planes(colors, palette, palette_counts, space="lab")
+
+    titles = [annotation.text for annotation in figure.layout.annotations]
+    assert titles == ["a*–b*", "a*–L*", "b*–L*"]
+    lab = rgb2lab(colors.reshape(-1, 1, 3) / 255.0).reshape(-1, 3)
+    for index, (a, b) in enumerate(figures.LAB_PLANES):
+        points = figure.data[2 * index]
+        np.testing.assert_allclose(np.asarray(points.x, dtype=float), lab[:, a], atol=0.06)
+        np.testing.assert_allclose(np.asarray(points.y, dtype=float), lab[:, b], atol=0.06)
+    assert figure.layout.xaxis.title.text.startswith("a*")
+    assert figure.layout.yaxis2.title.text.startswith("L*")
+
+
+def test_unknown_space_is_refused(cloud_inputs) -> None:
+    with pytest.raises(ValueError, match="space"):
+        figures.color_cloud(*cloud_inputs[:4], space="hsv")

@@ -466,8 +466,8 @@ def _cloud_figures(
     view = palette_view(_ref, n_colors, _settings)
     labels = quant.assign_colors(sample.colors, view.palette, space=space) if by_centre else None
     return (
-        figures.color_cloud(sample.colors, sample.counts, view.palette, view.counts, labels=labels),
-        figures.color_planes(sample.colors, view.palette, view.counts, labels=labels),
+        figures.color_cloud(sample.colors, sample.counts, view.palette, view.counts, labels=labels, space=space),
+        figures.color_planes(sample.colors, view.palette, view.counts, labels=labels, space=space),
     )
 
 

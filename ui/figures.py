@@ -10,13 +10,17 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 
+from dataclasses import dataclass
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
+from skimage.color import rgb2lab
 
 import quant
 
 __all__ = [
+    "LAB_PLANES",
     "PLANES",
     "color_cloud",
     "color_planes",
@@ -28,14 +32,63 @@ __all__ = [
 
 PLANES: tuple[tuple[int, int], ...] = ((0, 1), (0, 2), (1, 2))
 """Channel pairs of the three 2D views: red–green, red–blue, green–blue."""
+LAB_PLANES: tuple[tuple[int, int], ...] = ((1, 2), (1, 0), (2, 0))
+"""Channel pairs (of L*, a*, b*) of the three 2D views in Lab: a*–b* (the hues, seen
+from above), a*–L* and b*–L* (lightness up the side)."""
 
 _CHANNELS = ("red", "green", "blue")
-_AXIS = {"range": [0, 255], "tickvals": [0, 64, 128, 192, 255]}
 _BACKDROP = "#c9c9c9"
 _SCENE_AXIS = {"backgroundcolor": _BACKDROP, "showbackground": True, "gridcolor": "#e6e6e6"}
 """Mid grey behind the colour points, so that whites and blacks both stand out."""
 _LINE_COLORS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#a6761d")
 """Qualitative colours (ColorBrewer Dark2) for the methods' lines, in order."""
+
+
+@dataclass(frozen=True)
+class _Axes:
+    """How a colour space is drawn: channel names, 3D axis order, ranges, 2D views."""
+
+    names: tuple[str, str, str]
+    titles: tuple[str, str, str]
+    scene_order: tuple[int, int, int]
+    """Channels on the 3D x, y and z axes."""
+    ranges: tuple[tuple[float, float], tuple[float, float], tuple[float, float]]
+    ticks: tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]]
+    planes: tuple[tuple[int, int], ...]
+
+
+_RGB_AXES = _Axes(
+    names=_CHANNELS,
+    titles=_CHANNELS,
+    scene_order=(0, 1, 2),
+    ranges=((0, 255),) * 3,
+    ticks=((0, 64, 128, 192, 255),) * 3,
+    planes=PLANES,
+)
+# sRGB's colours span a* -86..98 and b* -108..94; one range for both keeps hues round.
+_LAB_AXES = _Axes(
+    names=("L*", "a*", "b*"),
+    titles=("L* (lightness)", "a* (green–red)", "b* (blue–yellow)"),
+    scene_order=(1, 2, 0),
+    ranges=((0, 100), (-110, 110), (-110, 110)),
+    ticks=((0, 25, 50, 75, 100), (-100, -50, 0, 50, 100), (-100, -50, 0, 50, 100)),
+    planes=LAB_PLANES,
+)
+
+
+def _axes(space: str) -> _Axes:
+    if space not in ("rgb", "lab"):
+        raise ValueError(f"space must be 'rgb' or 'lab', got {space!r}.")
+    return _LAB_AXES if space == "lab" else _RGB_AXES
+
+
+def _coordinates(colors: np.ndarray, space: str) -> np.ndarray:
+    """Where colours sit in ``space``: the uint8 RGB values themselves, or CIELAB
+    (L*, a*, b*) as float32 rounded to 0.1, which Plotly sends as a compact typed array."""
+    if space == "rgb":
+        return colors
+    lab = rgb2lab(colors.reshape(-1, 1, 3).astype(np.float32) / np.float32(255)).reshape(-1, 3)
+    return np.round(lab, 1).astype(np.float32)
 
 
 def _centre_sizes(counts: np.ndarray, *, smallest: float, largest: float) -> np.ndarray:
@@ -67,9 +120,10 @@ def color_cloud(
     palette_counts: np.ndarray,
     *,
     labels: np.ndarray | None = None,
+    space: str = "rgb",
     height: int = 640,
 ) -> go.Figure:
-    """3D scatter of sampled colours in the RGB cube, with the palette's centres on top.
+    """3D scatter of sampled colours in the RGB cube or in CIELAB, with the palette's centres on top.
 
     Parameters
     ----------
@@ -83,6 +137,10 @@ def color_cloud(
         Pixels per centre; a marker's area grows with its share.
     labels : (n,) int array, optional
         Index of each colour's centre; when given, points take their centre's colour.
+    space : {"rgb", "lab"}, default "rgb"
+        ``"rgb"``: the RGB cube, red, green and blue on x, y and z (0–255). ``"lab"``:
+        CIELAB, a* on x, b* on y and L* up the z axis, where k-means in Lab measures
+        its distances.
     height : int
         Figure height in pixels.
 
@@ -91,23 +149,31 @@ def color_cloud(
     plotly.graph_objects.Figure
         Two traces: "colours" then "centres".
     """
+    axes = _axes(space)
     colors = np.asarray(colors, dtype=np.uint8)
     palette = np.asarray(palette, dtype=np.uint8)
+    points_at = _coordinates(colors, space)
+    centres_at = _coordinates(palette, space)
+    x, y, z = axes.scene_order
+    if space == "rgb":
+        where = "rgb(%{x}, %{y}, %{z})"
+    else:
+        where = "L* %{z:.1f}, a* %{x:.1f}, b* %{y:.1f}"
     points = go.Scatter3d(
         name="colours",
-        x=colors[:, 0],
-        y=colors[:, 1],
-        z=colors[:, 2],
+        x=points_at[:, x],
+        y=points_at[:, y],
+        z=points_at[:, z],
         mode="markers",
         marker={"size": 2.5, "color": _point_colors(colors, palette, labels), "opacity": 0.9},
         customdata=np.asarray(counts, dtype=np.int64),
-        hovertemplate="rgb(%{x}, %{y}, %{z})<br>%{customdata:,} pixels<extra></extra>",
+        hovertemplate=where + "<br>%{customdata:,} pixels<extra></extra>",
     )
     centres = go.Scatter3d(
         name="centres",
-        x=palette[:, 0],
-        y=palette[:, 1],
-        z=palette[:, 2],
+        x=centres_at[:, x],
+        y=centres_at[:, y],
+        z=centres_at[:, z],
         mode="markers",
         marker={
             "size": _centre_sizes(palette_counts, smallest=6, largest=30),
@@ -119,15 +185,24 @@ def color_cloud(
         hovertemplate="%{text}<extra></extra>",
     )
     figure = go.Figure([points, centres])
+    scene_axes = {
+        name: {
+            "title": {"text": axes.titles[channel]},
+            "range": list(axes.ranges[channel]),
+            "tickvals": list(axes.ticks[channel]),
+            **_SCENE_AXIS,
+        }
+        for name, channel in zip(("xaxis", "yaxis", "zaxis"), axes.scene_order)
+    }
     figure.update_layout(
         height=height,
         margin={"l": 0, "r": 0, "t": 10, "b": 0},
         showlegend=False,
         scene={
-            "xaxis": {"title": {"text": "red"}, **_AXIS, **_SCENE_AXIS},
-            "yaxis": {"title": {"text": "green"}, **_AXIS, **_SCENE_AXIS},
-            "zaxis": {"title": {"text": "blue"}, **_AXIS, **_SCENE_AXIS},
-            "aspectmode": "cube",
+            **scene_axes,
+            # Lab: equal units on a* and b*, lightness a little flatter than the hue disc is wide.
+            "aspectmode": "cube" if space == "rgb" else "manual",
+            **({} if space == "rgb" else {"aspectratio": {"x": 1, "y": 1, "z": 0.8}}),
             "camera": {"eye": {"x": 1.6, "y": -1.6, "z": 1.1}},
         },
     )
@@ -140,9 +215,11 @@ def color_planes(
     palette_counts: np.ndarray,
     *,
     labels: np.ndarray | None = None,
+    space: str = "rgb",
     height: int = 380,
 ) -> go.Figure:
-    """The notebook's three 2D views of the colours (red–green, red–blue, green–blue).
+    """The notebook's three 2D views of the colours: red–green, red–blue, green–blue in
+    RGB; a*–b*, a*–L*, b*–L* in Lab.
 
     Parameters are those of :func:`color_cloud` (without the colour counts).
 
@@ -150,22 +227,25 @@ def color_planes(
     -------
     plotly.graph_objects.Figure
         Three subplots, each with a "colours" and a "centres" trace, in the order of
-        :data:`PLANES`.
+        :data:`PLANES` (RGB) or :data:`LAB_PLANES` (Lab).
     """
+    axes = _axes(space)
     colors = np.asarray(colors, dtype=np.uint8)
     palette = np.asarray(palette, dtype=np.uint8)
+    points_at = _coordinates(colors, space)
+    centres_at = _coordinates(palette, space)
     point_colors = _point_colors(colors, palette, labels)
     centre_colors = quant.palette_hex(palette)
     centre_sizes = _centre_sizes(palette_counts, smallest=6, largest=26)
     hover = _centre_hover(palette, palette_counts)
-    titles = [f"{_CHANNELS[a]}–{_CHANNELS[b]}" for a, b in PLANES]
+    titles = [f"{axes.names[a]}–{axes.names[b]}" for a, b in axes.planes]
     figure = make_subplots(rows=1, cols=3, subplot_titles=titles, horizontal_spacing=0.06)
-    for column, (a, b) in enumerate(PLANES, start=1):
+    for column, (a, b) in enumerate(axes.planes, start=1):
         figure.add_trace(
             go.Scattergl(
                 name="colours",
-                x=colors[:, a],
-                y=colors[:, b],
+                x=points_at[:, a],
+                y=points_at[:, b],
                 mode="markers",
                 marker={"size": 3, "color": point_colors},
                 hoverinfo="skip",
@@ -176,8 +256,8 @@ def color_planes(
         figure.add_trace(
             go.Scatter(
                 name="centres",
-                x=palette[:, a],
-                y=palette[:, b],
+                x=centres_at[:, a],
+                y=centres_at[:, b],
                 mode="markers",
                 marker={
                     "size": centre_sizes,
@@ -190,10 +270,19 @@ def color_planes(
             row=1,
             col=column,
         )
-        # A little room beyond 0–255 so that centres on the edge are not cut in half.
-        axis = {**_AXIS, "range": [-12, 267], "gridcolor": "#e6e6e6", "zeroline": False}
-        figure.update_xaxes(title_text=_CHANNELS[a], row=1, col=column, **axis)
-        figure.update_yaxes(title_text=_CHANNELS[b], row=1, col=column, **axis)
+        for update, channel in ((figure.update_xaxes, a), (figure.update_yaxes, b)):
+            low, high = axes.ranges[channel]
+            # A little room beyond the range so that centres on the edge are not cut in half.
+            pad = 0.047 * (high - low)
+            update(
+                title_text=axes.titles[channel],
+                range=[low - pad, high + pad],
+                tickvals=list(axes.ticks[channel]),
+                gridcolor="#e6e6e6",
+                zeroline=False,
+                row=1,
+                col=column,
+            )
     figure.update_layout(
         height=height,
         showlegend=False,
