@@ -15,7 +15,9 @@ import streamlit as st
 __all__ = [
     "CLOUD_BY_CENTRE",
     "CLOUD_K",
+    "COMPARE_LOG",
     "COMPARE_METRIC",
+    "COMPARE_TARGET",
     "DEFAULTS",
     "DITHER",
     "DITHER_STRENGTH",
@@ -31,6 +33,7 @@ __all__ = [
     "RECON_RANDOM",
     "RECON_SIZES",
     "PENDING_UPLOAD",
+    "QUALITY_TARGET",
     "REJECTED_UPLOAD",
     "SEED",
     "SIDEBAR_METHODS",
@@ -70,7 +73,10 @@ RECON_DETAIL_ZOOM = "recon_detail_zoom"
 RECON_DETAIL_X = "recon_detail_x"
 RECON_DETAIL_Y = "recon_detail_y"
 COMPARE_METRIC = "compare_metric"
+COMPARE_LOG = "compare_log"
+COMPARE_TARGET = "compare_target"
 HEATMAP_CHOICE = "heatmap_choice"
+QUALITY_TARGET = "quality_target"
 STEPS_K = "steps_k"
 STEPS_INIT = "steps_init"
 STEPS_SEED = "steps_seed"
@@ -120,6 +126,9 @@ DEFAULTS: dict[str, object] = {
     RECON_DETAIL_X: 50,
     RECON_DETAIL_Y: 50,
     COMPARE_METRIC: "delta_e",
+    COMPARE_LOG: True,
+    COMPARE_TARGET: 3.0,
+    QUALITY_TARGET: 3.0,
     HEATMAP_CHOICE: ("kmeans", 16),
     STEPS_K: 8,
     STEPS_INIT: "k-means++",
@@ -134,6 +143,7 @@ KEPT_WIDGET_KEYS = (
     CLOUD_K, CLOUD_BY_CENTRE, RECON_SIZES, RECON_RANDOM, COMPARE_METRIC, HEATMAP_CHOICE,
     RECON_DETAIL_TILE, RECON_DETAIL_ZOOM, RECON_DETAIL_X, RECON_DETAIL_Y,
     STEPS_K, STEPS_INIT, STEPS_SEED,
+    COMPARE_LOG, COMPARE_TARGET, QUALITY_TARGET,
 )
 """Widgets whose value :func:`init` keeps alive; not the uploader, which Streamlit
 does not let the Session State API set."""
