@@ -10,6 +10,7 @@ k-means palette engine, the 3D point cloud, the metrics) starts from here.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -210,6 +211,28 @@ def analyse(image: np.ndarray) -> tuple[np.ndarray, ColorHistogram]:
         _analyses.insert(0, (image.shape, codes, histogram))
         del _analyses[MEMO_IMAGES:]
     return codes, histogram
+
+
+_forget_hooks: list[Callable[[], None]] = []
+"""Called by :func:`forget_images`: other modules' memos derived from these histograms."""
+
+
+def when_forgetting(hook: Callable[[], None]) -> None:
+    """Have :func:`forget_images` call ``hook`` too (for memos kept in other modules)."""
+    _forget_hooks.append(hook)
+
+
+def forget_images() -> None:
+    """Drop every remembered image: packed codes, histograms and what was derived from them.
+
+    The memos speed up several palettes of one picture; a server calls this when it
+    has been idle for a while, to give their memory (a few hundred megabytes after
+    two 12-megapixel photos) back. Results never depend on the memos.
+    """
+    with _analyses_lock:
+        _analyses.clear()
+    for forget in _forget_hooks:
+        forget()
 
 
 def color_histogram(image: np.ndarray) -> ColorHistogram:

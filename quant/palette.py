@@ -44,7 +44,7 @@ from skimage import color as skcolor
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from threadpoolctl import ThreadpoolController
 
-from quant.colors import MEMO_IMAGES, ColorHistogram, N_CODES, analyse
+from quant.colors import MEMO_IMAGES, ColorHistogram, N_CODES, analyse, when_forgetting
 from quant.errors import ImageError
 from quant.loading import check_image
 from quant.parallel import for_each_block, map_in_parallel
@@ -308,6 +308,14 @@ first. The memo of :func:`quant.colors.analyse` hands the same (read-only) histo
 object to every call on one image, so several palettes of one picture place its
 colours on the grids and convert them to Lab once."""
 _derived_lock = threading.Lock()
+
+
+def _forget_derived() -> None:
+    with _derived_lock:
+        _derived.clear()
+
+
+when_forgetting(_forget_derived)
 
 
 def _remembered(histogram: ColorHistogram, what: str, make):

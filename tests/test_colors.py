@@ -108,3 +108,15 @@ def test_the_remembered_histogram_is_reused_only_for_the_same_pixels() -> None:
     assert fresh.counts.sum() == 300 * 257
     # The same pixels in another shape are another image.
     assert analyse(edited.reshape(257, 300, 3))[1] is not fresh
+
+
+def test_forget_images_drops_the_memos_but_not_the_results() -> None:
+    from quant import colors, palette
+
+    image = np.random.default_rng(2).integers(0, 256, size=(30, 40, 3), dtype=np.uint8)
+    before = quant.quantize(image, 8)
+    assert colors._analyses and palette._derived
+    quant.forget_images()
+    assert not colors._analyses and not palette._derived
+    after = quant.quantize(image, 8)
+    np.testing.assert_array_equal(before.image, after.image)

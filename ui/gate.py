@@ -17,7 +17,9 @@ Memory: glibc keeps freed memory in per-thread arenas, sized from the host's cor
 rather than the container's, and returns little of it on its own. At import the
 number of arenas is capped (``mallopt(M_ARENA_MAX, 2)``, what ``MALLOC_ARENA_MAX=2``
 would do, which a hosted app cannot set before its process starts), and when the
-last job of a burst leaves the gate, ``malloc_trim(0)`` hands the free pages back.
+last job of a burst leaves the gate, ``malloc_trim(0)`` hands the free pages back;
+after :data:`QUIET_S` seconds without heavy work, quant's memos of the last images go
+too.
 """
 
 from __future__ import annotations
@@ -27,12 +29,11 @@ import ctypes.util
 import logging
 import os
 import threading
-import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-__all__ = ["HEAVY", "SLOTS", "Gate", "release_memory"]
+__all__ = ["HEAVY", "QUIET_S", "SLOTS", "Gate", "release_memory"]
 
 logger = logging.getLogger(__name__)
 
@@ -179,15 +180,35 @@ def _slots() -> int:
 SLOTS = _slots()
 """Heavy jobs allowed at once in this process."""
 
-_last_trim = [0.0]
+QUIET_S = 20.0
+"""Seconds without heavy work after which quant's memos of recent images are dropped."""
+
+_quiet_timer: list[threading.Timer | None] = [None]
+_quiet_lock = threading.Lock()
+
+
+def _after_quiet_period() -> None:
+    if HEAVY.running or HEAVY.waiting:
+        return
+    # Imported here: the gate itself knows nothing of quant.
+    import quant
+
+    quant.forget_images()
+    release_memory()
 
 
 def _trim_after_burst() -> None:
-    # Trimming walks the heap (a few ms); at most twice a second is plenty.
-    now = time.monotonic()
-    if now - _last_trim[0] >= 0.5:
-        _last_trim[0] = now
-        release_memory()
+    """The gate has emptied: give free pages back now, and quant's memos of the last
+    images (a few hundred megabytes at 12 MP) once nothing has run for :data:`QUIET_S`.
+    A visitor moving a slider keeps them; a finished burst does not."""
+    release_memory()
+    with _quiet_lock:
+        if _quiet_timer[0] is not None:
+            _quiet_timer[0].cancel()
+        timer = threading.Timer(QUIET_S, _after_quiet_period)
+        timer.daemon = True
+        _quiet_timer[0] = timer
+        timer.start()
 
 
 HEAVY = Gate(SLOTS, on_idle=_trim_after_burst)

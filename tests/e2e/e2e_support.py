@@ -72,11 +72,14 @@ class StreamlitServer:
         Directory holding ``app.py`` (and ``.streamlit/config.toml``).
     log_path : Path
         File that receives the server's stdout and stderr.
+    env : mapping, optional
+        Environment variables set for the server on top of this process's.
     """
 
-    def __init__(self, app_dir: Path, log_path: Path) -> None:
+    def __init__(self, app_dir: Path, log_path: Path, *, env: dict[str, str] | None = None) -> None:
         self.app_dir = app_dir
         self.log_path = log_path
+        self.env = {**os.environ, **(env or {})}
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._process: subprocess.Popen[bytes] | None = None
@@ -118,7 +121,7 @@ class StreamlitServer:
         self._log = self.log_path.open("wb")
         self._process = subprocess.Popen(
             command, cwd=self.app_dir, stdin=subprocess.DEVNULL,
-            stdout=self._log, stderr=subprocess.STDOUT,
+            stdout=self._log, stderr=subprocess.STDOUT, env=self.env,
         )
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
