@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
@@ -213,6 +214,34 @@ def analyse(image: np.ndarray) -> tuple[np.ndarray, ColorHistogram]:
     return codes, histogram
 
 
+T = TypeVar("T")
+
+_derived: list[tuple[ColorHistogram, dict[str, object]]] = []
+"""What other modules made of the histograms of the last images, most recent first."""
+_derived_lock = threading.Lock()
+
+
+def remembered(histogram: ColorHistogram, what: str, make: Callable[[], T]) -> T:
+    """``make()``, remembered under ``what`` for the histograms of the last two images.
+
+    :func:`analyse` hands the same (read-only) histogram object to every call on one
+    image, so what is derived from it (grids, Lab coordinates) is made once per image.
+    """
+    with _derived_lock:
+        for owner, values in _derived:
+            if owner is histogram and what in values:
+                return values[what]  # type: ignore[return-value]
+    value = make()
+    with _derived_lock:
+        values = next((values for owner, values in _derived if owner is histogram), None)
+        if values is None:
+            values = {}
+            _derived.insert(0, (histogram, values))
+            del _derived[MEMO_IMAGES:]
+        values[what] = value
+    return value
+
+
 _forget_hooks: list[Callable[[], None]] = []
 """Called by :func:`forget_images`: other modules' memos derived from these histograms."""
 
@@ -231,6 +260,8 @@ def forget_images() -> None:
     """
     with _analyses_lock:
         _analyses.clear()
+    with _derived_lock:
+        _derived.clear()
     for forget in _forget_hooks:
         forget()
 

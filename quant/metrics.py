@@ -21,7 +21,7 @@ import numpy as np
 from skimage.color import deltaE_ciede2000, rgb2lab
 from skimage.metrics import structural_similarity
 
-from quant.colors import N_CODES, ColorHistogram, analyse, pack_colors, unpack_colors
+from quant.colors import N_CODES, ColorHistogram, analyse, pack_colors, remembered, unpack_colors
 from quant.loading import check_image
 from quant.parallel import for_each_block, map_in_parallel
 
@@ -140,6 +140,17 @@ def _lab_of_codes(codes: np.ndarray) -> np.ndarray:
     return lab
 
 
+def _histogram_lab(histogram: ColorHistogram) -> np.ndarray:
+    """Lab coordinates of a histogram's distinct colours, remembered for recent images:
+    every palette of one picture is measured against the same colours."""
+    def make() -> np.ndarray:
+        lab = _lab_of_codes(histogram.codes)
+        lab.flags.writeable = False
+        return lab
+
+    return remembered(histogram, "lab-float32", make)
+
+
 def _lab_of_colors(colors: np.ndarray) -> np.ndarray:
     """CIELAB coordinates (float32, (n, 3)) of (n, 3) uint8 colours, converted as :func:`_lab_of_codes` does."""
     rgb = colors.reshape(-1, 1, 3).astype(np.float32) / np.float32(255)
@@ -249,12 +260,12 @@ def metrics(original: np.ndarray, reconstruction: np.ndarray | Quantized | Palet
         # Dithered: each (colour of this very image, palette entry) pair once.
         mse = result.mse
         pairs = result.pairs
-        delta_e = _delta_e(_lab_of_codes(histogram.codes)[pairs.colors], _lab_of_colors(result.palette)[pairs.labels])
+        delta_e = _delta_e(_histogram_lab(histogram)[pairs.colors], _lab_of_colors(result.palette)[pairs.labels])
         counts = pairs.counts
     elif histogram is not None:
         # The result maps each distinct colour of this very image to one palette entry.
         mse = result.mse
-        delta_e = _delta_e(_lab_of_codes(histogram.codes), _lab_of_colors(result.palette)[result.color_labels])
+        delta_e = _delta_e(_histogram_lab(histogram), _lab_of_colors(result.palette)[result.color_labels])
         counts = histogram.counts
     else:
         mse = mean_squared_error(original, reconstruction)
@@ -279,7 +290,7 @@ def _fit_metrics(original: np.ndarray, fit: PaletteFit, *, ssim: bool) -> Metric
             f"{original.shape[1]} x {original.shape[0]} one."
         )
     histogram = fit.source
-    delta_e = _delta_e(_lab_of_codes(histogram.codes), _lab_of_colors(fit.palette)[fit.color_labels])
+    delta_e = _delta_e(_histogram_lab(histogram), _lab_of_colors(fit.palette)[fit.color_labels])
     mean_delta_e = float(np.dot(delta_e.astype(np.float64), histogram.counts) / histogram.counts.sum())
     ssim_value = None
     if ssim:

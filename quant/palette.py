@@ -44,7 +44,7 @@ from skimage import color as skcolor
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from threadpoolctl import ThreadpoolController
 
-from quant.colors import MEMO_IMAGES, ColorHistogram, N_CODES, analyse, when_forgetting
+from quant.colors import ColorHistogram, N_CODES, analyse, remembered
 from quant.errors import ImageError
 from quant.loading import check_image
 from quant.parallel import for_each_block, map_in_parallel
@@ -301,38 +301,11 @@ def assign_colors(colors: np.ndarray, palette: np.ndarray, *, space: str = "rgb"
         return _nearest(_to_space(colors, space), _to_space(palette, space))
 
 
-_derived: list[tuple[ColorHistogram, dict[str, object]]] = []
+_remembered = remembered
 """What the helpers below (:func:`_histogram_points`, :func:`_histogram_weights`,
-:func:`_grid`, :func:`_bins`) made of the histograms of the last images, most recent
-first. The memo of :func:`quant.colors.analyse` hands the same (read-only) histogram
-object to every call on one image, so several palettes of one picture place its
-colours on the grids and convert them to Lab once."""
-_derived_lock = threading.Lock()
-
-
-def _forget_derived() -> None:
-    with _derived_lock:
-        _derived.clear()
-
-
-when_forgetting(_forget_derived)
-
-
-def _remembered(histogram: ColorHistogram, what: str, make):
-    """``make()``, remembered for the histograms of the last two images."""
-    with _derived_lock:
-        for owner, values in _derived:
-            if owner is histogram and what in values:
-                return values[what]
-    value = make()
-    with _derived_lock:
-        values = next((values for owner, values in _derived if owner is histogram), None)
-        if values is None:
-            values = {}
-            _derived.insert(0, (histogram, values))
-            del _derived[MEMO_IMAGES:]
-        values[what] = value
-    return value
+:func:`_grid`, :func:`_bins`) make of a histogram is remembered for the last images
+(:func:`quant.colors.remembered`): several palettes of one picture place its colours
+on the grids and convert them to Lab once."""
 
 
 def _histogram_points(histogram: ColorHistogram, space: str) -> np.ndarray:

@@ -111,12 +111,12 @@ def test_the_remembered_histogram_is_reused_only_for_the_same_pixels() -> None:
 
 
 def test_forget_images_drops_the_memos_but_not_the_results() -> None:
-    from quant import colors, palette
+    from quant import colors
 
     image = np.random.default_rng(2).integers(0, 256, size=(30, 40, 3), dtype=np.uint8)
     before = quant.quantize(image, 8)
-    assert colors._analyses and palette._derived
+    assert colors._analyses and colors._derived
     quant.forget_images()
-    assert not colors._analyses and not palette._derived
+    assert not colors._analyses and not colors._derived
     after = quant.quantize(image, 8)
     np.testing.assert_array_equal(before.image, after.image)
