@@ -14,8 +14,13 @@ ERROR_MEASURES = {
     "delta_e": "mean ΔE (lower is better)",
     "mse": "MSE (lower is better)",
     "psnr": "PSNR in dB (higher is better)",
+    "ssim": "SSIM (higher is better)",
 }
-MEASURE_LABELS = {"delta_e": "ΔE", "mse": "MSE", "psnr": "PSNR"}
+MEASURE_LABELS = {"delta_e": "ΔE", "mse": "MSE", "psnr": "PSNR", "ssim": "SSIM"}
+# Errors that fall over orders of magnitude; PSNR is already logarithmic, SSIM bounded.
+LOG_MEASURES = ("delta_e", "mse")
+# Mean ΔE targets offered for "colours needed"; 2.3 is a just-noticeable difference.
+TARGETS = (1.0, 1.5, 2.0, 2.3, 3.0, 4.0, 5.0, 6.0, 8.0)
 
 
 def choice_label(choice: tuple[str, int]) -> str:
@@ -43,13 +48,25 @@ if (work_height, work_width) != (facts.height, facts.width):
         icon=":material/photo_size_select_small:",
     )
 
-measure = st.radio(
-    "Error measure",
-    options=list(ERROR_MEASURES),
-    format_func=MEASURE_LABELS.__getitem__,
-    key=state.COMPARE_METRIC,
-    horizontal=True,
-)
+controls = st.columns([3, 2], vertical_alignment="bottom")
+with controls[0]:
+    measure = st.radio(
+        "Error measure",
+        options=list(ERROR_MEASURES),
+        format_func=MEASURE_LABELS.__getitem__,
+        key=state.COMPARE_METRIC,
+        horizontal=True,
+        help="ΔE: CIEDE2000 colour difference, about 1 is invisible. MSE: squared RGB error. "
+        "PSNR: the MSE in decibels. SSIM: structural similarity, 1 for an identical picture.",
+    )
+with controls[1]:
+    log_axis = st.toggle(
+        "Logarithmic error axis",
+        key=state.COMPARE_LOG,
+        disabled=measure not in LOG_MEASURES,
+        help="Equal ratios look equal, so the random palette's far larger error no longer "
+        "flattens the other curves. PSNR is already logarithmic; SSIM stays between 0 and 1.",
+    )
 
 runs = list(itertools.product(methods, SIZES))
 progress = st.progress(0.0, text="Quantizing…")
@@ -59,14 +76,49 @@ for done, (method, n_colors) in enumerate(runs, start=1):
     progress.progress(done / len(runs), text=f"{choice_label((method, n_colors))} ({done} of {len(runs)})")
 progress.empty()
 
+
+
+def measured(point: cached.ComparePoint, name: str) -> float:
+    value = getattr(point.metrics, name)
+    return float("nan") if value is None else value
+
+
 errors = {
-    state.METHOD_LABELS[method]: [getattr(points[method, n].metrics, measure) for n in SIZES]
+    state.METHOD_LABELS[method]: [measured(points[method, n], measure) for n in SIZES]
     for method in methods
 }
 st.plotly_chart(
-    figures.error_curves(SIZES, errors, metric=ERROR_MEASURES[measure]),
+    figures.error_curves(
+        SIZES, errors, metric=ERROR_MEASURES[measure], log_y=log_axis and measure in LOG_MEASURES
+    ),
     key="compare_curves",
     width="stretch",
+)
+
+st.subheader("Colours needed for a quality")
+target = st.select_slider(
+    "Mean ΔE at most",
+    options=list(TARGETS),
+    key=state.COMPARE_TARGET,
+    format_func=lambda value: f"{value:g}",
+    help="About 1 is invisible side by side; 2.3 is the smallest difference most people notice.",
+)
+needed = {
+    state.METHOD_LABELS[method]: figures.colours_needed(
+        SIZES, [points[method, n].metrics.delta_e for n in SIZES], target
+    )
+    for method in methods
+}
+st.plotly_chart(
+    figures.colours_needed_chart(needed, target=target, max_colors=SIZES[-1]),
+    key="compare_needed",
+    width="stretch",
+)
+st.caption(
+    "How many colours each method needs so that the mean ΔE is at most the target: exact "
+    "at the measured sizes (2, 4, … 256), “≈” in between, read off a straight line between "
+    "the two nearest sizes on log–log axes. Hatched: not reached even with 256 colours. "
+    "The exact smallest palette for a target is on the Reconstructions page."
 )
 
 st.subheader("All the numbers")
@@ -78,6 +130,7 @@ st.dataframe(
             "Used": point.k,
             "MSE": point.metrics.mse,
             "PSNR (dB)": point.metrics.psnr,
+            "SSIM": point.metrics.ssim,
             "ΔE": point.metrics.delta_e,
             "Seconds": point.seconds,
         }
@@ -88,6 +141,7 @@ st.dataframe(
     column_config={
         "MSE": st.column_config.NumberColumn(format="%.1f"),
         "PSNR (dB)": st.column_config.NumberColumn(format="%.1f"),
+        "SSIM": st.column_config.NumberColumn(format="%.3f"),
         "ΔE": st.column_config.NumberColumn(format="%.2f"),
         "Seconds": st.column_config.NumberColumn(format="%.2f"),
     },

@@ -30,6 +30,11 @@ def chart_specs(app: AppTest) -> list[dict]:
     return [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
 
 
+def number(text: str) -> float:
+    """A "colours needed" bar label as a number: "≈ 23" -> 23, "more than 256" -> inf."""
+    return float("inf") if text.startswith("more") else float(text.lstrip("≈ "))
+
+
 def assert_clean(app: AppTest) -> None:
     assert not app.exception, [e.value for e in app.exception]
     assert not app.error, [e.value for e in app.error]
@@ -55,3 +60,44 @@ def test_colour_space_draws_lab_axes_when_the_space_is_lab() -> None:
     cloud, planes = chart_specs(app)
     assert cloud["layout"]["scene"]["xaxis"]["title"]["text"] == "red"
     assert [a["text"] for a in planes["layout"]["annotations"]] == ["red–green", "red–blue", "green–blue"]
+
+
+# --- Compare ---------------------------------------------------------------------------
+
+
+def test_compare_shows_log_curves_colours_needed_ssim_and_the_table() -> None:
+    app = open_page("compare")
+    assert_clean(app)
+    curves, needed, _heatmap = chart_specs(app)
+    assert curves["layout"]["yaxis"]["type"] == "log"
+    assert [trace["name"] for trace in curves["data"]] == ["k-means", "median cut", "octree", "random"]
+    bars = needed["data"][0]
+    assert bars["y"] == ["k-means", "median cut", "octree", "random"]
+    # k-means needs fewer colours than a random palette for the same ΔE.
+    assert number(bars["text"][0]) < number(bars["text"][3])
+    table = app.dataframe[0].value
+    assert {"SSIM", "ΔE", "MSE", "PSNR (dB)"} <= set(table.columns)
+    assert table["SSIM"].between(0, 1).all()
+    kmeans_64 = table[(table["Method"] == "k-means") & (table["Colours"] == 64)]
+    random_64 = table[(table["Method"] == "random") & (table["Colours"] == 64)]
+    assert float(kmeans_64["SSIM"].iloc[0]) > float(random_64["SSIM"].iloc[0])
+
+    # SSIM as the measure: a linear axis (the toggle is off for it), values from the table.
+    app.radio(key=state.COMPARE_METRIC).set_value("ssim").run()
+    assert_clean(app)
+    curves = chart_specs(app)[0]
+    assert curves["layout"]["yaxis"].get("type") != "log"
+    assert app.toggle(key=state.COMPARE_LOG).proto.disabled
+
+    # A linear ΔE axis when asked.
+    app.radio(key=state.COMPARE_METRIC).set_value("delta_e").run()
+    app.toggle(key=state.COMPARE_LOG).set_value(False).run()
+    assert chart_specs(app)[0]["layout"]["yaxis"].get("type") != "log"
+
+    # A stricter target needs at least as many colours from k-means.
+    app.select_slider(key=state.COMPARE_TARGET).set_value(8.0).run()
+    loose = chart_specs(app)[1]["data"][0]["text"][0]
+    app.select_slider(key=state.COMPARE_TARGET).set_value(2.0).run()
+    strict = chart_specs(app)[1]["data"][0]["text"][0]
+    assert_clean(app)
+    assert number(strict) > number(loose)

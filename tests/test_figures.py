@@ -186,3 +186,54 @@ def test_color_planes_in_lab_show_hue_and_lightness_views(cloud_inputs) -> None:
 def test_unknown_space_is_refused(cloud_inputs) -> None:
     with pytest.raises(ValueError, match="space"):
         figures.color_cloud(*cloud_inputs[:4], space="hsv")
+
+
+def test_error_curves_log_axis_separates_close_methods_from_a_far_worse_one() -> None:
+    sizes = (2, 4, 8, 16)
+    errors = {"k-means": [8, 5, 3.0, 2.0], "median cut": [9, 6, 3.6, 2.4], "random": [40, 35, 30, 25]}
+    figure = figures.error_curves(sizes, errors, metric="mean ΔE", log_y=True)
+    assert figure.layout.yaxis.type == "log"
+    assert "log" in figure.layout.yaxis.title.text
+    # The data are the values themselves; the axis does the scaling.
+    assert list(figure.data[0].y) == [8, 5, 3.0, 2.0]
+    assert figures.error_curves(sizes, errors, metric="mean ΔE").layout.yaxis.type != "log"
+
+
+@pytest.mark.parametrize(
+    ("delta_e", "target", "expected"),
+    [
+        ([10.0, 8.0, 5.0, 3.0], 8.0, (4.0, True)),  # measured exactly
+        ([10.0, 8.0, 5.0, 3.0], 20.0, (2.0, True)),  # the first size already does
+        ([10.0, 8.0, 5.0, 3.0], 2.0, (None, False)),  # never reached
+        ([10.0, 8.0, 0.0, 0.0], 1.0, (8.0, True)),  # an exact copy
+        ([10.0, float("nan"), 5.0, 3.0], 6.0, None),  # a gap: interpolate from the point before
+    ],
+)
+def test_colours_needed_reads_the_curve(delta_e, target, expected) -> None:
+    sizes = (2, 4, 8, 16)
+    answer = figures.colours_needed(sizes, delta_e, target)
+    if expected is not None:
+        assert answer == expected
+    else:
+        assert answer[0] is not None and 4 < answer[0] <= 8 and answer[1] is False
+
+
+def test_colours_needed_interpolates_on_log_log_axes() -> None:
+    # ΔE = 16 / sqrt(k): a straight line in log-log, so interpolation is exact.
+    sizes = (4, 16, 64)
+    delta_e = [16 / np.sqrt(k) for k in sizes]
+    needed, exact = figures.colours_needed(sizes, delta_e, 16 / np.sqrt(32))
+    assert needed == pytest.approx(32.0)
+    assert exact is False
+
+
+def test_colours_needed_chart_one_bar_per_method_with_unreached_hatched() -> None:
+    needed = {"k-means": (23.4, False), "octree": (64.0, True), "random": (None, False)}
+    figure = figures.colours_needed_chart(needed, target=3.0, max_colors=256)
+    (bars,) = figure.data
+    assert bars.type == "bar" and bars.orientation == "h"
+    assert list(bars.y) == ["k-means", "octree", "random"]
+    assert list(bars.x) == [23.4, 64.0, 256.0]
+    assert list(bars.text) == ["≈ 23", "64", "more than 256"]
+    assert list(bars.marker.pattern.shape) == ["", "", "/"]
+    assert figure.layout.xaxis.type == "log"

@@ -127,7 +127,7 @@ DEFAULTS: dict[str, object] = {
     RECON_DETAIL_Y: 50,
     COMPARE_METRIC: "delta_e",
     COMPARE_LOG: True,
-    COMPARE_TARGET: 3.0,
+    COMPARE_TARGET: 4.0,
     QUALITY_TARGET: 3.0,
     HEATMAP_CHOICE: ("kmeans", 16),
     STEPS_K: 8,
