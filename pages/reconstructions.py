@@ -14,7 +14,7 @@ import numpy as np
 import streamlit as st
 
 import quant
-from ui import cached, figures, frame, state, text
+from ui import cached, figures, frame, quality_target, state, text
 
 COLUMNS = 3
 RANDOM_SIZE = 32
@@ -188,3 +188,5 @@ for index, n_colors, method, png_size, png_button in png_slots:
         icon=":material/download:",
         help="The full-size indexed (palette) PNG.",
     )
+
+quality_target.render(ref, settings)

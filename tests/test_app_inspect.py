@@ -101,3 +101,37 @@ def test_compare_shows_log_curves_colours_needed_ssim_and_the_table() -> None:
     strict = chart_specs(app)[1]["data"][0]["text"][0]
     assert_clean(app)
     assert number(strict) > number(loose)
+
+
+# --- the smallest palette for a quality target ---------------------------------------
+
+
+def test_reconstructions_finds_the_smallest_palette_for_a_target() -> None:
+    import quant
+    from ui import samples
+
+    app = open_page("reconstructions", {"image": "flower", "sizes": "8"})
+    assert_clean(app)
+    # Nothing is searched until a target is given.
+    assert app.number_input(key=state.QUALITY_TARGET).value is None
+    assert not [m for m in app.metric if m.label == "Colours needed"]
+
+    app.number_input(key=state.QUALITY_TARGET).set_value(4.0).run()
+    assert_clean(app)
+    shown = {m.label: m.value for m in app.metric}
+    k = int(shown["Colours needed"])
+    image = samples.load_sample("flower")
+    assert k == quant.smallest_palette(image, max_delta_e=4.0).n_colors
+    assert float(shown["Mean ΔE"]) <= 4.0
+    # The file size shown is the real indexed PNG's.
+    png = quant.indexed_png(quant.quantize(image, k))
+    assert shown["Indexed PNG"] == f"{len(png) / 1000:,.1f} KB"
+    captions = "\n".join(c.value for c in app.caption)
+    assert f"{k - 1} colours give ΔE" in captions
+
+
+def test_a_target_no_palette_meets_says_so_without_an_error() -> None:
+    app = open_page("reconstructions", {"sizes": "8"})
+    app.number_input(key=state.QUALITY_TARGET).set_value(0.5).run()
+    assert_clean(app)
+    assert any("No palette of at most 256 colours" in w.value for w in app.warning)

@@ -661,3 +661,65 @@ def seed_table(ref: ImageRef, n_colors: int) -> SeedTable:
 
     key = ("kmeans-seeds", ref.digest, STEPS_TABLE_PIXELS, int(n_colors), STEPS_MAX_ITER, STEPS_TABLE_SEEDS)
     return _stored(key, make)
+
+
+# --- the smallest palette for a quality target -----------------------------------------
+# Reconstructions' "smallest palette with ΔE ≤ …" (ui/quality_target.py). Kept in one
+# section at the end so that it can grow without touching the rest.
+
+import time  # noqa: E402 - this section's own import
+
+
+@dataclass(frozen=True)
+class QualityTarget:
+    """What :func:`smallest_palette` found for a target mean ΔE.
+
+    ``n_colors`` is None when even the largest palette misses; ``message`` then says so.
+    """
+
+    max_delta_e: float
+    n_colors: int | None
+    delta_e: float | None
+    tried: tuple[tuple[int, float], ...]
+    """Every size measured on the full image, with its mean ΔE, in the order tried."""
+    guide_tried: int
+    """Sizes measured on the subsample that guided the search."""
+    seconds: float
+    message: str = ""
+
+
+def smallest_palette(ref: ImageRef, max_delta_e: float, settings: Settings) -> QualityTarget:
+    """The fewest colours whose palette (the sidebar's method, space and seed, without
+    dithering) has a mean CIEDE2000 ΔE at most ``max_delta_e`` on the full-size image.
+
+    Only the size is kept: the tile is :func:`reconstruction` of that size, whose palette
+    is the same. A target that even 256 colours miss is kept as an answer too, so
+    that asking again does not search again.
+
+    Raises
+    ------
+    quant.ImageError
+        For a target ``quant`` does not accept (not a positive number).
+    """
+    target = float(max_delta_e)
+
+    def make() -> QualityTarget:
+        started = time.perf_counter()
+        try:
+            search = quant.smallest_fit(
+                pixels(ref), max_delta_e=target, method=settings.method, space=settings.space, seed=settings.seed
+            )
+        except quant.ImageError as err:
+            if not str(err).startswith("No palette of at most"):
+                raise
+            return QualityTarget(target, None, None, (), 0, time.perf_counter() - started, str(err))
+        return QualityTarget(
+            max_delta_e=target,
+            n_colors=search.n_colors,
+            delta_e=search.delta_e,
+            tried=tuple(search.tried.items()),
+            guide_tried=len(search.guide_tried),
+            seconds=time.perf_counter() - started,
+        )
+
+    return _stored(("smallest", ref.digest, target, settings.method, settings.space, settings.seed), make)

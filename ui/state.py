@@ -128,7 +128,7 @@ DEFAULTS: dict[str, object] = {
     COMPARE_METRIC: "delta_e",
     COMPARE_LOG: True,
     COMPARE_TARGET: 4.0,
-    QUALITY_TARGET: 3.0,
+    QUALITY_TARGET: None,
     HEATMAP_CHOICE: ("kmeans", 16),
     STEPS_K: 8,
     STEPS_INIT: "k-means++",
