@@ -70,7 +70,8 @@ st.markdown(
 )
 st.caption(
     f"The clouds show {len(animation.data[0].x):,} of the colours, drawn in proportion to their pixels; "
-    "the error is measured exactly over every pixel. Grey lines are the paths of the centres."
+    "the error is measured exactly over every pixel. Large discs are the centres (bigger for more pixels, "
+    "an open ring when empty); grey lines are their paths from start to end."
 )
 
 how = st.columns(3, gap="large")
@@ -118,41 +119,40 @@ st.markdown(
 )
 
 st.subheader("Ten seeds, three starts")
-with st.spinner("Running k-means from 30 starts…"):
+with st.spinner("Running k-means from 30 starts to convergence…"):
     table = cached.seed_table(ref, n_colors)
 finals: dict[str, list[float]] = {steps_figures.INIT_LABELS[i]: [] for i in quant.INITS}
 for run in table.runs:
     finals[steps_figures.INIT_LABELS[run.init]].append(run.final_mse)
 seeds = list(cached.STEPS_TABLE_SEEDS)
-chart, numbers = st.columns([2, 3], gap="large")
-with chart:
-    st.plotly_chart(
-        steps_figures.seed_spread(finals, seeds=seeds),
-        key="steps_seeds",
-        width="stretch",
-        theme=None,
-    )
-with numbers:
-    by_seed = {seed: {} for seed in seeds}
-    for run in table.runs:
-        label = {"k-means++": "k-means++", "random": "random", "uniform": "uniform"}[run.init]
-        by_seed[run.seed][f"{label} MSE"] = run.final_mse
-        by_seed[run.seed][f"{label} steps"] = run.n_steps if run.converged else None
-    rows = [{"Seed": seed, **values} for seed, values in by_seed.items()]
-    st.dataframe(
-        rows,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            **{f"{label} MSE": st.column_config.NumberColumn(format="%.1f") for label in ("k-means++", "random", "uniform")},
-            **{f"{label} steps": st.column_config.NumberColumn(format="%d") for label in ("k-means++", "random", "uniform")},
-        },
-    )
-summary = {
-    init: [run for run in table.runs if run.init == init] for init in quant.INITS
+st.markdown(
+    "k-means ends where the start leads it. Here it runs from ten seeds for each of the three "
+    "starts, to convergence: the spread of the final errors shows the local minima at a glance."
+)
+st.plotly_chart(
+    steps_figures.seed_spread(finals, seeds=seeds, current=(steps_figures.INIT_LABELS[init], int(seed))),
+    key="steps_seeds",
+    width="stretch",
+    theme=None,
+)
+columns = {"k-means++": "k-means++", "random": "random colours", "uniform": "uniform"}
+rows = {seed: {"Seed": seed} for seed in seeds}
+for run in table.runs:
+    rows[run.seed][columns[run.init]] = run.final_mse
+    rows[run.seed][f"{columns[run.init]} steps"] = (
+        str(run.n_steps) if run.converged else f"> {cached.STEPS_TABLE_MAX_ITER}"
+    ) + (f", {run.n_empty} empty" if run.n_empty else "")
+st.dataframe(
+    list(rows.values()),
+    hide_index=True,
+    width="stretch",
+    column_config={label: st.column_config.NumberColumn(f"{label} MSE", format="%.1f") for label in columns.values()},
+)
+best = {init: min(run.final_mse for run in table.runs if run.init == init) for init in quant.INITS}
+worst = {init: max(run.final_mse for run in table.runs if run.init == init) for init in quant.INITS}
+mean_steps = {
+    init: sum(run.n_steps for run in table.runs if run.init == init) / len(seeds) for init in quant.INITS
 }
-best = {init: min(run.final_mse for run in runs) for init, runs in summary.items()}
-worst = {init: max(run.final_mse for run in runs) for init, runs in summary.items()}
 copy_note = (
     f"on a {table.width:,} × {table.height:,} copy of the picture (at most {cached.STEPS_TABLE_PIXELS:,} pixels, "
     "to stay quick)"
@@ -160,11 +160,11 @@ copy_note = (
     else "on the whole picture"
 )
 st.caption(
-    f"Final error of k-means with {n_colors} centres from seeds 0–{seeds[-1]}, {copy_note}; "
-    f"“steps” is the number of iterations to converge (empty: not within {cached.STEPS_MAX_ITER}). "
+    f"Final error (MSE) of k-means with {n_colors} centres from seeds 0–{seeds[-1]}, {copy_note}, and the "
+    f"iterations it took to converge (at most {cached.STEPS_TABLE_MAX_ITER}). "
     + " ".join(
-        f"{steps_figures.INIT_LABELS[init]}: {best[init]:.1f} to {worst[init]:.1f}."
+        f"{steps_figures.INIT_LABELS[init].capitalize()}: {best[init]:.1f} to {worst[init]:.1f}, "
+        f"{mean_steps[init]:.0f} steps on average."
         for init in quant.INITS
     )
-    + " Each seed that ends higher than the best is a local minimum k-means could not leave."
 )

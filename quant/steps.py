@@ -235,7 +235,7 @@ def _sums(labels: np.ndarray, points: np.ndarray, weights: np.ndarray, k: int) -
         channel_weights = weights if channel < 0 else weights * points[:, channel]
         return np.bincount(labels, weights=channel_weights, minlength=k)
 
-    if labels.shape[0] < 1 << 15:
+    if labels.shape[0] < 1 << 17:
         totals = [total(channel) for channel in (-1, 0, 1, 2)]
     else:
         totals = map_in_parallel(total, [-1, 0, 1, 2])

@@ -554,8 +554,11 @@ STEPS_PICTURE_PIXELS = 20_000
 with the points it keeps the animation under 1 MB of chart JSON at k = 64."""
 STEPS_BATCH_SIZE = 1024
 """Pixels per MiniBatch step: scikit-learn's default, the notebook's."""
-STEPS_TABLE_PIXELS = 100_000
+STEPS_TABLE_PIXELS = 60_000
 """Pixel budget of the copy the seed table runs 30 traces on."""
+STEPS_TABLE_MAX_ITER = 100
+"""Most iterations of a trace in the seed table: enough for most runs to converge, so
+that the table can say how many steps each took."""
 STEPS_TABLE_SEEDS = tuple(range(10))
 """Seeds of the table, for each of the three starts."""
 
@@ -604,10 +607,12 @@ def _jpeg(picture: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
-def _steps_animation(digest: str, n_colors: int, init: str, seed: int, _ref: ImageRef) -> go.Figure:
-    trace = kmeans_trace(_ref, n_colors, init, seed)
-    image = pixels(_ref)
+def animation_of(trace: quant.KMeansSteps, image: np.ndarray) -> go.Figure:
+    """The animated figure of a trace on an image (uncached; see :func:`steps_animation`).
+
+    The points are :data:`STEPS_POINTS` of the image's colours, the pictures a copy of
+    at most :data:`STEPS_PICTURE_PIXELS` pixels rebuilt from each row's centres.
+    """
     sample = quant.sample_colors(image, STEPS_POINTS, seed=0)
     small = quant.downscale(image, STEPS_PICTURE_PIXELS)
     rows = range(trace.n_steps + 1)
@@ -620,6 +625,11 @@ def _steps_animation(digest: str, n_colors: int, init: str, seed: int, _ref: Ima
         sample.colors, groups, trace.centres, trace.counts, trace.mse, trace.update_mse, _jpeg(small), pictures,
         converged=trace.converged,
     )
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _steps_animation(digest: str, n_colors: int, init: str, seed: int, _ref: ImageRef) -> go.Figure:
+    return animation_of(kmeans_trace(_ref, n_colors, init, seed), pixels(_ref))
 
 
 def steps_animation(ref: ImageRef, n_colors: int, init: str, seed: int) -> go.Figure:
@@ -642,24 +652,25 @@ def seed_table(ref: ImageRef, n_colors: int) -> SeedTable:
 
     def make() -> SeedTable:
         work = quant.downscale(pixels(ref), STEPS_TABLE_PIXELS)
-        runs = []
-        for init in quant.INITS:
-            for seed in STEPS_TABLE_SEEDS:
-                trace = quant.kmeans_steps(work, n_colors, init=init, seed=seed, max_iter=STEPS_MAX_ITER)
-                runs.append(
-                    SeedRun(
-                        init=init,
-                        seed=seed,
-                        start_mse=float(trace.mse[0]),
-                        final_mse=float(trace.mse[-1]),
-                        n_steps=trace.n_steps,
-                        converged=trace.converged,
-                        n_empty=int(trace.empty[-1].sum()),
-                    )
-                )
+
+        def run(start: tuple[str, int]) -> SeedRun:
+            init, seed = start
+            trace = quant.kmeans_steps(work, n_colors, init=init, seed=seed, max_iter=STEPS_TABLE_MAX_ITER)
+            return SeedRun(
+                init=init,
+                seed=seed,
+                start_mse=float(trace.mse[0]),
+                final_mse=float(trace.mse[-1]),
+                n_steps=trace.n_steps,
+                converged=trace.converged,
+                n_empty=int(trace.empty[-1].sum()),
+            )
+
+        # Small traces: one per core at a time (quant's own passes then run whole in each).
+        runs = quant.parallel.map_in_parallel(run, [(init, seed) for init in quant.INITS for seed in STEPS_TABLE_SEEDS])
         return SeedTable(height=work.shape[0], width=work.shape[1], runs=tuple(runs))
 
-    key = ("kmeans-seeds", ref.digest, STEPS_TABLE_PIXELS, int(n_colors), STEPS_MAX_ITER, STEPS_TABLE_SEEDS)
+    key = ("kmeans-seeds", ref.digest, STEPS_TABLE_PIXELS, int(n_colors), STEPS_TABLE_MAX_ITER, STEPS_TABLE_SEEDS)
     return _stored(key, make)
 
 

@@ -146,7 +146,7 @@ def kmeans_animation(
     converged: bool,
     plane: tuple[int, int] = (0, 1),
     frame_ms: int = 800,
-    height: int = 760,
+    height: int = 820,
 ) -> go.Figure:
     """The animated k-means figure: 3D cloud, one plane, rebuilt picture, error curve.
 
@@ -211,14 +211,15 @@ def kmeans_animation(
         rows=2,
         cols=3,
         specs=[
-            [{"type": "scene", "rowspan": 2}, {"type": "xy"}, {"type": "xy"}],
-            [None, {"type": "xy", "colspan": 2}, None],
+            [{"type": "scene"}, {"type": "xy"}, {"type": "xy"}],
+            [{"type": "xy", "colspan": 3}, None, None],
         ],
-        column_widths=[0.40, 0.30, 0.30],
-        row_heights=[0.62, 0.38],
-        horizontal_spacing=0.05,
-        vertical_spacing=0.14,
+        column_widths=[0.38, 0.31, 0.31],
+        row_heights=[0.7, 0.3],
+        horizontal_spacing=0.04,
+        vertical_spacing=0.12,
         subplot_titles=(
+            "",
             f"{_CHANNELS[a]}–{_CHANNELS[b]} plane",
             "the picture from these centres",
             "error (MSE) after each half-step",
@@ -309,12 +310,12 @@ def kmeans_animation(
     figure.add_trace(
         go.Scatter(name="error", x=x_error, y=y_error, mode="lines+markers", line={"color": _LLOYD, "width": 2},
                    marker={"size": 4}, hovertemplate="iteration %{x}: MSE %{y:.2f}<extra></extra>"),
-        row=2, col=2,
+        row=2, col=1,
     )
     figure.add_trace(
         go.Scatter(name="now", x=[], y=[], mode="markers",
                    marker={"size": 13, "color": "#e4572e", "line": {"color": "#ffffff", "width": 2}}, hoverinfo="skip"),
-        row=2, col=2,
+        row=2, col=1,
     )
 
     titles = [_title(frame, n_steps, mse, update_mse, counts, converged) for frame in plan]
@@ -345,7 +346,7 @@ def kmeans_animation(
 
     figure.update_layout(
         height=height,
-        margin={"l": 10, "r": 10, "t": 56, "b": 78},
+        margin={"l": 48, "r": 10, "t": 56, "b": 78},
         showlegend=False,
         title={"text": titles[0], "x": 0.01, "xanchor": "left", "y": 0.99, "yanchor": "top", "font": {"size": 15}},
         plot_bgcolor="#ffffff",
@@ -356,7 +357,7 @@ def kmeans_animation(
             "yaxis": {"title": {"text": "green"}, **_AXIS, **_SCENE_AXIS},
             "zaxis": {"title": {"text": "blue"}, **_AXIS, **_SCENE_AXIS},
             "aspectmode": "cube",
-            "camera": {"eye": {"x": 1.45, "y": -1.45, "z": 0.95}},
+            "camera": {"eye": {"x": 1.75, "y": -1.75, "z": 1.1}},
         },
         updatemenus=[
             {
@@ -377,8 +378,8 @@ def kmeans_animation(
         sliders=[
             {
                 "active": 0,
-                "x": 0.14,
-                "len": 0.86,
+                "x": 0.17,
+                "len": 0.83,
                 "y": 0.0,
                 "yanchor": "top",
                 "pad": {"t": 30, "b": 0},
@@ -390,12 +391,13 @@ def kmeans_animation(
         ],
     )
     plane_axis = {**_AXIS, "range": [-8, 263], "gridcolor": _GRID, "zeroline": False}
-    figure.update_xaxes(title_text=_CHANNELS[a], title_standoff=4, row=1, col=2, **plane_axis)
-    figure.update_yaxes(title_text=_CHANNELS[b], title_standoff=4, row=1, col=2, scaleanchor="x", scaleratio=1, **plane_axis)
+    figure.update_xaxes(title_text=_CHANNELS[a], title_standoff=4, row=1, col=2, constrain="domain", **plane_axis)
+    figure.update_yaxes(title_text=_CHANNELS[b], title_standoff=4, row=1, col=2, scaleanchor="x", scaleratio=1,
+                        constrain="domain", **plane_axis)
     figure.update_xaxes(visible=False, row=1, col=3)
     figure.update_yaxes(visible=False, row=1, col=3)
-    figure.update_xaxes(title_text="iteration", title_standoff=4, row=2, col=2, range=[-0.3, n_steps + 0.3], gridcolor=_GRID)
-    figure.update_yaxes(row=2, col=2, gridcolor=_GRID, rangemode="tozero")
+    figure.update_xaxes(title_text="iteration", title_standoff=4, row=2, col=1, range=[-0.3, n_steps + 0.3], gridcolor=_GRID, dtick=1 if n_steps <= 12 else 5)
+    figure.update_yaxes(title_text="MSE", title_standoff=4, row=2, col=1, gridcolor=_GRID)
     # Grey behind the colour points only, so that whites and blacks both stand out.
     figure.add_shape(type="rect", xref="x", yref="y", x0=-8, y0=-8, x1=263, y1=263,
                      fillcolor=_BACKDROP, line={"width": 0}, layer="below")
@@ -436,7 +438,7 @@ def lloyd_and_minibatch(
     minibatch_centres = np.asarray(minibatch_centres, dtype=np.float64)
     figure = make_subplots(
         rows=1, cols=2, column_widths=[0.45, 0.55], horizontal_spacing=0.09,
-        subplot_titles=(f"centre paths on the {_CHANNELS[a]}–{_CHANNELS[b]} plane", "error (MSE) over all pixels, per step"),
+        subplot_titles=(f"centre paths on the {_CHANNELS[a]}–{_CHANNELS[b]} plane", "error (MSE) over all pixels after each step"),
     )
     minibatch_name = f"MiniBatch ({batch_size:,} pixels a step)"
     for name, centres, color, width, dash in (
@@ -470,14 +472,14 @@ def lloyd_and_minibatch(
             row=1, col=2,
         )
     plane_axis = {**_AXIS, "range": [-8, 263], "gridcolor": _GRID, "zeroline": False}
-    figure.update_xaxes(title_text=_CHANNELS[a], row=1, col=1, **plane_axis)
-    figure.update_yaxes(title_text=_CHANNELS[b], row=1, col=1, scaleanchor="x", scaleratio=1, **plane_axis)
+    figure.update_xaxes(title_text=_CHANNELS[a], row=1, col=1, constrain="domain", **plane_axis)
+    figure.update_yaxes(title_text=_CHANNELS[b], row=1, col=1, scaleanchor="x", scaleratio=1, constrain="domain", **plane_axis)
     figure.update_xaxes(title_text="step", row=1, col=2, gridcolor=_GRID)
     figure.update_yaxes(title_text="MSE", row=1, col=2, gridcolor=_GRID, rangemode="tozero")
     figure.update_layout(
         height=height,
         margin={"l": 50, "r": 10, "t": 40, "b": 40},
-        legend={"orientation": "h", "x": 0.55, "y": 1.0, "yanchor": "bottom", "xanchor": "left"},
+        legend={"x": 0.99, "y": 0.97, "xanchor": "right", "yanchor": "top", "bgcolor": "rgba(255,255,255,0.85)"},
         plot_bgcolor="#ffffff",
     )
     figure.add_shape(type="rect", xref="x", yref="y", x0=-8, y0=-8, x1=263, y1=263,
@@ -485,7 +487,7 @@ def lloyd_and_minibatch(
     return figure
 
 
-def seed_spread(final_mse: Mapping[str, Sequence[float]], *, current: tuple[str, int] | None = None, seeds: Sequence[int] = (), height: int = 300) -> go.Figure:
+def seed_spread(final_mse: Mapping[str, Sequence[float]], *, current: tuple[str, int] | None = None, seeds: Sequence[int] = (), height: int = 240) -> go.Figure:
     """Final error of many seeds for each start, one dot per run: the spread shows the local minima.
 
     Parameters
@@ -522,10 +524,10 @@ def seed_spread(final_mse: Mapping[str, Sequence[float]], *, current: tuple[str,
             figure.add_trace(
                 go.Scatter(name="this run", x=[value], y=[label], mode="markers",
                            marker={"size": 17, "color": "rgba(0,0,0,0)", "line": {"color": "#111111", "width": 2.5}},
-                           hovertemplate="the run above: MSE %{x:.2f}<extra></extra>")
+                           hovertemplate="the seed chosen above: MSE %{x:.2f}<extra></extra>")
             )
     figure.update_layout(
-        height=height, showlegend=False, margin={"l": 10, "r": 10, "t": 10, "b": 40},
+        height=height, showlegend=False, margin={"l": 10, "r": 10, "t": 10, "b": 45},
         xaxis={"title": {"text": "final MSE (lower is better)"}, "gridcolor": _GRID},
         yaxis={"categoryorder": "array", "categoryarray": labels[::-1], "automargin": True},
         plot_bgcolor="#ffffff",
