@@ -47,6 +47,9 @@ def test_every_row_names_a_state_key_with_a_default_and_parameters_are_unique() 
 @pytest.mark.parametrize("link", links.LINKS, ids=lambda link: link.parameter)
 def test_every_default_survives_serialize_then_parse(link: links.Link) -> None:
     default = state.DEFAULTS[link.key]
+    if default is None:  # "not set": never written to a URL
+        assert link.parameter not in links.parameters({link.key: None}, None)
+        return
     assert link.parse(link.serialize(default)) == default
 
 
@@ -63,6 +66,12 @@ def test_every_default_survives_serialize_then_parse(link: links.Link) -> None:
         ("k", "128", 128),
         ("sizes", "4,8,256", [4, 8, 256]),
         ("sizes", "", []),
+        ("strength", "0.35", 0.35),
+        ("target", "2.3", 2.3),
+        ("target", "20", 20.0),
+        ("steps_k", "64", 64),
+        ("start", "k-means++", "k-means++"),
+        ("steps_seed", "12", 12),
     ],
 )
 def test_good_text_parses(parameter: str, text: str, value: object) -> None:
@@ -93,6 +102,15 @@ def test_good_text_parses(parameter: str, text: str, value: object) -> None:
         ("sizes", "4,4"),
         ("sizes", "1,2"),
         ("sizes", ",".join(str(n) for n in range(2, 11))),  # nine
+        ("strength", "0.33"),
+        ("strength", "0"),
+        ("strength", "1e0"),
+        ("target", "0.4"),
+        ("target", "nan"),
+        ("target", "inf"),
+        ("target", "2.345"),
+        ("steps_k", "65"),
+        ("start", "k-means"),
     ],
 )
 def test_bad_text_is_refused(parameter: str, text: str) -> None:
@@ -194,3 +212,17 @@ def test_the_link_element_is_offered_and_warns_about_uploads() -> None:
     app.session_state[state.SOURCE] = state.UPLOAD_SOURCE
     app.run()
     assert any("uploaded image cannot be shared" in c.value for c in app.sidebar.caption)
+
+
+def test_a_link_restores_the_quality_target_and_the_step_page() -> None:
+    app = open_link("reconstructions", {"image": "flower", "sizes": "8", "target": "4"})
+    assert not app.exception
+    assert app.number_input(key=state.QUALITY_TARGET).value == 4.0
+    assert any(m.label == "Colours needed" for m in app.metric)
+    assert app.query_params == {"image": "flower", "sizes": "8", "target": "4"}
+
+    steps = open_link("kmeans_steps", {"steps_k": "5", "start": "uniform", "steps_seed": "3"})
+    assert not steps.exception
+    assert steps.slider(key=state.STEPS_K).value == 5
+    assert steps.selectbox(key=state.STEPS_INIT).value == "uniform"
+    assert steps.number_input(key=state.STEPS_SEED).value == 3

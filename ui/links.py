@@ -32,6 +32,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+import quant
 from ui import samples, state
 
 __all__ = ["LINKS", "Link", "parameters", "publish", "render_link", "restore", "remember_page"]
@@ -103,6 +104,28 @@ def _whole_number(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
+def _decimal(low: float, high: float, step: float) -> Callable[[str], float]:
+    """A number such as ``0.35`` or ``2.3``, from ``low`` to ``high``, on a grid of ``step``."""
+
+    def parse(text: str) -> float:
+        whole, _, fraction = text.partition(".")
+        if not (whole.isascii() and whole.isdigit() and len(whole) <= 3) or (
+            fraction and not (fraction.isascii() and fraction.isdigit() and len(fraction) <= 2)
+        ):
+            raise ValueError(text)
+        value = float(text)
+        steps = round(value / step)
+        if not low <= value <= high or abs(steps * step - value) > 1e-9:
+            raise ValueError(text)
+        return round(steps * step, 2)
+
+    return parse
+
+
+def _decimal_text(value: object) -> str:
+    return f"{float(value):g}"  # type: ignore[arg-type]
+
+
 def _flag(text: str) -> bool:
     if text not in ("0", "1"):
         raise ValueError(text)
@@ -133,6 +156,7 @@ LINKS: tuple[Link, ...] = (
     Link("method", state.METHOD, _choice(state.SIDEBAR_METHODS), str, "one of " + ", ".join(state.SIDEBAR_METHODS)),
     Link("space", state.SPACE, _choice(state.SPACE_LABELS), str, "rgb or lab"),
     Link("dither", state.DITHER, _flag, lambda on: "1" if on else "0", "0 or 1"),
+    Link("strength", state.DITHER_STRENGTH, _decimal(0.05, 1.0, 0.05), _decimal_text, "0.05 to 1 in steps of 0.05"),
     Link("seed", state.SEED, _whole_number(0, 2**31 - 1), str, "a whole number from 0 to 2147483647"),
     # Page controls: only on their page.
     Link("k", state.CLOUD_K, _whole_number(2, 128), str, "a whole number from 2 to 128", ("colour_space",)),
@@ -141,6 +165,10 @@ LINKS: tuple[Link, ...] = (
         f"up to {_MAX_SIZES} different whole numbers from 2 to 256, separated by commas",
         ("reconstructions",),
     ),
+    Link("target", state.QUALITY_TARGET, _decimal(0.5, 20.0, 0.01), _decimal_text, "a number from 0.5 to 20", ("reconstructions",)),
+    Link("steps_k", state.STEPS_K, _whole_number(2, 64), str, "a whole number from 2 to 64", ("kmeans_steps",)),
+    Link("start", state.STEPS_INIT, _choice(quant.INITS), str, "one of " + ", ".join(quant.INITS), ("kmeans_steps",)),
+    Link("steps_seed", state.STEPS_SEED, _whole_number(0, 2**31 - 1), str, "a whole number from 0 to 2147483647", ("kmeans_steps",)),
 )
 """Every shareable choice. Rows for new controls go here (one line each)."""
 
