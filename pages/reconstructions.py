@@ -76,7 +76,7 @@ with next(cells), st.container(key="recon_original", border=True):
     st.caption(f"{facts.width:,} × {facts.height:,} px · {text.file_size(facts.raw_bytes)} as 24-bit RGB")
 
 # Filled in once every tile is on screen: the full-size PNG's size and its download.
-png_slots: list[tuple[int, int, str, st.delta_generator.DeltaGenerator, st.delta_generator.DeltaGenerator]] = []
+png_slots: list[tuple[int, int, str, str, st.delta_generator.DeltaGenerator, st.delta_generator.DeltaGenerator]] = []
 results = cached.reconstructions(ref, tiles, settings)
 for index, (n_colors, method) in enumerate(tiles):
     with next(cells), st.container(key=f"recon_{index}", border=True):
@@ -88,10 +88,9 @@ for index, (n_colors, method) in enumerate(tiles):
             f"**{n_colors} colours**{used} · {text.describe(method, settings.space, dither=settings.dither)}"
         )
         metrics = result.metrics
-        with st.container(horizontal=True, gap="small"):
-            st.caption(f"MSE {metrics.mse:.1f} · PSNR {text.psnr(metrics.psnr)} · ΔE {metrics.delta_e:.2f}")
-            png_size = st.empty()
-            png_size.caption("· indexed PNG …", help="The full-size indexed PNG is being made.")
+        measures = f"MSE {metrics.mse:.1f} · PSNR {text.psnr(metrics.psnr)} · ΔE {metrics.delta_e:.2f}"
+        png_size = st.empty()
+        png_size.caption(f"{measures} · indexed PNG …", help="The full-size indexed PNG is being made.")
         st.html(figures.palette_strip_html(result.palette))
         name = f"{stem}-{n_colors}-{method}"
         with st.container(horizontal=True, gap="small"):
@@ -117,7 +116,7 @@ for index, (n_colors, method) in enumerate(tiles):
                         on_click="ignore",
                         width="stretch",
                     )
-        png_slots.append((index, n_colors, method, png_size, png_button))
+        png_slots.append((index, n_colors, method, measures, png_size, png_button))
 
 if tiles:
     st.subheader("Look closer: the full-size pixels")
@@ -174,9 +173,9 @@ if tiles:
             st.caption(f"{tile_title(n_colors, method)} · {ZOOMS[zoom]}")
 
 # The view is on screen; now the full-size files.
-for index, n_colors, method, png_size, png_button in png_slots:
+for index, n_colors, method, measures, png_size, png_button in png_slots:
     png = cached.indexed_png(ref, n_colors, settings, method=method)
-    png_size.caption(f"· indexed PNG {text.file_size(len(png))}", help="The real size of the full-size indexed PNG file.")
+    png_size.caption(f"{measures} · indexed PNG {text.file_size(len(png))}", help="The real size of the full-size indexed PNG file.")
     png_button.download_button(
         "PNG",
         # Made again on click only if the store has dropped it meanwhile.
