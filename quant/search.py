@@ -242,8 +242,8 @@ def smallest_fit(
     if found is None:
         raise ImageError(
             f"No palette of at most {upper} colours reaches a mean ΔE of {target:g} on this "
-            f"image: {upper} colours give {tried[upper]:.2f}. Accepted: a target of at least "
-            f"{tried[upper]:.2f}, or another method or colour space."
+            f"image: {upper} colours give {tried[upper]:.2f}. Ask for {tried[upper]:.2f} or "
+            f"more, or try another method or colour space."
         )
     return PaletteSearch(
         n_colors=found,

@@ -237,3 +237,20 @@ def test_colours_needed_chart_one_bar_per_method_with_unreached_hatched() -> Non
     assert list(bars.text) == ["≈ 23", "64", "more than 256"]
     assert list(bars.marker.pattern.shape) == ["", "", "/"]
     assert figure.layout.xaxis.type == "log"
+
+
+def test_lab_axes_have_equal_units_so_distances_look_true() -> None:
+    # Greyish colours: a* and b* span far less than L*.
+    rng = np.random.default_rng(1)
+    grey = rng.integers(0, 256, size=(500, 1)).astype(np.uint8)
+    colors = np.clip(grey + rng.integers(-12, 13, size=(500, 3)), 0, 255).astype(np.uint8)
+    palette = colors[:4]
+    figure = figures.color_cloud(colors, np.ones(500), palette, np.ones(4), space="lab")
+    scene = figure.layout.scene
+    spans = {name: getattr(scene, name).range[1] - getattr(scene, name).range[0] for name in ("xaxis", "yaxis", "zaxis")}
+    assert spans["zaxis"] == 100 and spans["xaxis"] < 100
+    ratio = scene.aspectratio
+    assert ratio.x / ratio.z == pytest.approx(spans["xaxis"] / spans["zaxis"])
+    assert ratio.y / ratio.z == pytest.approx(spans["yaxis"] / spans["zaxis"])
+    planes = figures.color_planes(colors, palette, np.ones(4), space="lab")
+    assert planes.layout.yaxis.scaleanchor == "x" and planes.layout.yaxis3.scaleanchor == "x3"

@@ -54,9 +54,12 @@ class _Axes:
     titles: tuple[str, str, str]
     scene_order: tuple[int, int, int]
     """Channels on the 3D x, y and z axes."""
-    ranges: tuple[tuple[float, float], tuple[float, float], tuple[float, float]]
-    ticks: tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]]
+    ranges: tuple[tuple[float, float] | None, tuple[float, float] | None, tuple[float, float] | None]
+    """Fixed range of each channel; None: fitted to the colours drawn."""
+    ticks: tuple[tuple[float, ...] | None, tuple[float, ...] | None, tuple[float, ...] | None]
     planes: tuple[tuple[int, int], ...]
+    equal_units: bool
+    """Draw every axis to the same scale, so that equal distances look equal."""
 
 
 _RGB_AXES = _Axes(
@@ -66,16 +69,35 @@ _RGB_AXES = _Axes(
     ranges=((0, 255),) * 3,
     ticks=((0, 64, 128, 192, 255),) * 3,
     planes=PLANES,
+    equal_units=False,
 )
-# sRGB's colours span a* -86..98 and b* -108..94; one range for both keeps hues round.
+# Lightness keeps its whole range; a* and b* (-86..98 and -108..94 for sRGB) fit the
+# image's colours, which in a photo rarely reach far from grey. One unit is one unit
+# on every axis: Lab's distances are what k-means in Lab minimises.
 _LAB_AXES = _Axes(
     names=("L*", "a*", "b*"),
     titles=("L* (lightness)", "a* (green–red)", "b* (blue–yellow)"),
     scene_order=(1, 2, 0),
-    ranges=((0, 100), (-110, 110), (-110, 110)),
-    ticks=((0, 25, 50, 75, 100), (-100, -50, 0, 50, 100), (-100, -50, 0, 50, 100)),
+    ranges=((0, 100), None, None),
+    ticks=((0, 25, 50, 75, 100), None, None),
     planes=LAB_PLANES,
+    equal_units=True,
 )
+
+
+def _ranges(axes: _Axes, *coordinates: np.ndarray) -> list[tuple[float, float]]:
+    """Each channel's range: the fixed one, or the colours' extent with a margin,
+    at least -25..25, in whole tens."""
+    ranges = []
+    for channel, fixed in enumerate(axes.ranges):
+        if fixed is not None:
+            ranges.append(fixed)
+            continue
+        values = np.concatenate([np.asarray(c[:, channel], dtype=np.float64) for c in coordinates])
+        low = min(float(np.floor((values.min() - 5) / 10) * 10), -25.0)
+        high = max(float(np.ceil((values.max() + 5) / 10) * 10), 25.0)
+        ranges.append((low, high))
+    return ranges
 
 
 def _axes(space: str) -> _Axes:
@@ -187,24 +209,28 @@ def color_cloud(
         hovertemplate="%{text}<extra></extra>",
     )
     figure = go.Figure([points, centres])
+    ranges = _ranges(axes, points_at, centres_at)
     scene_axes = {
         name: {
             "title": {"text": axes.titles[channel]},
-            "range": list(axes.ranges[channel]),
-            "tickvals": list(axes.ticks[channel]),
+            "range": list(ranges[channel]),
+            **({} if axes.ticks[channel] is None else {"tickvals": list(axes.ticks[channel])}),
             **_SCENE_AXIS,
         }
         for name, channel in zip(("xaxis", "yaxis", "zaxis"), axes.scene_order)
     }
+    if axes.equal_units:
+        spans = [ranges[channel][1] - ranges[channel][0] for channel in axes.scene_order]
+        aspect = {"aspectmode": "manual", "aspectratio": dict(zip("xyz", (span / max(spans) for span in spans)))}
+    else:
+        aspect = {"aspectmode": "cube"}
     figure.update_layout(
         height=height,
         margin={"l": 0, "r": 0, "t": 10, "b": 0},
         showlegend=False,
         scene={
             **scene_axes,
-            # Lab: equal units on a* and b*, lightness a little flatter than the hue disc is wide.
-            "aspectmode": "cube" if space == "rgb" else "manual",
-            **({} if space == "rgb" else {"aspectratio": {"x": 1, "y": 1, "z": 0.8}}),
+            **aspect,
             "camera": {"eye": {"x": 1.6, "y": -1.6, "z": 1.1}},
         },
     )
@@ -240,6 +266,7 @@ def color_planes(
     centre_colors = quant.palette_hex(palette)
     centre_sizes = _centre_sizes(palette_counts, smallest=6, largest=26)
     hover = _centre_hover(palette, palette_counts)
+    ranges = _ranges(axes, points_at, centres_at)
     titles = [f"{axes.names[a]}–{axes.names[b]}" for a, b in axes.planes]
     figure = make_subplots(rows=1, cols=3, subplot_titles=titles, horizontal_spacing=0.06)
     for column, (a, b) in enumerate(axes.planes, start=1):
@@ -273,18 +300,22 @@ def color_planes(
             col=column,
         )
         for update, channel in ((figure.update_xaxes, a), (figure.update_yaxes, b)):
-            low, high = axes.ranges[channel]
+            low, high = ranges[channel]
             # A little room beyond the range so that centres on the edge are not cut in half.
             pad = 0.047 * (high - low)
             update(
                 title_text=axes.titles[channel],
                 range=[low - pad, high + pad],
-                tickvals=list(axes.ticks[channel]),
                 gridcolor="#e6e6e6",
                 zeroline=False,
                 row=1,
                 col=column,
+                **({} if axes.ticks[channel] is None else {"tickvals": list(axes.ticks[channel])}),
             )
+        if axes.equal_units:
+            x_name = "x" if column == 1 else f"x{column}"
+            figure.update_yaxes(scaleanchor=x_name, scaleratio=1, constrain="domain", row=1, col=column)
+            figure.update_xaxes(constrain="domain", row=1, col=column)
     figure.update_layout(
         height=height,
         showlegend=False,
@@ -357,14 +388,14 @@ def error_curves(
 
 
 def _log_ticks(values: Sequence[float]) -> list[float]:
-    """1, 2, 5, 10, 20, 50… covering the positive finite ``values``: round numbers on a
+    """1, 2, 3, 5, 10, 20, 30, 50… covering the positive finite ``values``: round numbers on a
     log axis, without Plotly's crowded minor labels."""
     data = np.asarray(values, dtype=np.float64)
     data = data[np.isfinite(data) & (data > 0)]
     if data.size == 0:
         return []
     low, high = np.floor(np.log10(data.min())), np.ceil(np.log10(data.max()))
-    ticks = [m * 10.0**p for p in range(int(low), int(high) + 1) for m in (1, 2, 5)]
+    ticks = [m * 10.0**p for p in range(int(low), int(high) + 1) for m in (1, 2, 3, 5)]
     # One tick below and above the data, so the curves sit between labelled values.
     below = [t for t in ticks if t <= data.min()]
     above = [t for t in ticks if t >= data.max()]
