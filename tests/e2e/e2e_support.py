@@ -41,7 +41,7 @@ SERVER_START_TIMEOUT_S = 60.0
 # A cold page runs several k-means fits on a 2-core machine that may be busy with
 # other work; a generous bound costs nothing when the app is fast.
 SCRIPT_RUN_TIMEOUT_MS = 180_000
-PAGE_TITLES = ("Image", "Colour space", "Reconstructions", "Compare")
+PAGE_TITLES = ("Image", "Colour space", "k-means step by step", "Reconstructions", "Compare")
 
 
 def missing_prerequisites() -> list[str]:
