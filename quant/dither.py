@@ -71,9 +71,11 @@ _OVERSHOOT = 0.1 * 255.0
 _TINY_ERROR = 2.0
 """Squared carried errors (summed over channels, 0–255 scale) below this are ignored."""
 
-_MAX_ERROR_FACTOR = 2.4
+_MAX_ERROR_FACTOR = 1.8
 """The damping limit is this many times the undithered mapping's mean squared error per
-pixel (summed over the channels)."""
+pixel (summed over the channels). libimagequant uses 2.4; on the scikit-image photos
+1.8 lowered the mean ΔE a little more than the MSE rose against libimagequant's, while
+the blurred error (what the eye averages) stayed below libimagequant's."""
 
 _MIN_MAX_ERROR = 64.0
 """Floor of the damping limit, so a palette that fits almost exactly still dithers."""
@@ -169,10 +171,18 @@ def _nearest(r, g, b, guess, palette, cells, starts, entries, channels, accept, 
     if dr * dr + dg * dg + db * db < accept[guess]:
         return guess
     if _LOW <= r < _HIGH and _LOW <= g < _HIGH and _LOW <= b < _HIGH:
-        side = (_HIGH - _LOW) / cells
-        cell = (int((r - _LOW) / side) * cells + int((g - _LOW) / side)) * cells + int((b - _LOW) / side)
+        # A multiplication, not a division: a point a rounding error across a cell's
+        # border is still within the lists' 1e-6 margin of that cell.
+        per_level = cells / (_HIGH - _LOW)
+        top = cells - 1  # (a product can round up to `cells` just below _HIGH)
+        cell_r = min(int((r - _LOW) * per_level), top)
+        cell_g = min(int((g - _LOW) * per_level), top)
+        cell_b = min(int((b - _LOW) * per_level), top)
+        cell = (cell_r * cells + cell_g) * cells + cell_b
         first = starts[cell]
         count = starts[cell + 1] - first
+        if count == 1:  # the cell lies inside one entry's region
+            return entries[first]
     else:  # outside the grid (never, for the targets the ditherer makes): every entry
         first = channels.shape[1] - palette.shape[0]
         count = palette.shape[0]
@@ -234,10 +244,10 @@ def nearest_indices(points: np.ndarray, palette: np.ndarray) -> np.ndarray:
 
 
 @_jit
-def _contrast_maps(image, noise, edges):
-    """Per pixel, from second differences across and along rows (largest channel):
-    ``edges`` 255 where flat, low at any edge; ``noise`` 255 where flat, low where
-    both directions vary (texture) but not along a clean one-directional edge."""
+def _flatness(image, out):
+    """255 where a pixel's neighbourhood is flat, down to 0 at a strong edge or in strong
+    noise: the largest second difference across or along the rows, over the channels
+    (``|left + right - 2 centre|``; edges repeated at the borders)."""
     height, width = image.shape[0], image.shape[1]
     for y in range(height):
         up = max(y - 1, 0)
@@ -245,21 +255,12 @@ def _contrast_maps(image, noise, edges):
         for x in range(width):
             left = max(x - 1, 0)
             right = min(x + 1, width - 1)
-            across_levels = 0
-            along_levels = 0
+            contrast = 0
             for c in range(3):
                 centre = 2 * int(image[y, x, c])
-                across_levels = max(across_levels, abs(int(image[y, left, c]) + int(image[y, right, c]) - centre))
-                along_levels = max(along_levels, abs(int(image[up, x, c]) + int(image[down, x, c]) - centre))
-            across = across_levels / 255.0
-            along = along_levels / 255.0
-            edge = max(across, along)
-            texture = max(edge - abs(across - along) * 0.5, min(across, along))
-            flat = max(0.0, 1.0 - texture)
-            flat *= flat
-            flat *= flat
-            noise[y, x] = int(80.0 + flat * 175.0)
-            edges[y, x] = int(max(0.0, 1.0 - edge) * 255.0)
+                contrast = max(contrast, abs(int(image[y, left, c]) + int(image[y, right, c]) - centre))
+                contrast = max(contrast, abs(int(image[up, x, c]) + int(image[down, x, c]) - centre))
+            out[y, x] = 255 - min(contrast, 255)
 
 
 @_jit
@@ -276,28 +277,6 @@ def _cross3(source, out, take_max):
                 out[y, x] = max(max(max(source[y, x], a), max(b, source[up, x])), source[down, x])
             else:
                 out[y, x] = min(min(min(source[y, x], a), min(b, source[up, x])), source[down, x])
-
-
-@_jit
-def _box_blur(source, out, radius):
-    """Mean over a (2 radius + 1)² box (edges repeated), rounded down."""
-    height, width = source.shape
-    rows = np.empty((height, width), dtype=np.uint16)
-    span = 2 * radius + 1
-    for y in range(height):
-        total = 0
-        for x in range(-radius - 1, radius):
-            total += int(source[y, min(max(x, 0), width - 1)])
-        for x in range(width):
-            total += int(source[y, min(x + radius, width - 1)]) - int(source[y, max(x - radius - 1, 0)])
-            rows[y, x] = total
-    for x in range(width):
-        total = 0
-        for y in range(-radius - 1, radius):
-            total += int(rows[min(max(y, 0), height - 1), x])
-        for y in range(height):
-            total += int(rows[min(y + radius, height - 1), x]) - int(rows[max(y - radius - 1, 0), x])
-            out[y, x] = total // (span * span)
 
 
 @_jit
@@ -324,12 +303,22 @@ def _runs(labels, dither_map):
             start = stop
 
 
-_MAP_HALO = 12
-"""Rows beyond a band that its dither map needs (the filters below reach 11 rows)."""
+_MAP_HALO = 4
+"""Rows beyond a band that its dither map needs (3 for the filters, 1 for the runs)."""
 
 
 def dither_map(image: np.ndarray, nearest_labels: np.ndarray | None) -> np.ndarray:
     """How much error each pixel takes, 0 (none) to 255 (all), as an (H, W) uint8 map.
+
+    Low at edges, where diffusion only makes jagged lines, and in noisy texture, which
+    hides banding by itself (both are large second differences, :func:`_flatness`);
+    an edge pixel's low value is spread to its neighbours and back (a 3 × 3 cross
+    minimum, then maximum), which keeps edges low but lifts lone noisy pixels in flat
+    areas. Then scaled by how settled each pixel's nearest entry is (:func:`_runs`).
+
+    libimagequant also builds a separate noise map (maxima, a blur, minima); on the
+    scikit-image photos and the 12 MP photo it changed neither the MSE nor the ΔE by
+    0.1% here, so this map leaves it out.
 
     Parameters
     ----------
@@ -338,25 +327,14 @@ def dither_map(image: np.ndarray, nearest_labels: np.ndarray | None) -> np.ndarr
         Each pixel's nearest palette entry; without it only contrast counts.
     """
     height, width = image.shape[:2]
-    noise = np.empty((height, width), dtype=np.uint8)
-    edges = np.empty((height, width), dtype=np.uint8)
+    weights = np.empty((height, width), dtype=np.uint8)
     scratch = np.empty((height, width), dtype=np.uint8)
-    _contrast_maps(image, noise, edges)
-    # Noise: thin features removed (max, max), smoothed, then the textured areas grown
-    # back a little (max, min, min, min). Edges: isolated edge pixels closed (min, max).
-    _cross3(noise, scratch, True)
-    _cross3(scratch, noise, True)
-    _box_blur(noise, scratch, 3)
-    _cross3(scratch, noise, True)
-    _cross3(noise, scratch, False)
-    _cross3(scratch, noise, False)
-    _cross3(noise, scratch, False)
-    _cross3(edges, noise, False)  # noise is free again; scratch holds the noise map
-    _cross3(noise, edges, True)
-    np.minimum(edges, scratch, out=edges)
+    _flatness(image, weights)
+    _cross3(weights, scratch, False)
+    _cross3(scratch, weights, True)
     if nearest_labels is not None:
-        _runs(nearest_labels, edges)
-    return edges
+        _runs(nearest_labels, weights)
+    return weights
 
 
 # --- the diffusion -----------------------------------------------------------------------
@@ -374,21 +352,21 @@ def _within_range(ratio, value, error):
 
 
 @_jit(inline="always")
-def _spread(errors, i, d, channel, error):
+def _spread(this_row, next_row, row_after, i, d, channel, error):
     """Sierra-3:      X 5 3
                   2 4 5 4 2
                     2 3 2     (/32), mirrored on backward rows (``d = -1``)."""
     e = error / 32.0
-    errors[0, i + d, channel] += 5.0 * e
-    errors[0, i + 2 * d, channel] += 3.0 * e
-    errors[1, i - 2 * d, channel] += 2.0 * e
-    errors[1, i - d, channel] += 4.0 * e
-    errors[1, i, channel] += 5.0 * e
-    errors[1, i + d, channel] += 4.0 * e
-    errors[1, i + 2 * d, channel] += 2.0 * e
-    errors[2, i - d, channel] += 2.0 * e
-    errors[2, i, channel] += 3.0 * e
-    errors[2, i + d, channel] += 2.0 * e
+    this_row[i + d, channel] += 5.0 * e
+    this_row[i + 2 * d, channel] += 3.0 * e
+    next_row[i - 2 * d, channel] += 2.0 * e
+    next_row[i - d, channel] += 4.0 * e
+    next_row[i, channel] += 5.0 * e
+    next_row[i + d, channel] += 4.0 * e
+    next_row[i + 2 * d, channel] += 2.0 * e
+    row_after[i - d, channel] += 2.0 * e
+    row_after[i, channel] += 3.0 * e
+    row_after[i + d, channel] += 2.0 * e
 
 
 @_jit
@@ -398,19 +376,24 @@ def _diffuse(image, palette, weights, level, max_error, cells, starts, entries, 
     row follows its number in the whole picture."""
     width = image.shape[1]
     pad = 2
-    errors = np.zeros((3, width + 2 * pad, 3), dtype=np.float64)
+    # The error carried to this row and the next two, rotated (not copied) row by row.
+    this_row = np.zeros((width + 2 * pad, 3), dtype=np.float64)
+    next_row = np.zeros((width + 2 * pad, 3), dtype=np.float64)
+    row_after = np.zeros((width + 2 * pad, 3), dtype=np.float64)
     scratch = np.empty(palette.shape[0], dtype=np.float64)
+    per_weight = level / 255.0
     guess = 0
     for y in range(first, stop):
         row = y - first
         forward = y % 2 == 0
+        d = 1 if forward else -1
         for step in range(width):
             x = step if forward else width - 1 - step
-            d = 1 if forward else -1
-            scale = level * weights[row, x] / 255.0
-            er = errors[0, x + pad, 0] * scale
-            eg = errors[0, x + pad, 1] * scale
-            eb = errors[0, x + pad, 2] * scale
+            i = x + pad
+            scale = per_weight * weights[row, x]
+            er = this_row[i, 0] * scale
+            eg = this_row[i, 1] * scale
+            eb = this_row[i, 2] * scale
             pr = float(image[row, x, 0])
             pg = float(image[row, x, 1])
             pb = float(image[row, x, 2])
@@ -434,12 +417,11 @@ def _diffuse(image, palette, weights, level, max_error, cells, starts, entries, 
                 nr *= 0.75
                 ng *= 0.75
                 nb *= 0.75
-            _spread(errors, x + pad, d, 0, nr)
-            _spread(errors, x + pad, d, 1, ng)
-            _spread(errors, x + pad, d, 2, nb)
-        errors[0] = errors[1]
-        errors[1] = errors[2]
-        errors[2] = 0.0
+            _spread(this_row, next_row, row_after, i, d, 0, nr)
+            _spread(this_row, next_row, row_after, i, d, 1, ng)
+            _spread(this_row, next_row, row_after, i, d, 2, nb)
+        this_row, next_row, row_after = next_row, row_after, this_row
+        row_after[:] = 0.0
 
 
 def _band_map(image: np.ndarray, nearest_labels: np.ndarray | None, top: int, bottom: int) -> np.ndarray:
