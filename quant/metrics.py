@@ -152,9 +152,16 @@ def _histogram_lab(histogram: ColorHistogram) -> np.ndarray:
 
 
 def _lab_of_colors(colors: np.ndarray) -> np.ndarray:
-    """CIELAB coordinates (float32, (n, 3)) of (n, 3) uint8 colours, converted as :func:`_lab_of_codes` does."""
+    """CIELAB coordinates (float32, (n, 3)) of (n, 3) uint8 colours, converted as :func:`_lab_of_codes` does,
+    row by row on every core (the conversion is element-wise, so the blocks give the same numbers)."""
     rgb = colors.reshape(-1, 1, 3).astype(np.float32) / np.float32(255)
-    return rgb2lab(rgb).reshape(-1, 3)
+    lab = np.empty((rgb.shape[0], 3), dtype=np.float32)
+
+    def convert_in(start: int, stop: int) -> None:
+        lab[start:stop] = rgb2lab(rgb[start:stop]).reshape(-1, 3)
+
+    for_each_block(convert_in, rgb.shape[0])
+    return lab
 
 
 def _source_histogram(original: np.ndarray, result: Quantized | None) -> ColorHistogram | None:
