@@ -95,7 +95,7 @@ st.plotly_chart(
     width="stretch",
 )
 
-st.subheader("Colours needed for a quality")
+st.subheader("Colours needed for a given ΔE")
 target = st.select_slider(
     "Mean ΔE at most",
     options=list(TARGETS),
