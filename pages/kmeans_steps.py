@@ -163,7 +163,8 @@ st.caption(
     f"Final error (MSE) of k-means with {n_colors} centres from seeds 0–{seeds[-1]}, {copy_note}, and the "
     f"iterations it took to converge (at most {cached.STEPS_TABLE_MAX_ITER}). "
     + " ".join(
-        f"{steps_figures.INIT_LABELS[init].capitalize()}: {best[init]:.1f} to {worst[init]:.1f}, "
+        f"{steps_figures.INIT_LABELS[init][0].upper()}{steps_figures.INIT_LABELS[init][1:]}: "
+        f"{best[init]:.1f} to {worst[init]:.1f}, "
         f"{mean_steps[init]:.0f} steps on average."
         for init in quant.INITS
     )
