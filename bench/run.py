@@ -607,6 +607,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=True,
         help=f"skip the notebook's way and full KMeans on images over {SLOW_LIMIT / 1e6:.0f} MP (default: on)",
     )
+    parser.add_argument(
+        "--dither",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also the dithered table (bench.dithered): scikit-image's photos, and the 12 MP photo when --sizes has 12mp (default: on)",
+    )
     parser.add_argument("--quick", action="store_true", help="small images only, k = 16 (overrides --sizes and --ks)")
     parser.add_argument("--markdown", type=Path, help="also write the table and notes to this file")
     args = parser.parse_args(argv)
@@ -662,6 +668,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             line += f" vs libimagequant's {len(liq)} palettes {sum(liq):.2f} s: **{_times_faster(seconds, sum(liq))}**"
         sessions.append(line + ".")
 
+    dithered = []
+    if args.dither:
+        from bench.dithered import dithered_images, report
+
+        dither_sizes = ["small"] + (["12mp"] if "12mp" in args.sizes else [])
+        dithered = ["", "Dithered:", "", report(dithered_images(dither_sizes), sorted(set(args.ks)), progress=progress)]
+
     text = "\n".join(
         [
             render_table(measurements, image_labels=labels),
@@ -669,6 +682,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             *summarize(measurements),
             *sessions,
             *_notes(measurements, args.skip_slow, args.repeats),
+            *dithered,
             f"- Machine: {machine()}.",
             f"- Whole run: {time.perf_counter() - started:.0f} s.",
         ]

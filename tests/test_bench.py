@@ -128,3 +128,45 @@ def test_options() -> None:
     assert args.sizes == ["small", "3mp"] and args.ks == [16, 32] and args.repeats == 3 and not args.skip_slow
     with pytest.raises(SystemExit):
         parse_args(["--sizes", "huge"])
+
+
+# --- the dithered table ------------------------------------------------------------------
+
+
+def test_dithered_rows_measure_every_method_with_the_true_errors(tiny: np.ndarray) -> None:
+    from bench.dithered import LIQ, METHODS, OURS, PILLOW, PLAIN, blurred_mse, imagequant, measure_dithered
+
+    rows, gap = measure_dithered({"tiny": tiny}, [8], isolate=False)
+    by_method = {row.method: row for row in rows}
+    expected = [m for m in METHODS if m != LIQ or imagequant is not None]
+    assert list(by_method) == expected and gap == pytest.approx(0.0, abs=1e-9)
+    ours = quant.quantize(tiny, 8, dither=True)
+    assert by_method[OURS].mse == pytest.approx(direct_mse(tiny, ours.image))
+    assert by_method[OURS].delta_e == pytest.approx(quant.metrics(tiny, ours.image, ssim=False).delta_e)
+    assert by_method[OURS].blurred_mse == pytest.approx(blurred_mse(tiny, ours.image))
+    assert by_method[PLAIN].mse == pytest.approx(quant.quantize(tiny, 8).mse)
+    assert by_method[OURS].seconds >= 0 and by_method[PILLOW].seconds >= 0 and by_method[PLAIN].seconds is None
+    # Dithering keeps local averages better than the plain mapping does.
+    assert by_method[OURS].blurred_mse < by_method[PLAIN].blurred_mse
+
+
+def test_dithered_table_and_summary() -> None:
+    from bench.dithered import LIQ, OURS, PLAIN, DitheredRow, render_dithered, summarize_dithered
+
+    rows = [
+        DitheredRow("img", 16, OURS, 80.0, 3.0, 20.0, 1.0),
+        DitheredRow("img", 16, LIQ, 100.0, 3.2, 22.0, 2.0),
+        DitheredRow("img", 16, PLAIN, 70.0, 2.9, 30.0),
+        DitheredRow("img", 32, OURS, 50.0, 2.5, 10.0, 1.0),
+        DitheredRow("img", 32, LIQ, 48.0, 2.6, 11.0, 0.5),
+    ]
+    lines = render_dithered(rows).splitlines()
+    assert lines[0].startswith("| image | method | MSE k=16 | MSE k=32 | ΔE k=16 | ΔE k=32 |")
+    assert "| img | quant, no dithering | 70.0 | — | 2.90 | — | 30.0 | — | — | — |" in lines
+    text = "\n".join(summarize_dithered(rows))
+    assert "k=16 MSE ×0.800, ΔE ×0.938, blurred MSE ×0.91, time ×0.50" in text
+    assert "missed at img k=32" in text
+
+
+def test_bench_options_include_the_dithered_table() -> None:
+    assert parse_args([]).dither and not parse_args(["--no-dither"]).dither
