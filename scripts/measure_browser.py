@@ -15,6 +15,10 @@ What is timed (wall clock, in this process, around Playwright calls):
   uploader until the script has finished and the original and all four tiles show
   the photo's pictures, loaded (``img.complete`` and ``naturalWidth > 0``). A new
   server is started for each repeat, so every cache is cold, as for a new photo.
+* dithering switched on with the four tiles: until the new tiles are shown, and
+  until the script has finished (their full-size PNGs made); one step of the Colour
+  space page's k slider (arrow key), until the caption names the new number of
+  centres and both charts are drawn.
 * page switch: with every page visited once for the photo (results cached), from the
   click on a sidebar link until the script has finished, the page's title is shown,
   every picture has loaded and every Plotly chart has drawn.
@@ -65,6 +69,29 @@ _TILES_READY = """
     for (const img of images) {
       if (old.includes(img.src) || !img.complete || img.naturalWidth === 0) return false;
     }
+  }
+  return true;
+}
+"""
+
+# The same, without waiting for the script to finish: the tiles are on screen while
+# the full-size PNGs are still being made.
+_TILES_SHOWN = _TILES_READY.replace(
+    'if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;', ""
+)
+
+# True once the Colour space page shows the palette asked for: idle, its caption
+# names the number of centres, and both charts are drawn.
+_CLOUD_READY = """
+(centres) => {
+  const app = document.querySelector("[data-testid='stApp']");
+  if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
+  const main = document.querySelector("[data-testid='stMain']");
+  if (!main || !main.innerText.includes(`${centres} centres`)) return false;
+  const charts = document.querySelectorAll("[data-testid='stPlotlyChart']");
+  if (charts.length === 0) return false;
+  for (const chart of charts) {
+    if (!chart.querySelector("svg.main-svg, canvas")) return false;
   }
   return true;
 }
@@ -136,10 +163,45 @@ def measure_upload(browser, content: bytes) -> tuple[float, dict[str, float]]:
             caption = page.locator(".st-key-recon_original").inner_text()
             if "4,000" not in caption:
                 raise SystemExit(f"uploading: the original tile does not show the photo: {caption!r}")
+            interactions = measure_interactions(page)
             switches = measure_switches(page)
         finally:
             context.close()
-    return seconds, switches
+    return seconds, {**interactions, **switches}
+
+
+def measure_interactions(page) -> dict[str, float]:
+    """Dithering switched on with the four tiles (until shown, and until every PNG is
+    made), then one step of the Colour space page's k slider."""
+    times = {}
+    before = tile_sources(page)
+    start = time.perf_counter()
+    page.locator(".st-key-dither label").first.click()
+    page.wait_for_function(_TILES_SHOWN, arg=[tile_keys()[1:], before], polling=POLL_MS, timeout=SCRIPT_RUN_TIMEOUT_MS)
+    times[DITHER_SHOWN] = time.perf_counter() - start
+    page.wait_for_function(_TILES_READY, arg=[tile_keys()[1:], before], polling=POLL_MS, timeout=SCRIPT_RUN_TIMEOUT_MS)
+    times[DITHER_DONE] = time.perf_counter() - start
+    check_clean(page, "dithering on")
+    before = tile_sources(page)
+    page.locator(".st-key-dither label").first.click()
+    page.wait_for_function(_TILES_READY, arg=[tile_keys()[1:], before], polling=POLL_MS, timeout=SCRIPT_RUN_TIMEOUT_MS)
+
+    go_to_page(page, "Colour space")
+    page.wait_for_function(_PAGE_READY, arg="Colour space", polling=POLL_MS, timeout=SCRIPT_RUN_TIMEOUT_MS)
+    slider = page.locator(".st-key-cloud_k input[type='range']")
+    centres = int(slider.get_attribute("value"))
+    slider.focus()
+    start = time.perf_counter()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(_CLOUD_READY, arg=centres + 1, polling=POLL_MS, timeout=SCRIPT_RUN_TIMEOUT_MS)
+    times[K_STEP] = time.perf_counter() - start
+    check_clean(page, "k step")
+    return times
+
+
+DITHER_SHOWN = "Dithering on, 4 tiles shown"
+DITHER_DONE = "Dithering on, 4 tiles and their PNGs done"
+K_STEP = "Colour space, one k step, both charts drawn"
 
 
 def measure_switches(page) -> dict[str, float]:
@@ -178,7 +240,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Photo: 4000 × 3000 JPEG, {len(content) / 1e6:.1f} MB", file=sys.stderr)
 
     upload_times: list[float] = []
-    switch_times: dict[str, list[float]] = {title: [] for title in PAGE_TITLES}
+    switch_times: dict[str, list[float]] = {
+        DITHER_SHOWN: [], DITHER_DONE: [], K_STEP: [], **{title: [] for title in PAGE_TITLES}
+    }
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         try:
@@ -188,14 +252,17 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"repeat {repeat + 1}: upload → 4 tiles loaded {seconds:.2f} s", file=sys.stderr)
                 for title, seconds in switches.items():
                     switch_times[title].append(seconds)
-                    print(f"repeat {repeat + 1}: switch to {title} {seconds:.3f} s", file=sys.stderr)
+                    print(f"repeat {repeat + 1}: {title} {seconds:.3f} s", file=sys.stderr)
         finally:
             browser.close()
 
     print_table(
         f"Median of {args.repeats} repeats, Chromium (headless) against `streamlit run` on this machine.",
         upload=("12 MP JPEG upload → Reconstructions, 4 tiles loaded in the browser", upload_times),
-        switches={f"Switch to {title} (cached), drawn": times for title, times in switch_times.items()},
+        switches={
+            (title if title in (DITHER_SHOWN, DITHER_DONE, K_STEP) else f"Switch to {title} (cached), drawn"): times
+            for title, times in switch_times.items()
+        },
     )
     return 0
 
