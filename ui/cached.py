@@ -329,6 +329,15 @@ def _read_only(*arrays: np.ndarray) -> None:
         array.flags.writeable = False
 
 
+def _fit(ref: ImageRef, n_colors: int, method: str, settings: Settings) -> quant.PaletteFit:
+    """The palette and where each distinct colour goes: shared by the palette views and
+    the tiles, dithered or not (dithering maps pixels to the same palette)."""
+    return _stored(
+        ("fit", ref.digest, int(n_colors), method, settings.space, settings.seed),
+        lambda: quant.fit_palette(pixels(ref), int(n_colors), method=method, space=settings.space, seed=settings.seed),
+    )
+
+
 def palette_view(ref: ImageRef, n_colors: int, settings: Settings, *, method: str | None = None) -> PaletteView:
     """The palette the sidebar's settings give (``method`` overrides the sidebar's),
     from the colour histogram: no full-size image is rebuilt or encoded.
@@ -338,17 +347,21 @@ def palette_view(ref: ImageRef, n_colors: int, settings: Settings, *, method: st
     quant.ImageError
         For a palette size or method ``quant`` does not accept.
     """
-    method = method or settings.method
-
-    def make() -> PaletteView:
-        fit = quant.fit_palette(pixels(ref), int(n_colors), method=method, space=settings.space, seed=settings.seed)
-        return PaletteView(n_colors=int(n_colors), method=method, palette=fit.palette, counts=fit.counts, mse=fit.mse)
-
-    return _stored(("palette", ref.digest, int(n_colors), method, settings.space, settings.seed), make)
+    fit = _fit(ref, n_colors, method or settings.method, settings)
+    return PaletteView(n_colors=int(n_colors), method=fit.method, palette=fit.palette, counts=fit.counts, mse=fit.mse)
 
 
 def _tile_key(kind: str, ref: ImageRef, n_colors: int, method: str, settings: Settings) -> tuple:
     return (kind, ref.digest, int(n_colors), method, settings.space, settings.dither, settings.seed)
+
+
+def _full_size(ref: ImageRef, n_colors: int, method: str, settings: Settings) -> quant.Quantized:
+    """The full-size result of a tile (one job); its labels are kept for the PNG and the detail."""
+    image = pixels(ref)
+    result = quant.apply_palette(image, _fit(ref, n_colors, method, settings), dither=settings.dither)
+    _read_only(result.labels, result.palette, result.counts)
+    STORE.put(_tile_key("labels", ref, n_colors, method, settings), _FullLabels(result.labels, result.palette))
+    return result
 
 
 def reconstruction(
@@ -369,11 +382,9 @@ def reconstruction(
 
     def make() -> Reconstruction:
         image = pixels(ref)
-        fit = quant.fit_palette(image, int(n_colors), method=method, space=settings.space, seed=settings.seed)
-        result = quant.apply_palette(image, fit, dither=settings.dither)
+        fit = _fit(ref, n_colors, method, settings)
+        result = _full_size(ref, n_colors, method, settings)
         measured = quant.metrics(image, result if settings.dither else fit, ssim=False)
-        _read_only(result.labels, result.palette, result.counts)
-        STORE.put(_tile_key("labels", ref, n_colors, method, settings), _FullLabels(result.labels, result.palette))
         return Reconstruction(
             n_colors=int(n_colors),
             method=method,
@@ -410,10 +421,7 @@ def reconstructions(
 
 def _full_labels(ref: ImageRef, n_colors: int, method: str, settings: Settings) -> _FullLabels:
     def make() -> _FullLabels:
-        image = pixels(ref)
-        fit = quant.fit_palette(image, int(n_colors), method=method, space=settings.space, seed=settings.seed)
-        result = quant.apply_palette(image, fit, dither=settings.dither)
-        _read_only(result.labels, result.palette)
+        result = _full_size(ref, n_colors, method, settings)
         return _FullLabels(result.labels, result.palette)
 
     return _stored(_tile_key("labels", ref, n_colors, method, settings), make)
