@@ -146,7 +146,7 @@ def kmeans_animation(
     converged: bool,
     plane: tuple[int, int] = (0, 1),
     frame_ms: int = 800,
-    height: int = 820,
+    height: int = 940,
 ) -> go.Figure:
     """The animated k-means figure: 3D cloud, one plane, rebuilt picture, error curve.
 
@@ -208,20 +208,21 @@ def kmeans_animation(
     POINTS_3D, PATHS_3D, CENTRES_3D, POINTS_2D, PATHS_2D, CENTRES_2D, PICTURE, ERROR, NOW = range(9)
 
     figure = make_subplots(
-        rows=2,
-        cols=3,
+        rows=3,
+        cols=2,
         specs=[
-            [{"type": "scene"}, {"type": "xy"}, {"type": "xy"}],
-            [{"type": "xy", "colspan": 3}, None, None],
+            [{"type": "scene", "rowspan": 2}, {"type": "xy"}],
+            [None, {"type": "xy"}],
+            [{"type": "xy", "colspan": 2}, None],
         ],
-        column_widths=[0.38, 0.31, 0.31],
-        row_heights=[0.7, 0.3],
-        horizontal_spacing=0.04,
-        vertical_spacing=0.12,
+        column_widths=[0.56, 0.44],
+        row_heights=[0.34, 0.42, 0.24],
+        horizontal_spacing=0.06,
+        vertical_spacing=0.08,
         subplot_titles=(
             "",
-            f"{_CHANNELS[a]}–{_CHANNELS[b]} plane",
             "the picture from these centres",
+            f"{_CHANNELS[a]}–{_CHANNELS[b]} plane",
             "error (MSE) after each half-step",
         ),
     )
@@ -293,29 +294,29 @@ def kmeans_animation(
     figure.add_trace(
         go.Scattergl(name="colours", x=colors[:, a], y=colors[:, b], mode="markers",
                      marker={**points_marker, "size": 3.5}, hoverinfo="skip"),
-        row=1, col=2,
+        row=2, col=2,
     )
     figure.add_trace(
         go.Scatter(name="paths", x=track_2d[0], y=track_2d[1], mode="lines",
                    line={"color": "rgba(20,20,20,0.5)", "width": 1.5}, hoverinfo="skip", connectgaps=False),
-        row=1, col=2,
+        row=2, col=2,
     )
     figure.add_trace(
         go.Scatter(name="centres", **coordinates(0, (a, b)), mode="markers",
                    marker={**centres_marker, **centre_marker(plan[0], three_d=False), "line": {"color": _CENTRE_OUTLINE, "width": 1.5}},
                    hovertemplate=f"centre: {_CHANNELS[a]} %{{x:.0f}}, {_CHANNELS[b]} %{{y:.0f}}<extra></extra>"),
-        row=1, col=2,
+        row=2, col=2,
     )
-    figure.add_trace(go.Image(name="picture", source=_data_uri(original), hoverinfo="skip"), row=1, col=3)
+    figure.add_trace(go.Image(name="picture", source=_data_uri(original), hoverinfo="skip"), row=1, col=2)
     figure.add_trace(
         go.Scatter(name="error", x=x_error, y=y_error, mode="lines+markers", line={"color": _LLOYD, "width": 2},
                    marker={"size": 4}, hovertemplate="iteration %{x}: MSE %{y:.2f}<extra></extra>"),
-        row=2, col=1,
+        row=3, col=1,
     )
     figure.add_trace(
         go.Scatter(name="now", x=[], y=[], mode="markers",
                    marker={"size": 13, "color": "#e4572e", "line": {"color": "#ffffff", "width": 2}}, hoverinfo="skip"),
-        row=2, col=1,
+        row=3, col=1,
     )
 
     titles = [_title(frame, n_steps, mse, update_mse, counts, converged) for frame in plan]
@@ -333,12 +334,12 @@ def kmeans_animation(
     play = {"frame": {"duration": frame_ms, "redraw": True}, "fromcurrent": True, "transition": {"duration": 0}, "mode": "immediate"}
     jump = {"frame": {"duration": 0, "redraw": True}, "transition": {"duration": 0}, "mode": "immediate"}
     pause = {"frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}, "mode": "immediate"}
-    every = 1 if n_steps <= 12 else 5
+    every = 1 if n_steps <= 10 else 5 if n_steps <= 20 else 10
 
     def slider_step(index: int, frame: Frame) -> dict:
         if frame.kind in ("start", "end"):
             label = frame.kind
-        elif frame.kind == "assign" and (frame.groups_row == 0 or (frame.groups_row + 1) % every == 0):
+        elif frame.kind == "assign" and (frame.groups_row + 1) % every == 0:
             label = str(frame.groups_row + 1)
         else:
             label = ""
@@ -357,7 +358,8 @@ def kmeans_animation(
             "yaxis": {"title": {"text": "green"}, **_AXIS, **_SCENE_AXIS},
             "zaxis": {"title": {"text": "blue"}, **_AXIS, **_SCENE_AXIS},
             "aspectmode": "cube",
-            "camera": {"eye": {"x": 1.75, "y": -1.75, "z": 1.1}},
+            "camera": {"eye": {"x": 1.85, "y": -1.85, "z": 1.15}},
+            "domain": {"x": [0.035, 0.56], "y": [0.27, 1.0]},
         },
         updatemenus=[
             {
@@ -391,15 +393,15 @@ def kmeans_animation(
         ],
     )
     plane_axis = {**_AXIS, "range": [-8, 263], "gridcolor": _GRID, "zeroline": False}
-    figure.update_xaxes(title_text=_CHANNELS[a], title_standoff=4, row=1, col=2, constrain="domain", **plane_axis)
-    figure.update_yaxes(title_text=_CHANNELS[b], title_standoff=4, row=1, col=2, scaleanchor="x", scaleratio=1,
+    figure.update_xaxes(visible=False, row=1, col=2)
+    figure.update_yaxes(visible=False, row=1, col=2)
+    figure.update_xaxes(title_text=_CHANNELS[a], title_standoff=2, row=2, col=2, constrain="domain", **plane_axis)
+    figure.update_yaxes(title_text=_CHANNELS[b], title_standoff=2, row=2, col=2, scaleanchor="x2", scaleratio=1,
                         constrain="domain", **plane_axis)
-    figure.update_xaxes(visible=False, row=1, col=3)
-    figure.update_yaxes(visible=False, row=1, col=3)
-    figure.update_xaxes(title_text="iteration", title_standoff=4, row=2, col=1, range=[-0.3, n_steps + 0.3], gridcolor=_GRID, dtick=1 if n_steps <= 12 else 5)
-    figure.update_yaxes(title_text="MSE", title_standoff=4, row=2, col=1, gridcolor=_GRID)
+    figure.update_xaxes(title_text="iteration", title_standoff=4, row=3, col=1, range=[-0.3, n_steps + 0.3], gridcolor=_GRID, dtick=1 if n_steps <= 12 else 5)
+    figure.update_yaxes(title_text="MSE", title_standoff=4, row=3, col=1, gridcolor=_GRID)
     # Grey behind the colour points only, so that whites and blacks both stand out.
-    figure.add_shape(type="rect", xref="x", yref="y", x0=-8, y0=-8, x1=263, y1=263,
+    figure.add_shape(type="rect", xref="x2", yref="y2", x0=-8, y0=-8, x1=263, y1=263,
                      fillcolor=_BACKDROP, line={"width": 0}, layer="below")
     return figure
 
