@@ -398,10 +398,13 @@ def _sure_cells(histogram: ColorHistogram, centres: np.ndarray) -> tuple[np.ndar
     """For each occupied 6-bit cell, the entry nearest its centre, and whether every colour
     of the cell is sure to have that same nearest entry.
 
-    A cell lies wholly inside one entry's region when the cell centre's second-nearest
-    entry is farther than its nearest by more than the cell's diameter (triangle
-    inequality), strictly, so no tie can differ from the plain pass. ``centres`` are
-    float RGB coordinates, not necessarily 8-bit.
+    The colours of a cell lie within :data:`_CELL_RADIUS` of its centre. They all have
+    the cell centre's nearest entry ``a`` when, for every other entry ``b``, the plane
+    halfway between ``a`` and ``b`` is farther from the cell centre than that radius:
+    ``(|x - b|^2 - |x - a|^2) / (2 |b - a|) > radius``, strictly, so no tie can differ
+    from the plain pass. (This is never weaker than asking the second-nearest entry
+    to be farther by the cell's diameter.) ``centres`` are float RGB coordinates, not
+    necessarily 8-bit; a cell next to two equal centres is never sure.
 
     Returns
     -------
@@ -413,25 +416,30 @@ def _sure_cells(histogram: ColorHistogram, centres: np.ndarray) -> tuple[np.ndar
     _, cell_centres = _cells(histogram)
     centres = np.asarray(centres, dtype=np.float64)
     first = np.empty(cell_centres.shape[0], dtype=np.intp)
-    gap = np.empty(cell_centres.shape[0], dtype=np.float64)
+    sure = np.empty(cell_centres.shape[0], dtype=bool)
     centre_norms = np.einsum("ij,ij->i", centres, centres)
+    apart = np.sqrt(np.maximum(centre_norms[:, None] + centre_norms[None, :] - 2.0 * centres @ centres.T, 0.0))
+    with np.errstate(divide="ignore"):
+        # 1 / (2 |b - a|); an entry's own column (and an equal entry's) become -inf below.
+        half_inverse = np.where(apart > 0.0, 0.5 / apart, -np.inf)
 
-    def two_nearest_in(start: int, stop: int) -> None:
+    def plane_test_in(start: int, stop: int) -> None:
         block = cell_centres[start:stop]
         distances = block @ (-2.0 * centres.T)
         distances += centre_norms
         distances += np.einsum("ij,ij->i", block, block)[:, None]
-        np.maximum(distances, 0.0, out=distances)
         rows = np.arange(stop - start)
         nearest = np.argmin(distances, axis=1)
-        nearest_distance = distances[rows, nearest]
+        distances -= distances[rows, nearest][:, None]
+        with np.errstate(invalid="ignore"):  # 0 * -inf: the entry itself, or an equal one
+            distances *= half_inverse[nearest]
         distances[rows, nearest] = np.inf
         first[start:stop] = nearest
-        gap[start:stop] = np.sqrt(distances.min(axis=1)) - np.sqrt(nearest_distance)
+        # 1e-6 absorbs rounding in the distances above, which are accurate to about 1e-10.
+        sure[start:stop] = distances.min(axis=1) > _CELL_RADIUS + 1e-6
 
-    for_each_block(two_nearest_in, cell_centres.shape[0], min_block=4096)
-    # 1e-6 absorbs rounding in the distances above, which are accurate to about 1e-10.
-    return first, gap > 2.0 * _CELL_RADIUS + 1e-6
+    for_each_block(plane_test_in, cell_centres.shape[0], min_block=4096)
+    return first, sure
 
 
 def _nearest_colors(histogram: ColorHistogram, palette: np.ndarray, space: str) -> np.ndarray:
