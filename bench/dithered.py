@@ -28,8 +28,10 @@ local averages: no dithering scores badly there.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import multiprocessing
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -170,11 +172,12 @@ def _child(image_path: str, name: str, k: int, results: multiprocessing.Queue) -
 
 
 def measure_dithered(
-    images: dict[str, np.ndarray], ks: Sequence[int], *, isolate: bool = True, progress=None
+    images: dict[str, np.ndarray], ks: Sequence[int], *, isolate: bool = True, repeats: int = 1, progress=None
 ) -> tuple[list[DitheredRow], float]:
     """Rows for every image and k, and the largest per-pair vs per-pixel metrics gap.
 
     ``isolate=False`` measures in this process (for tests; nothing is then fresh).
+    ``repeats`` fresh processes per (image, k): each row's time is their median.
     """
     rows: list[DitheredRow] = []
     worst_gap = 0.0
@@ -187,16 +190,21 @@ def measure_dithered(
             for k in ks:
                 if progress:
                     progress(f"{name}: dithered k={k}")
-                if isolate:
-                    results = context.Queue()
-                    process = context.Process(target=_child, args=(image_path, name, k, results))
-                    process.start()
-                    measured, gap = results.get()
-                    process.join()
-                else:
-                    measured, gap = _measure_here(image, name, k)
-                rows += measured
-                worst_gap = max(worst_gap, gap)
+                runs = []
+                for _ in range(repeats if isolate else 1):
+                    if isolate:
+                        results = context.Queue()
+                        process = context.Process(target=_child, args=(image_path, name, k, results))
+                        process.start()
+                        runs.append(results.get())
+                        process.join()
+                    else:
+                        runs.append(_measure_here(image, name, k))
+                for index, row in enumerate(runs[0][0]):
+                    times = [run[0][index].seconds for run in runs]
+                    seconds = None if row.seconds is None else statistics.median(times)
+                    rows.append(dataclasses.replace(row, seconds=seconds))
+                worst_gap = max([worst_gap] + [gap for _, gap in runs])
     return rows, worst_gap
 
 
@@ -260,13 +268,14 @@ def summarize_dithered(rows: Sequence[DitheredRow]) -> list[str]:
     return lines
 
 
-def _notes(worst_gap: float) -> list[str]:
+def _notes(worst_gap: float, repeats: int) -> list[str]:
     return [
         "- Columns: `MSE` over pixels and channels (0–255), `ΔE` mean CIEDE2000, both by `quant.metrics` of the "
         "8-bit pixels for every method; `blurred MSE` the MSE after a Gaussian blur of σ = 1.5 px of both images "
         "(local averages: lower means the dithering hides the palette better); `s` wall seconds: quant = dithered `quantize` + its `metrics` (no SSIM), "
         "libimagequant = its palette and dithered remapping, Pillow = the dithered mapping alone. "
-        "Each (image, k) in one fresh process, quant first; compare times as ratios within the table.",
+        f"Each (image, k) in {'one fresh process' if repeats == 1 else f'{repeats} fresh processes (median time)'}, "
+        "quant first; compare times as ratios within the table.",
         f"- quant's metrics of its result (per (colour, entry) pair) equal the per-pixel ones (largest difference {worst_gap:.2g}).",
     ]
 
@@ -275,22 +284,25 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.dithered", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="small,12mp", help="small (scikit-image photos), 12mp, or both (default)")
     parser.add_argument("--ks", type=int, nargs="+", default=[16, 32, 64], help="palette sizes (default: 16 32 64)")
+    parser.add_argument("--repeats", type=int, default=1, help="fresh processes per (image, k); median time (default 1)")
     parser.add_argument("--markdown", type=Path, help="also write the table and notes to this file")
     args = parser.parse_args(argv)
+    if args.repeats < 1:
+        parser.error(f"--repeats must be at least 1, got {args.repeats}")
     args.sizes = [size.strip() for size in args.sizes.split(",") if size.strip()]
     if unknown := [size for size in args.sizes if size not in ("small", "12mp")]:
         parser.error(f"unknown --sizes {', '.join(unknown)}; expected small, 12mp")
     return args
 
 
-def report(images: dict[str, np.ndarray], ks: Sequence[int], progress=None) -> str:
+def report(images: dict[str, np.ndarray], ks: Sequence[int], *, repeats: int = 1, progress=None) -> str:
     """The dithered table with its summary and notes, measured now."""
     labels = {
         name: f"{name} ({image.shape[1]}×{image.shape[0]}, {quant.count_colors(image):,} colours)"
         for name, image in images.items()
     }
-    rows, worst_gap = measure_dithered(images, ks, progress=progress)
-    lines = [render_dithered(rows, image_labels=labels), "", *summarize_dithered(rows), *_notes(worst_gap)]
+    rows, worst_gap = measure_dithered(images, ks, repeats=repeats, progress=progress)
+    lines = [render_dithered(rows, image_labels=labels), "", *summarize_dithered(rows), *_notes(worst_gap, repeats)]
     if imagequant is None:
         lines.append("- libimagequant: the `imagequant` package is not installed, so it is skipped.")
     return "\n".join(lines)
@@ -305,7 +317,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     text = "\n".join(
         [
-            report(dithered_images(args.sizes), sorted(set(args.ks)), progress=progress),
+            report(dithered_images(args.sizes), sorted(set(args.ks)), repeats=args.repeats, progress=progress),
             f"- Machine: {machine()}.",
             f"- Whole run: {time.perf_counter() - started:.0f} s.",
         ]

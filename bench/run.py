@@ -673,7 +673,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bench.dithered import dithered_images, report
 
         dither_sizes = ["small"] + (["12mp"] if "12mp" in args.sizes else [])
-        dithered = ["", "Dithered:", "", report(dithered_images(dither_sizes), sorted(set(args.ks)), progress=progress)]
+        dithered = [
+            "",
+            "Dithered:",
+            "",
+            report(dithered_images(dither_sizes), sorted(set(args.ks)), repeats=args.repeats, progress=progress),
+        ]
 
     text = "\n".join(
         [
