@@ -183,7 +183,11 @@ def color_cloud(
         where = "rgb(%{x}, %{y}, %{z})"
     else:
         where = "L* %{z:.1f}, a* %{x:.1f}, b* %{y:.1f}"
-    points = go.Scatter3d(
+    # Plain dicts, put together unvalidated (go.Figure(..., _validate=False)): Plotly
+    # would otherwise check each of the thousands of colours, about 0.3 s a figure,
+    # on every step of the page's k slider. Tests check the figures' data instead.
+    points = dict(
+        type="scatter3d",
         name="colours",
         x=points_at[:, x],
         y=points_at[:, y],
@@ -193,7 +197,8 @@ def color_cloud(
         customdata=np.asarray(counts, dtype=np.int64),
         hovertemplate=where + "<br>%{customdata:,} pixels<extra></extra>",
     )
-    centres = go.Scatter3d(
+    centres = dict(
+        type="scatter3d",
         name="centres",
         x=centres_at[:, x],
         y=centres_at[:, y],
@@ -208,7 +213,7 @@ def color_cloud(
         text=_centre_hover(palette, palette_counts),
         hovertemplate="%{text}<extra></extra>",
     )
-    figure = go.Figure([points, centres])
+    figure = go.Figure([points, centres], _validate=False)
     ranges = _ranges(axes, points_at, centres_at)
     scene_axes = {
         name: {
@@ -269,21 +274,25 @@ def color_planes(
     ranges = _ranges(axes, points_at, centres_at)
     titles = [f"{axes.names[a]}–{axes.names[b]}" for a, b in axes.planes]
     figure = make_subplots(rows=1, cols=3, subplot_titles=titles, horizontal_spacing=0.06)
+    # Traces as plain dicts, joined to the subplots' layout unvalidated: see color_cloud.
+    traces = []
     for column, (a, b) in enumerate(axes.planes, start=1):
-        figure.add_trace(
-            go.Scattergl(
+        on_axes = {"xaxis": "x" if column == 1 else f"x{column}", "yaxis": "y" if column == 1 else f"y{column}"}
+        traces.append(
+            dict(
+                type="scattergl",
                 name="colours",
                 x=points_at[:, a],
                 y=points_at[:, b],
                 mode="markers",
                 marker={"size": 3, "color": point_colors},
                 hoverinfo="skip",
-            ),
-            row=1,
-            col=column,
+                **on_axes,
+            )
         )
-        figure.add_trace(
-            go.Scatter(
+        traces.append(
+            dict(
+                type="scatter",
                 name="centres",
                 x=centres_at[:, a],
                 y=centres_at[:, b],
@@ -295,9 +304,8 @@ def color_planes(
                 },
                 text=hover,
                 hovertemplate="%{text}<extra></extra>",
-            ),
-            row=1,
-            col=column,
+                **on_axes,
+            )
         )
         for update, channel in ((figure.update_xaxes, a), (figure.update_yaxes, b)):
             low, high = ranges[channel]
@@ -322,7 +330,7 @@ def color_planes(
         plot_bgcolor=_BACKDROP,
         margin={"l": 40, "r": 10, "t": 50, "b": 40},
     )
-    return figure
+    return go.Figure(traces, layout=figure.layout, _validate=False)
 
 
 def error_curves(
