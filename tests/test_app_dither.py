@@ -48,7 +48,9 @@ def test_strength_slider_appears_with_the_toggle_and_sets_the_strength() -> None
     assert headings[0].endswith("dithered at 0.5")
     image = load_sample_image("china.jpg")
     measured = quant.metrics(image, quant.quantize(image, 16, dither=0.5), ssim=False)
-    assert numbers[0] == f"MSE {measured.mse:.1f} · PSNR {measured.psnr:.1f} dB · ΔE {measured.delta_e:.2f}"
+    assert numbers[0].startswith(f"MSE {measured.mse:.1f} · PSNR {measured.psnr:.1f} dB · ΔE {measured.delta_e:.2f}")
+    full = quant.metrics(image, quant.quantize(image, 16, dither=True), ssim=False)
+    assert not numbers[0].startswith(f"MSE {full.mse:.1f} · PSNR {full.psnr:.1f} dB · ΔE {full.delta_e:.2f}")
 
     # The strength is kept while dithering is off, and back when it is on again.
     app.toggle(key=state.DITHER).set_value(False).run()
