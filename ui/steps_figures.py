@@ -358,7 +358,7 @@ def kmeans_animation(
             "yaxis": {"title": {"text": "green"}, **_AXIS, **_SCENE_AXIS},
             "zaxis": {"title": {"text": "blue"}, **_AXIS, **_SCENE_AXIS},
             "aspectmode": "cube",
-            "camera": {"eye": {"x": 1.85, "y": -1.85, "z": 1.15}},
+            "camera": {"eye": {"x": 1.95, "y": -1.95, "z": 1.2}},
             "domain": {"x": [0.035, 0.56], "y": [0.27, 1.0]},
         },
         updatemenus=[
