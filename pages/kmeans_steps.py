@@ -7,7 +7,7 @@ import random
 import streamlit as st
 
 import quant
-from ui import cached, frame, state, steps_figures, text
+from ui import cached, frame, state, steps_figures
 
 
 def new_seed() -> None:
