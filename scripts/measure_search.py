@@ -8,8 +8,9 @@ sensor-like noise). Everything runs in one process, one after another, after a
 warm-up palette that counts the photo's colours (an application has them counted by
 then too). For each target it prints the size found, how many sizes the search
 measured (on the full image and on the guiding subsample), the search's wall time,
-the time of one ``quantize`` at the size found, and their ratio: "how many palettes'
-time" the answer costs.
+the time of one ``quantize`` at the size found, and of one ``quantize`` and its mean
+ΔE (``quant.metrics`` without SSIM), the unit the search works in, and the ratios:
+"how many palettes' time" the answer costs.
 """
 
 from __future__ import annotations
@@ -41,23 +42,29 @@ def main(argv: list[str] | None = None) -> int:
     print(f"photo {width}×{height} ({width * height / 1e6:.0f} MP), {quant.count_colors(image):,} colours")
     print(f"{os.cpu_count()} cores ({cpu_model()}), Python {platform.python_version()}")
     print()
-    print("| target ΔE | k found | ΔE at k | ΔE at k−1 | sizes tried (full + subsample) | search s | one palette s | ratio |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| target ΔE | k found | ΔE at k | ΔE at k−1 | sizes tried (full + subsample) | search s "
+        "| one palette s | ratio | one palette + ΔE s | ratio |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for target in args.targets:
         started = time.perf_counter()
         search = quant.smallest_fit(image, max_delta_e=target)
         result = quant.apply_palette(image, search.fit)
         search_s = time.perf_counter() - started
         started = time.perf_counter()
-        quant.quantize(image, search.n_colors)
+        palette = quant.quantize(image, search.n_colors)
         palette_s = time.perf_counter() - started
+        quant.metrics(image, palette, ssim=False)
+        measured_s = time.perf_counter() - started
         k = search.n_colors
         below = f"{search.tried[k - 1]:.3f}" if k > 1 else "—"
         print(
             f"| {target:g} | {k} | {search.delta_e:.3f} | {below} | {len(search.tried)} + {len(search.guide_tried)} "
-            f"| {search_s:.2f} | {palette_s:.2f} | {search_s / palette_s:.1f}× |"
+            f"| {search_s:.2f} | {palette_s:.2f} | {search_s / palette_s:.1f}× "
+            f"| {measured_s:.2f} | {search_s / measured_s:.1f}× |"
         )
-        del result
+        del result, palette
     return 0
 
 
