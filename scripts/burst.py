@@ -24,6 +24,7 @@ import platform
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -223,8 +224,10 @@ def run_burst(server: StreamlitServer, n_visitors: int, *, after_s: float = 60.0
     assert pid is not None
     idle = tree_rss_bytes(pid)
     started = time.monotonic()
-    with RssSampler(pid) as sampler:
-        visits = asyncio.run(_burst(server.url, photos, timeout_s))
+    with RssSampler(pid) as sampler, ThreadPoolExecutor(max_workers=1) as pool:
+        # A thread of its own: a caller (pytest with Playwright's sync fixtures) may
+        # already run an event loop in this one, where asyncio.run is refused.
+        visits = pool.submit(asyncio.run, _burst(server.url, photos, timeout_s)).result()
     wall = time.monotonic() - started
     time.sleep(after_s)
     return BurstReport(visits, idle, sampler.peak, tree_rss_bytes(pid), after_s, wall)
