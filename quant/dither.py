@@ -91,14 +91,21 @@ def attenuation(strength: float) -> float:
     return (1.0 - (1.0 - strength) ** 2) * 15.0 / 16.0
 
 
-def _jit(function=None, **options):
+def _jit(function):
     """``njit(cache=True, nogil=True)``, without the cache where none can be written."""
-    if function is None:
-        return lambda function: _jit(function, **options)
     try:
-        return njit(cache=True, nogil=True, **options)(function)
+        return njit(cache=True, nogil=True)(function)
     except RuntimeError:  # Numba found no writable cache folder at all
-        return njit(nogil=True, **options)(function)
+        return njit(nogil=True)(function)
+
+
+def _inline(function):
+    """A helper compiled into each caller (and cached with it), not called on its own.
+
+    Every compiled function that calls another does so through these: a cached
+    function calling another cached one (a separate library linked in) crashed
+    Python at exit about every other run here (an LLVM assertion, numba 0.68.1)."""
+    return njit(inline="always", nogil=True)(function)
 
 
 # --- the exact nearest search ------------------------------------------------------------
@@ -159,7 +166,7 @@ def _search_tables(palette, cells):
     return starts, entries, channels, accept
 
 
-@_jit(inline="always")  # a call per pixel would cost more than the search
+@_inline  # a call per pixel would cost more than the search
 def _nearest(r, g, b, guess, palette, cells, starts, entries, channels, accept, scratch):
     """Index of the palette entry nearest (r, g, b), exactly; the lowest index on ties.
 
@@ -340,7 +347,7 @@ def dither_map(image: np.ndarray, nearest_labels: np.ndarray | None) -> np.ndarr
 # --- the diffusion -----------------------------------------------------------------------
 
 
-@_jit
+@_inline
 def _within_range(ratio, value, error):
     """``ratio``, lowered if needed so that ``value + ratio * error`` overshoots 0..255 by
     at most :data:`_OVERSHOOT`."""
@@ -351,7 +358,7 @@ def _within_range(ratio, value, error):
     return ratio
 
 
-@_jit(inline="always")
+@_inline
 def _spread(this_row, next_row, row_after, i, d, channel, error):
     """Sierra-3:      X 5 3
                   2 4 5 4 2
