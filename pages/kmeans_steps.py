@@ -117,6 +117,10 @@ st.markdown(
     f"**{trace.mse[min(batches.n_steps, trace.n_steps)]:.1f}**. It pays off on millions of points in "
     "memory-starved settings; here every colour is counted once, so exact steps are cheap."
 )
+st.caption(
+    "Left: white dots are the common start, discs where each method ended (ringed blue for Lloyd, "
+    "orange for MiniBatch), lines the paths between. Right: the error of every step over all pixels."
+)
 
 st.subheader("Ten seeds, three starts")
 with st.spinner("Running k-means from 30 starts to convergence…"):

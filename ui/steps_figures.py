@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 import numpy as np
 import plotly.graph_objects as go
@@ -41,22 +42,17 @@ _CENTRE_OUTLINE = "#111111"
 _GRID = "#e6e6e6"
 
 
-class Frame(tuple):
-    """One frame of the animation: ``(kind, groups_row, centres_row)``.
+class Frame(NamedTuple):
+    """One frame of the animation.
 
-    ``kind`` is "start", "assign", "update" or "end"; points are coloured by their
-    nearest centre of row ``groups_row`` (None: in their own colours) and the centres
-    drawn are those of row ``centres_row``.
+    Points are coloured by their nearest centre of row ``groups_row`` (None: in their
+    own colours) and the centres drawn are those of row ``centres_row``.
     """
 
-    __slots__ = ()
-
-    def __new__(cls, kind: str, groups_row: int | None, centres_row: int) -> "Frame":
-        return super().__new__(cls, (kind, groups_row, centres_row))
-
-    kind = property(lambda self: self[0])
-    groups_row = property(lambda self: self[1])
-    centres_row = property(lambda self: self[2])
+    kind: str
+    """"start", "assign", "update" or "end"."""
+    groups_row: int | None
+    centres_row: int
 
 
 def frame_plan(n_steps: int) -> list[Frame]:
