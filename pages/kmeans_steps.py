@@ -26,6 +26,10 @@ st.markdown(
     "cloud is painted in the colour of the centre it belongs to, and the picture on the right "
     "is rebuilt from the centres of that step."
 )
+st.caption(
+    "This page runs plain k-means in RGB with its own controls below; the sidebar's method, colour "
+    "space and seed apply to the other pages."
+)
 
 controls = st.columns([3, 3, 2, 1.3], vertical_alignment="bottom")
 with controls[0]:

@@ -114,8 +114,8 @@ class KMeansSteps:
     counts : (n_steps + 1, k) int64 array
         Pixels nearest to each centre; each row sums to the number of pixels.
     converged : bool
-        True when the last iteration moved no centre by more than :data:`TOL`
-        levels, before ``max_iter`` iterations were used up.
+        True when an iteration moved no centre by more than :data:`TOL` levels
+        (the trace stops after it), within ``max_iter`` iterations.
     method : {"lloyd", "minibatch"}
         Lloyd's algorithm on every colour, or one ``MiniBatchKMeans.partial_fit``
         batch per step.
