@@ -10,8 +10,10 @@ How it keeps the error low, with ideas taken from libimagequant (pngquant) [3]_:
 
 * **Serpentine Sierra-3 diffusion** [2]_: rows alternate direction (by absolute row
   number), and the error spreads over ten neighbours in two rows below, 5 3 / 2 4 5 4
-  2 / 2 3 2 in 32nds. On the scikit-image photos this gave a lower MSE and ΔE than
-  Floyd–Steinberg's four neighbours [1]_ (README, *Dithering*).
+  2 / 2 3 2 in 32nds. With everything else the same, Floyd–Steinberg's four
+  neighbours [1]_ gave a 6% higher MSE and a 2% higher ΔE on average over
+  scikit-image's coffee, astronaut, chelsea and rocket at 16, 32 and 64 colours,
+  and a higher ΔE than libimagequant's on one of them.
 * **Attenuated and clamped error**: the carried error is scaled by
   ``(1 - (1 - s)**2) * 15/16`` for strength ``s`` (full strength never carries all of
   it, so small errors cannot pile up); an error that would push a channel more than
@@ -24,8 +26,9 @@ How it keeps the error low, with ideas taken from libimagequant (pngquant) [3]_:
 * **An exact nearest search** for every pixel, made fast two ways that never change
   the answer: the previous pixel's entry is kept when it is closer than half the
   distance to its own nearest other entry (then nothing can be closer), and otherwise
-  only the entries that can be nearest anywhere in the target's grid cell are tried,
-  in order of distance with an early exit. Ties go to the lower index, as ``argmin``.
+  only the entries that can be nearest anywhere in the target's grid cell are
+  compared (a cell inside one entry's region answers at once). Ties go to the lower
+  index, as ``argmin``.
 * **Row bands**: the image is cut into bands of :data:`BAND_ROWS` rows, dithered on
   the machine's cores; each band first re-dithers the rows just above it to start
   with the error those rows would carry. The cut does not depend on the number of
@@ -74,8 +77,8 @@ _TINY_ERROR = 2.0
 _MAX_ERROR_FACTOR = 1.8
 """The damping limit is this many times the undithered mapping's mean squared error per
 pixel (summed over the channels). libimagequant uses 2.4; on the scikit-image photos
-1.8 lowered the mean ΔE a little more than the MSE rose against libimagequant's, while
-the blurred error (what the eye averages) stayed below libimagequant's."""
+1.8 gave a slightly lower MSE and ΔE (about 1% and 0.4% of libimagequant's) while the
+error after a small blur, what the eye averages, stayed near libimagequant's."""
 
 _MIN_MAX_ERROR = 64.0
 """Floor of the damping limit, so a palette that fits almost exactly still dithers."""
