@@ -674,8 +674,9 @@ def seed_table(ref: ImageRef, n_colors: int) -> SeedTable:
                 n_empty=int(trace.empty[-1].sum()),
             )
 
-        # Small traces: one per core at a time (quant's own passes then run whole in each).
-        runs = quant.parallel.map_in_parallel(run, [(init, seed) for init in quant.INITS for seed in STEPS_TABLE_SEEDS])
+        # One after another: each is small, and running them side by side gained little
+        # on two cores while it would take both from other visitors' jobs.
+        runs = [run((init, seed)) for init in quant.INITS for seed in STEPS_TABLE_SEEDS]
         return SeedTable(height=work.shape[0], width=work.shape[1], runs=tuple(runs))
 
     key = ("kmeans-seeds", ref.digest, STEPS_TABLE_PIXELS, int(n_colors), STEPS_TABLE_MAX_ITER, STEPS_TABLE_SEEDS)
