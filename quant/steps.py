@@ -56,7 +56,6 @@ from quant.parallel import map_in_parallel
 from quant.palette import (
     _FINE_BITS,
     _THREADPOOLS,
-    _bins,
     _check_choice,
     _check_n_colors,
     _check_seed,
@@ -252,10 +251,10 @@ class _ByCell:
     """(n, 3) float32 colours."""
     weights: np.ndarray
     """(n,) float64 pixel counts."""
-    cell_colors: np.ndarray
-    """(m, 3) float64 mean colour of each cell's pixels."""
     cell_weights: np.ndarray
     """(m,) float64 pixels in each cell."""
+    cell_sums: np.ndarray
+    """(m, 3) float64 sum of each cell's pixel colours (whole numbers, exact)."""
 
 
 def _by_cell(histogram: ColorHistogram) -> _ByCell:
@@ -266,13 +265,14 @@ def _by_cell(histogram: ColorHistogram) -> _ByCell:
         order = np.argsort(cell_of_color, kind="stable")
         starts = np.zeros(corners.shape[0] + 1, dtype=np.intp)
         np.cumsum(np.bincount(cell_of_color, minlength=corners.shape[0]), out=starts[1:])
-        cell_colors, cell_weights = _bins(histogram, _FINE_BITS)
+        weights = _histogram_weights(histogram)
+        cell_weights, cell_sums = _sums(cell_of_color, histogram.colors, weights, corners.shape[0])
         return _ByCell(
             starts=starts,
             points=_histogram_points(histogram, "rgb")[order],
-            weights=_histogram_weights(histogram)[order],
-            cell_colors=cell_colors,
+            weights=weights[order],
             cell_weights=cell_weights,
+            cell_sums=cell_sums,
         )
 
     return _remembered(histogram, "steps-by-cell", make)
@@ -294,7 +294,11 @@ def _assign(histogram: ColorHistogram, centres: np.ndarray) -> tuple[np.ndarray,
         return _sums(_nearest(points, centres), points, _histogram_weights(histogram), k)
     by_cell = _by_cell(histogram)
     first, sure = _sure_cells(histogram, centres)
-    counts, sums = _sums(first[sure], by_cell.cell_colors[sure], by_cell.cell_weights[sure], k)
+    sure_cells = np.flatnonzero(sure)
+    counts = np.bincount(first[sure_cells], weights=by_cell.cell_weights[sure_cells], minlength=k)
+    sums = np.stack(
+        [np.bincount(first[sure_cells], weights=by_cell.cell_sums[sure_cells, c], minlength=k) for c in range(3)], axis=1
+    )
     rows = _rows_of(np.flatnonzero(~sure), by_cell.starts)
     points = np.take(by_cell.points, rows, axis=0)
     unsure_counts, unsure_sums = _sums(_nearest(points, centres), points, np.take(by_cell.weights, rows), k)
