@@ -219,7 +219,7 @@ def kmeans_animation(
             "",
             "the picture from these centres",
             f"{_CHANNELS[a]}–{_CHANNELS[b]} plane",
-            "error (MSE) after each half-step",
+            "error (MSE): after each assign (whole iterations) and each update (halves)",
         ),
     )
     own_colors = quant.palette_hex(colors)
