@@ -173,8 +173,8 @@ if tiles:
             st.caption(f"{tile_title(n_colors, method)} · {ZOOMS[zoom]}")
 
 # The view is on screen; now the full-size files.
-for index, n_colors, method, measures, png_size, png_button in png_slots:
-    png = cached.indexed_png(ref, n_colors, settings, method=method)
+made = cached.indexed_pngs(ref, [(n_colors, method) for _, n_colors, method, *_ in png_slots], settings)
+for (index, n_colors, method, measures, png_size, png_button), png in zip(png_slots, made):
     png_size.caption(f"{measures} · indexed PNG {text.file_size(len(png))}", help="The real size of the full-size indexed PNG file.")
     png_button.download_button(
         "PNG",
