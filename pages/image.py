@@ -66,8 +66,9 @@ table = st.empty()
 table.dataframe(storage_rows({}), hide_index=True, width="stretch")
 png_sizes: dict[int, int] = {}
 with st.spinner(f"Measuring real indexed PNG files ({text.describe(settings.method, settings.space)})…"):
-    for n_colors in STORAGE_SIZES:
-        png_sizes[n_colors] = len(cached.indexed_png(ref, n_colors, settings))
+    tiles = [(n_colors, settings.method) for n_colors in STORAGE_SIZES]
+    for n_colors, png in zip(STORAGE_SIZES, cached.indexed_pngs(ref, tiles, settings)):
+        png_sizes[n_colors] = len(png)
         table.dataframe(storage_rows(png_sizes), hide_index=True, width="stretch")
 table.dataframe(storage_rows(png_sizes), hide_index=True, width="stretch")
 st.caption(
