@@ -12,7 +12,7 @@ import logging
 import streamlit as st
 
 import quant
-from ui import frame
+from ui import cached, frame
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +22,7 @@ st.set_page_config(
     layout="wide",
 )
 
+cached.warm_up()
 page = frame.navigation()
 
 with frame.around_page():

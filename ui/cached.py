@@ -67,6 +67,7 @@ __all__ = [
     "reconstructions",
     "sample_ref",
     "upload_ref",
+    "warm_up",
     "waiting_notice",
     "work_size",
 ]
@@ -228,6 +229,26 @@ def _stored(key: tuple, make, *, heavy: bool = True):
         if placeholder is not None:
             placeholder.empty()
     return value
+
+
+# --- once per process ----------------------------------------------------------------
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def warm_up() -> threading.Thread:
+    """Compile quant's dithering (Numba) in the background when the server starts.
+
+    On a fresh installation (a new deploy) the first dithered palette would otherwise
+    wait 10–20 s for the compiler; later starts load the compiled code from disk.
+    """
+
+    def compile_dithering() -> None:
+        gradient = np.linspace(0, 255, 8 * 8 * 3).astype(np.uint8).reshape(8, 8, 3)
+        quant.quantize(gradient, 4, dither=True)
+
+    thread = threading.Thread(target=compile_dithering, name="warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 # --- the image itself --------------------------------------------------------------
