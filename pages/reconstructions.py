@@ -28,7 +28,7 @@ def hex_lines(palette) -> str:
 
 
 def tile_title(n_colors: int, method: str) -> str:
-    return f"{n_colors} colours · {state.METHOD_LABELS[method]}"
+    return f"{n_colors} colours · {text.describe(method, settings.space, dither=settings.dither)}"
 
 
 def magnified(pixels: np.ndarray, zoom: int) -> np.ndarray:

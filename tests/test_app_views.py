@@ -141,4 +141,4 @@ def test_detail_on_the_page_follows_its_controls() -> None:
     assert "Pixels 0–319 across, 107–426 down, of 640 × 427." in captions
     app.selectbox(key=state.RECON_DETAIL_TILE).set_value(3).run()
     assert_clean(app)
-    assert "32 colours · random · 1:1" in " ".join(c.value for c in app.caption)
+    assert "32 colours · random in RGB · 1:1" in " ".join(c.value for c in app.caption)

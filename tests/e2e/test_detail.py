@@ -46,7 +46,7 @@ def test_detail_shows_the_full_size_pixels(app) -> None:
     app.locator(".st-key-recon_detail_zoom button").filter(has_text="2:1").click()
     wait_for_app_run(app)
     wait_for_images(app)
-    expect(app.get_by_test_id("stMain")).to_contain_text("16 colours · k-means · 2:1")
+    expect(app.get_by_test_id("stMain")).to_contain_text("16 colours · k-means in RGB · 2:1")
     magnified = _picture(app, "recon_detail_result")
     top, left = round(0.5 * 426) - 80, round(0.5 * 639) - 80
     np.testing.assert_array_equal(magnified[::2, ::2], full[top : top + 160, left : left + 160])
