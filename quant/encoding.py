@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from quant.palette import Quantized
+from quant.pipeline import Quantized
 
 __all__ = [
     "Storage",

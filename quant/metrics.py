@@ -26,7 +26,7 @@ from quant.loading import check_image
 from quant.parallel import for_each_block, map_in_parallel
 
 if TYPE_CHECKING:
-    from quant.palette import PaletteFit, Quantized
+    from quant.pipeline import PaletteFit, Quantized
 
 __all__ = ["Metrics", "error_map", "mean_squared_error", "metrics"]
 
@@ -254,7 +254,7 @@ def metrics(original: np.ndarray, reconstruction: np.ndarray | Quantized | Palet
     >>> m.mse, m.psnr, m.ssim, m.delta_e
     (0.0, inf, 1.0, 0.0)
     """
-    from quant.palette import PaletteFit, Quantized  # not at the top: quant.palette imports this module
+    from quant.pipeline import PaletteFit, Quantized  # not at the top: quant.pipeline imports this module
 
     if isinstance(reconstruction, PaletteFit):
         return _fit_metrics(original, reconstruction, ssim=ssim)
@@ -288,7 +288,7 @@ def metrics(original: np.ndarray, reconstruction: np.ndarray | Quantized | Palet
 
 
 def _fit_metrics(original: np.ndarray, fit: PaletteFit, *, ssim: bool) -> Metrics:
-    """:func:`metrics` of a :class:`~quant.palette.PaletteFit`: per distinct colour of
+    """:func:`metrics` of a :class:`~quant.pipeline.PaletteFit`: per distinct colour of
     its source, which must be ``original``'s histogram (its size is checked)."""
     original = check_image(original)
     if original.shape[:2] != fit.shape or int(fit.source.counts.sum()) != original.shape[0] * original.shape[1]:
@@ -301,7 +301,7 @@ def _fit_metrics(original: np.ndarray, fit: PaletteFit, *, ssim: bool) -> Metric
     mean_delta_e = float(np.dot(delta_e.astype(np.float64), histogram.counts) / histogram.counts.sum())
     ssim_value = None
     if ssim:
-        from quant.palette import apply_palette
+        from quant.pipeline import apply_palette
 
         ssim_value = _ssim(original, apply_palette(original, fit).image)
     return Metrics(mse=fit.mse, psnr=_psnr(fit.mse), ssim=ssim_value, delta_e=mean_delta_e)

@@ -19,6 +19,9 @@ far fewer distinct colours, and fewer still once near-identical colours share a 
 4. Round the centres to 8 bits, map each distinct colour to its nearest palette
    entry once, exactly, and gather every pixel through that lookup table.
 
+This module holds those steps; :mod:`quant.pipeline` puts them together as
+:func:`quant.fit_palette`, :func:`quant.apply_palette` and :func:`quant.quantize`.
+
 The other methods are there to compare against: ``"minibatch"`` is the teaching
 notebook's ``MiniBatchKMeans`` on every pixel, ``"median-cut"`` and ``"octree"`` are
 Pillow's quantizers, and ``"random"`` draws colours uniformly from the RGB cube.
@@ -33,10 +36,7 @@ References
 
 from __future__ import annotations
 
-import threading
-import time
 import warnings
-from dataclasses import dataclass, field
 
 import numpy as np
 from PIL import Image
@@ -44,9 +44,8 @@ from skimage import color as skcolor
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from threadpoolctl import ThreadpoolController
 
-from quant.colors import ColorHistogram, N_CODES, analyse, remembered
+from quant.colors import ColorHistogram, remembered
 from quant.errors import ImageError
-from quant.loading import check_image
 from quant.parallel import for_each_block, map_in_parallel
 
 __all__ = [
@@ -54,12 +53,7 @@ __all__ = [
     "MAX_SEED",
     "METHODS",
     "SPACES",
-    "PaletteFit",
-    "Quantized",
-    "apply_palette",
     "assign_colors",
-    "fit_palette",
-    "quantize",
 ]
 
 METHODS = ("kmeans", "minibatch", "median-cut", "octree", "random")
@@ -118,87 +112,6 @@ are thin (inner dimension 3) and the k-means fits small, so waking threads costs
 than the arithmetic: 8 times more for the assignment on an idle machine, and far worse
 when other sessions keep the cores busy and OpenMP threads wait for each other.
 """
-
-
-@dataclass(frozen=True, eq=False)
-class ColorPairs:
-    """What a dithered mapping did to each colour: its distinct (colour, entry) pairs.
-
-    Attributes
-    ----------
-    colors : (p,) int32 array
-        Index of each pair's original colour in the source histogram, increasing.
-    labels : (p,) uint8 array
-        Index into the palette of each pair's entry.
-    counts : (p,) int64 array
-        Pixels of that colour mapped to that entry; they sum to the pixel count.
-    """
-
-    colors: np.ndarray
-    labels: np.ndarray
-    counts: np.ndarray
-
-
-@dataclass(frozen=True, eq=False)
-class Quantized:
-    """An image reduced to a palette, and its reconstruction.
-
-    Attributes
-    ----------
-    palette : (k, 3) uint8 array
-        The colours, without duplicates, ordered by pixel share, largest first.
-        ``k <= n_colors``.
-    labels : (H, W) uint8 array (uint16 never needed: k <= 256)
-        Index into ``palette`` of each pixel.
-    image : (H, W, 3) uint8 array
-        The reconstruction, equal to ``palette[labels]``.
-    counts : (k,) int64 array
-        Pixels per palette entry, decreasing.
-    mse : float
-        Mean squared error against the original over pixels and channels (0–255 scale).
-    method, space : str
-        How the palette was made and in which colour space distances were measured.
-    n_colors : int
-        The palette size that was asked for.
-    dither : float
-        Strength of the error diffusion asked for when mapping (0 to 1; see
-        :mod:`quant.dither`), 0.0 for the plain nearest-colour mapping.
-    seed : int
-        Seed of the random parts (k-means++ seeding, the random palette).
-    seconds : float
-        Wall-clock time of the call.
-    source : ColorHistogram or None
-        The original's colour histogram, the one :func:`quant.colors.analyse`
-        remembered for it.
-    color_labels : (n,) uint8 array or None
-        Index into ``palette`` of each distinct colour of ``source``; None when
-        dithered (a colour's pixels can then take different entries). With
-        ``source`` it lets :func:`quant.metrics` measure the result per colour
-        instead of per pixel.
-    pairs : ColorPairs or None
-        When dithered: the distinct (colour of ``source``, palette entry) pairs and
-        their pixel counts, which :func:`quant.metrics` measures instead of pixels.
-    """
-
-    palette: np.ndarray
-    labels: np.ndarray
-    image: np.ndarray
-    counts: np.ndarray
-    mse: float
-    method: str
-    space: str
-    n_colors: int
-    dither: float
-    seed: int
-    seconds: float
-    source: ColorHistogram | None = field(default=None, repr=False)
-    color_labels: np.ndarray | None = field(default=None, repr=False)
-    pairs: ColorPairs | None = field(default=None, repr=False)
-
-    @property
-    def k(self) -> int:
-        """Number of colours actually used."""
-        return int(self.palette.shape[0])
 
 
 def _check_choice(value: str, name: str, choices: tuple[str, ...]) -> str:
@@ -541,27 +454,6 @@ def _pillow_palette(image: np.ndarray, n_colors: int, method: str) -> np.ndarray
     return flat.reshape(-1, 3)[used]
 
 
-def _check_dither(dither: bool | float) -> float:
-    """The dithering strength as a float from 0 to 1 (True is 1.0, False 0.0)."""
-    if isinstance(dither, (bool, np.bool_)):
-        return 1.0 if dither else 0.0
-    if isinstance(dither, (int, float, np.integer, np.floating)) and 0.0 <= float(dither) <= 1.0:
-        return float(dither)
-    raise ImageError(f"dither must be True, False or a strength from 0 to 1, got {dither!r}.")
-
-
-def _dithered_labels(image: np.ndarray, palette: np.ndarray, strength: float, nearest: np.ndarray, mse: float) -> np.ndarray:
-    """Error diffusion of every pixel onto ``palette`` (:mod:`quant.dither`), as (H, W) uint8.
-
-    ``nearest`` is each pixel's nearest entry and ``mse`` that mapping's error.
-    """
-    # Imported here: Numba costs about 60 MB and half a second to import, and only
-    # dithering needs it.
-    from quant.dither import dither as error_diffusion
-
-    return error_diffusion(image, palette, strength=strength, nearest_labels=nearest, mse=mse)
-
-
 _GATHER_CHUNK = 1 << 18
 """Indices gathered at once: ``np.take`` first copies its indices to a 64-bit array, which
 for a whole 12 MP image would be 96 MB of fresh memory; a chunk's copy is 2 MB and stays
@@ -610,313 +502,3 @@ def _squared_error(colors: np.ndarray, weights: np.ndarray, mapped: np.ndarray) 
 
     for_each_block(sum_in, colors.shape[0])
     return sum(block_sums[start] for start in sorted(block_sums))
-
-
-def quantize(
-    image: np.ndarray,
-    n_colors: int,
-    *,
-    method: str = "kmeans",
-    space: str = "rgb",
-    dither: bool | float = False,
-    seed: int = 0,
-) -> Quantized:
-    """Reduce an image to a palette of at most ``n_colors`` colours.
-
-    Parameters
-    ----------
-    image : (H, W, 3) uint8 array
-        An RGB image, as :func:`quant.load_image` returns.
-    n_colors : int
-        Largest palette size, 1 to 256.
-    method : {"kmeans", "minibatch", "median-cut", "octree", "random"}, default "kmeans"
-        ``"kmeans"`` minimises the squared error over all pixels, fitted on the colour
-        histogram; ``"minibatch"`` is ``MiniBatchKMeans`` on every pixel;
-        ``"median-cut"`` and ``"octree"`` are Pillow's quantizers; ``"random"`` draws
-        ``n_colors`` colours uniformly from the RGB cube.
-    space : {"rgb", "lab"}, default "rgb"
-        Where distances are measured, for clustering and for mapping pixels to the
-        palette. ``"lab"`` uses CIELAB; the palette is returned in RGB either way.
-    dither : bool or float, default False
-        Map pixels by error diffusion (:mod:`quant.dither`: serpentine Sierra-3 with
-        damped, clamped error, less of it at edges and in noise, and an exact
-        nearest-entry search for every pixel) instead of to the nearest colour.
-        ``True`` is full strength (1.0); a float from 0 to 1 sets the strength;
-        ``False`` or 0 is the plain nearest-colour mapping. Diffusion works in RGB,
-        the space of the MSE it keeps low, whatever ``space`` is.
-    seed : int, default 0
-        Seed of the random parts, 0 to :data:`MAX_SEED`; the same seed gives the
-        same result.
-
-    Returns
-    -------
-    Quantized
-        Palette, labels, reconstruction, counts and error.
-
-    Raises
-    ------
-    ImageError
-        If ``n_colors``, ``method``, ``space``, ``dither`` or ``seed`` is not one of the
-        accepted values.
-    ValueError
-        If ``image`` is not an (H, W, 3) uint8 array.
-
-    Notes
-    -----
-    A dithered result records the distinct (original colour, entry) pairs it made
-    (``pairs``), so :func:`quant.metrics` measures it exactly per pair.
-
-    An image with at most ``n_colors`` distinct colours gets exactly its own colours
-    (zero error) from every method but ``"random"``, whose point is to ignore them.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> image = np.zeros((2, 2, 3), dtype=np.uint8); image[0, 0] = 255
-    >>> result = quantize(image, 16)
-    >>> result.palette.tolist(), result.mse
-    ([[0, 0, 0], [255, 255, 255]], 0.0)
-    """
-    with _THREADPOOLS.limit(limits=1):
-        return _quantize(image, n_colors, method=method, space=space, dither=dither, seed=seed)
-
-
-def _quantize(image: np.ndarray, n_colors: int, *, method: str, space: str, dither: bool | float, seed: int) -> Quantized:
-    """:func:`quantize` with the native thread pools already limited."""
-    started = time.perf_counter()
-    image = check_image(image)
-    _check_dither(dither)
-    codes, fit = _fit_palette(image, n_colors, method=method, space=space, seed=seed)
-    return _apply_palette(image, codes, fit, dither=dither, started=started)
-
-
-@dataclass(frozen=True, eq=False)
-class PaletteFit:
-    """A palette fitted to an image and where each of its distinct colours goes, without
-    any per-pixel array: what an interactive view needs, a few megabytes at most.
-
-    Attributes
-    ----------
-    palette : (k, 3) uint8 array
-        The colours, without duplicates, ordered by pixel share (nearest-colour
-        mapping), largest first. Entries no colour is nearest to are dropped.
-    counts : (k,) int64 array
-        Pixels per palette entry when every pixel takes its nearest entry, decreasing.
-    color_labels : (n,) uint8 array
-        Index into ``palette`` of each distinct colour of ``source``.
-    source : ColorHistogram
-        The image's distinct colours and their pixel counts.
-    mse : float
-        Mean squared error of the nearest-colour reconstruction, exactly.
-    method, space, n_colors, seed, seconds
-        As in :class:`Quantized`; ``seconds`` is the time of the fit.
-    shape : (int, int)
-        Height and width of the image fitted.
-    """
-
-    palette: np.ndarray
-    counts: np.ndarray
-    color_labels: np.ndarray = field(repr=False)
-    source: ColorHistogram = field(repr=False)
-    mse: float
-    method: str
-    space: str
-    n_colors: int
-    seed: int
-    seconds: float
-    shape: tuple[int, int]
-
-    @property
-    def k(self) -> int:
-        """Number of colours actually used."""
-        return int(self.palette.shape[0])
-
-
-def fit_palette(
-    image: np.ndarray, n_colors: int, *, method: str = "kmeans", space: str = "rgb", seed: int = 0
-) -> PaletteFit:
-    """The palette :func:`quantize` would choose, and its exact error, without rebuilding the image.
-
-    Everything is computed on the image's colour histogram (``"kmeans"``,
-    ``"random"``) or its pixels (the other methods), but no per-pixel array is kept
-    or made: on a 12-megapixel photo this is the palette's cost without the
-    reconstruction's. :func:`apply_palette` makes the full-size result later, and
-    :func:`quant.metrics` measures a fit exactly, per distinct colour.
-
-    Parameters
-    ----------
-    image : (H, W, 3) uint8 array
-        An RGB image.
-    n_colors : int
-        Largest palette size, 1 to 256.
-    method, space, seed
-        As in :func:`quantize`.
-
-    Returns
-    -------
-    PaletteFit
-        Palette, counts, per-colour mapping and error of the nearest-colour mapping.
-
-    Raises
-    ------
-    ImageError
-        If ``n_colors``, ``method``, ``space`` or ``seed`` is not one of the accepted values.
-    ValueError
-        If ``image`` is not an (H, W, 3) uint8 array.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> image = np.zeros((2, 2, 3), dtype=np.uint8); image[0, 0] = 255
-    >>> fit = fit_palette(image, 16)
-    >>> fit.palette.tolist(), fit.counts.tolist(), fit.mse
-    ([[0, 0, 0], [255, 255, 255]], [3, 1], 0.0)
-    """
-    with _THREADPOOLS.limit(limits=1):
-        _, fit = _fit_palette(check_image(image), n_colors, method=method, space=space, seed=seed)
-        return fit
-
-
-def apply_palette(image: np.ndarray, fit: PaletteFit, *, dither: bool | float = False) -> Quantized:
-    """Rebuild ``image`` at full size from a palette :func:`fit_palette` fitted to it.
-
-    ``quantize(image, k, ...)`` is ``apply_palette(image, fit_palette(image, k, ...))``:
-    the same palette, labels and error, bit for bit.
-
-    Parameters
-    ----------
-    image : (H, W, 3) uint8 array
-        The image ``fit`` was made from.
-    fit : PaletteFit
-        Its palette.
-    dither : bool or float, default False
-        Map with error diffusion at this strength (as in :func:`quantize`) instead of
-        to the nearest colour. The palette is then re-ordered by the dithered pixel
-        counts.
-
-    Returns
-    -------
-    Quantized
-        Full-size labels and reconstruction.
-
-    Raises
-    ------
-    ImageError
-        If ``dither`` is not True, False or a strength from 0 to 1.
-    ValueError
-        If ``image`` is not an (H, W, 3) uint8 array or has a colour, or a size, that
-        the image ``fit`` was made from does not have.
-    """
-    with _THREADPOOLS.limit(limits=1):
-        started = time.perf_counter()
-        image = check_image(image)
-        if image.shape[:2] != fit.shape:
-            raise ValueError(f"image is {image.shape[1]} x {image.shape[0]}, but the palette was fitted to a {fit.shape[1]} x {fit.shape[0]} image.")
-        codes, histogram = analyse(image)
-        if histogram is not fit.source and not (
-            np.array_equal(histogram.codes, fit.source.codes) and np.array_equal(histogram.counts, fit.source.counts)
-        ):
-            raise ValueError("image is not the image the palette was fitted to: their colours differ.")
-        return _apply_palette(image, codes, fit, dither=dither, started=started - fit.seconds)
-
-
-def _fit_palette(image: np.ndarray, n_colors: int, *, method: str, space: str, seed: int) -> tuple[np.ndarray, PaletteFit]:
-    """The packed codes of ``image`` and :func:`fit_palette`'s result; thread pools limited, image checked."""
-    started = time.perf_counter()
-    n_colors = _check_n_colors(n_colors)
-    _check_choice(method, "method", METHODS)
-    _check_choice(space, "space", SPACES)
-    seed = _check_seed(seed)
-
-    codes, histogram = analyse(image)
-
-    if method != "random" and len(histogram) <= n_colors:
-        palette = histogram.colors
-    elif method == "kmeans":
-        palette = _to_rgb8(_kmeans_centres(histogram, n_colors, space, seed), space)
-    elif method == "minibatch":
-        palette = _to_rgb8(_minibatch_centres(image, n_colors, space, seed), space)
-    elif method == "random":
-        palette = np.random.default_rng(seed).integers(0, 256, size=(n_colors, 3), dtype=np.uint8)
-    else:
-        palette = _pillow_palette(image, n_colors, method)
-    palette = np.unique(palette, axis=0)
-
-    color_labels = _nearest_colors(histogram, palette, space)
-    counts = np.bincount(color_labels, weights=_histogram_weights(histogram), minlength=palette.shape[0])
-    palette, counts, rank = _by_share(palette, counts)
-    color_ranks = rank[color_labels]
-    color_ranks.flags.writeable = False
-    squared = _squared_error(histogram.colors, _histogram_weights(histogram), palette[color_ranks])
-    for array in (palette, counts):
-        array.flags.writeable = False
-    fit = PaletteFit(
-        palette=palette,
-        counts=counts,
-        color_labels=color_ranks,
-        source=histogram,
-        mse=squared / (3 * codes.shape[0]),
-        method=method,
-        space=space,
-        n_colors=n_colors,
-        seed=seed,
-        seconds=time.perf_counter() - started,
-        shape=image.shape[:2],
-    )
-    return codes, fit
-
-
-def _by_share(palette: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Palette and counts largest share first, entries no pixel chose dropped, and the
-    rank (new index, uint8) of every old entry."""
-    order = np.argsort(-counts, kind="stable")
-    order = order[counts[order] > 0]
-    rank = np.zeros(palette.shape[0], dtype=np.uint8)
-    rank[order] = np.arange(order.shape[0], dtype=np.uint8)
-    return np.ascontiguousarray(palette[order]), counts[order].astype(np.int64), rank
-
-
-def _apply_palette(image: np.ndarray, codes: np.ndarray, fit: PaletteFit, *, dither: bool | float, started: float) -> Quantized:
-    """The full-size :class:`Quantized` of a fit; ``codes`` are the image's packed pixels."""
-    strength = _check_dither(dither)
-    histogram = fit.source
-    lookup = np.empty(N_CODES, dtype=np.uint8)
-    lookup[histogram.codes] = fit.color_labels
-    labels = _gather(lookup, codes).reshape(image.shape[:2])
-    pairs = None
-    if strength > 0 and len(histogram) > fit.k:
-        # An image with no more colours than the palette maps exactly: nothing to diffuse.
-        from quant.dither import color_pairs
-
-        pixel_labels = _dithered_labels(image, fit.palette, strength, labels, fit.mse)
-        pair_colors, pair_labels, pair_counts = color_pairs(codes, histogram.codes, histogram.counts, pixel_labels, fit.k)
-        counts = np.bincount(pair_labels, weights=pair_counts, minlength=fit.k)
-        palette, counts, rank = _by_share(fit.palette, counts)
-        labels = _gather(rank, pixel_labels)
-        pairs = ColorPairs(colors=pair_colors, labels=rank[pair_labels], counts=pair_counts)
-        for array in (*vars(pairs).values(), palette, counts):
-            array.flags.writeable = False
-        squared = _squared_error(histogram.colors[pair_colors], pair_counts.astype(np.float64), palette[pairs.labels])
-        mse = squared / (3 * codes.shape[0])
-        color_labels = None
-    else:
-        palette, counts, color_labels = fit.palette, fit.counts, fit.color_labels
-        mse = fit.mse
-    reconstruction = _reconstruct(palette, labels)
-
-    return Quantized(
-        palette=palette,
-        labels=labels,
-        image=reconstruction,
-        counts=counts,
-        mse=mse,
-        method=fit.method,
-        space=fit.space,
-        n_colors=fit.n_colors,
-        dither=strength,
-        seed=fit.seed,
-        seconds=time.perf_counter() - started,
-        source=histogram,
-        color_labels=color_labels,
-        pairs=pairs,
-    )

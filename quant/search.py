@@ -31,7 +31,8 @@ from quant.colors import analyse
 from quant.errors import ImageError
 from quant.loading import check_image
 from quant.metrics import metrics
-from quant.palette import MAX_COLORS, METHODS, SPACES, PaletteFit, Quantized, apply_palette, fit_palette
+from quant.palette import MAX_COLORS, METHODS, SPACES
+from quant.pipeline import PaletteFit, Quantized, apply_palette, fit_palette
 
 __all__ = ["GUIDE_PIXELS", "PaletteSearch", "smallest_fit", "smallest_palette"]
 

@@ -16,6 +16,7 @@ import threadpoolctl
 
 import quant
 import quant.palette
+import quant.pipeline
 import quant.parallel
 from tests.hostile_inputs import quadrants
 
@@ -52,13 +53,13 @@ def test_quantize_runs_native_pools_at_one_thread(
     monkeypatch: pytest.MonkeyPatch, several_threads_outside, method: str, step: str
 ) -> None:
     seen: list[dict[str, int]] = []
-    original = getattr(quant.palette, step)
+    original = getattr(quant.pipeline, step)
 
     def recording(*args, **kwargs):
         seen.append(pool_sizes())
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(quant.palette, step, recording)
+    monkeypatch.setattr(quant.pipeline, step, recording)
     result = quant.quantize(noisy_image(), 8, method=method)
     assert result.k == 8
     assert len(seen) == 1
