@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 
-import numpy as np
 import streamlit as st
 
 import quant
@@ -29,11 +28,6 @@ def hex_lines(palette) -> str:
 
 def tile_title(n_colors: int, method: str) -> str:
     return f"{n_colors} colours · {text.describe(method, settings.space, dither=settings.dither)}"
-
-
-def magnified(pixels: np.ndarray, zoom: int) -> np.ndarray:
-    """Every pixel drawn as a ``zoom`` × ``zoom`` block, so the browser has nothing to smooth."""
-    return np.repeat(np.repeat(pixels, zoom, axis=0), zoom, axis=1) if zoom > 1 else pixels
 
 
 ref, settings = frame.page_setup()
@@ -143,33 +137,22 @@ if tiles:
         ) or 1
         across = st.slider("Across (% of the width)", 0, 100, key=state.RECON_DETAIL_X)
         down = st.slider("Down (% of the height)", 0, 100, key=state.RECON_DETAIL_Y)
-    size = cached.DETAIL_SIZE // zoom
     n_colors, method = tiles[chosen]
-    centre_x = round(across / 100 * (facts.width - 1))
-    centre_y = round(down / 100 * (facts.height - 1))
+    centre = (round(down / 100 * (facts.height - 1)), round(across / 100 * (facts.width - 1)))
     with st.spinner("Cutting the region from the full-size images…"):
-        region = cached.detail(
-            ref, n_colors, settings, top=centre_y - size // 2, left=centre_x - size // 2, size=size, method=method
-        )
-    height, width = region.original.shape[:2]
+        region = cached.detail_pictures(ref, n_colors, settings, centre=centre, zoom=zoom, method=method)
     with locator:
-        box = (
-            region.left / facts.width,
-            region.top / facts.height,
-            (region.left + width) / facts.width,
-            (region.top + height) / facts.height,
-        )
-        st.image(figures.outlined(cached.original_small(ref), box), output_format="PNG")
+        st.image(region.locator_png, output_format="PNG")
         st.caption(
-            f"Pixels {region.left:,}–{region.left + width - 1:,} across, "
-            f"{region.top:,}–{region.top + height - 1:,} down, of {facts.width:,} × {facts.height:,}."
+            f"Pixels {region.left:,}–{region.left + region.width - 1:,} across, "
+            f"{region.top:,}–{region.top + region.height - 1:,} down, of {facts.width:,} × {facts.height:,}."
         )
     with st.container(horizontal=True, gap="medium", key="recon_detail"):
         with st.container(width="content", key="recon_detail_original"):
-            st.image(magnified(region.original, zoom), width=width * zoom, output_format="PNG")
+            st.image(region.original_png, width=region.width * zoom, output_format="PNG")
             st.caption(f"Original · {ZOOMS[zoom]}")
         with st.container(width="content", key="recon_detail_result"):
-            st.image(magnified(region.reconstruction, zoom), width=width * zoom, output_format="PNG")
+            st.image(region.reconstruction_png, width=region.width * zoom, output_format="PNG")
             st.caption(f"{tile_title(n_colors, method)} · {ZOOMS[zoom]}")
 
 # The view is on screen; now the full-size files.

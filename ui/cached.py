@@ -47,6 +47,7 @@ __all__ = [
     "WORK_PIXELS",
     "ComparePoint",
     "Detail",
+    "DetailPictures",
     "ImageFacts",
     "PaletteView",
     "Picture",
@@ -55,6 +56,7 @@ __all__ = [
     "color_sample",
     "compare_point",
     "detail",
+    "detail_pictures",
     "error_map",
     "facts",
     "indexed_png",
@@ -502,6 +504,64 @@ def detail(
     reconstruction = full.palette[full.labels[window]]
     _read_only(original, reconstruction)
     return Detail(top=top, left=left, original=original, reconstruction=reconstruction)
+
+
+@dataclass(frozen=True)
+class DetailPictures:
+    """A :class:`Detail` ready for the screen: both regions magnified and encoded once,
+    and a small copy of the picture with the region outlined."""
+
+    top: int
+    left: int
+    height: int
+    width: int
+    original_png: bytes
+    reconstruction_png: bytes
+    locator_png: bytes
+
+
+def _png(picture: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(picture).save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+def _magnified(picture: np.ndarray, zoom: int) -> np.ndarray:
+    """Every pixel drawn as a ``zoom`` × ``zoom`` block, so the browser has nothing to smooth."""
+    return np.repeat(np.repeat(picture, zoom, axis=0), zoom, axis=1) if zoom > 1 else picture
+
+
+def detail_pictures(
+    ref: ImageRef, n_colors: int, settings: Settings, *, centre: tuple[int, int], zoom: int, method: str | None = None
+) -> DetailPictures:
+    """:func:`detail` around ``centre`` (row, column) at ``zoom`` (1 or 2), as PNGs kept
+    in the store, so that a page redrawn with the same region encodes nothing."""
+    method = method or settings.method
+    size = DETAIL_SIZE // zoom
+
+    def make() -> DetailPictures:
+        region = detail(ref, n_colors, settings, top=centre[0] - size // 2, left=centre[1] - size // 2, size=size, method=method)
+        height, width = region.original.shape[:2]
+        small = original_small(ref)
+        full_height, full_width = pixels(ref).shape[:2]
+        box = (
+            region.left / full_width,
+            region.top / full_height,
+            (region.left + width) / full_width,
+            (region.top + height) / full_height,
+        )
+        return DetailPictures(
+            top=region.top,
+            left=region.left,
+            height=height,
+            width=width,
+            original_png=_png(_magnified(region.original, zoom)),
+            reconstruction_png=_png(_magnified(region.reconstruction, zoom)),
+            locator_png=_png(figures.outlined(small, box)),
+        )
+
+    key = (*_tile_key("detail", ref, n_colors, method, settings), centre, zoom)
+    return _stored(key, make)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
