@@ -88,7 +88,8 @@ errors = {
     for method in methods
 }
 st.plotly_chart(
-    figures.error_curves(
+    cached.figure(
+        figures.error_curves,
         SIZES, errors, metric=ERROR_MEASURES[measure], log_y=log_axis and measure in LOG_MEASURES
     ),
     key="compare_curves",
@@ -110,7 +111,7 @@ needed = {
     for method in methods
 }
 st.plotly_chart(
-    figures.colours_needed_chart(needed, target=target, max_colors=SIZES[-1]),
+    cached.figure(figures.colours_needed_chart, needed, target=target, max_colors=SIZES[-1]),
     key="compare_needed",
     width="stretch",
 )
@@ -163,7 +164,7 @@ method, n_colors = choice
 with st.spinner("Measuring the error of every pixel…"):
     error = cached.error_map(ref, n_colors, method, settings)
 # theme=None: Streamlit's chart theme would replace the heat map's colour scale.
-st.plotly_chart(figures.error_heatmap(error, title="ΔE"), key="compare_heatmap", width="stretch", theme=None)
+st.plotly_chart(cached.figure(figures.error_heatmap, error, title="ΔE"), key="compare_heatmap", width="stretch", theme=None)
 st.caption(
     f"ΔE per pixel between the image and its {choice_label(choice)} reconstruction "
     f"(mean {points[choice].metrics.delta_e:.2f}). Around 2.3 is the smallest "

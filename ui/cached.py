@@ -59,6 +59,7 @@ __all__ = [
     "detail_pictures",
     "error_map",
     "facts",
+    "figure",
     "indexed_png",
     "indexed_pngs",
     "original_picture",
@@ -251,6 +252,33 @@ def warm_up() -> threading.Thread:
     thread = threading.Thread(target=compile_dithering, name="warm-up", daemon=True)
     thread.start()
     return thread
+
+
+# --- figures of small data ------------------------------------------------------------
+
+
+def _digest_of(value: object) -> object:
+    """A hashable stand-in for a figure builder's argument: arrays by a digest of their bytes."""
+    if isinstance(value, np.ndarray):
+        return (value.shape, str(value.dtype), hashlib.blake2b(np.ascontiguousarray(value).tobytes(), digest_size=16).hexdigest())
+    if isinstance(value, dict):
+        return tuple((key, _digest_of(item)) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return tuple(_digest_of(item) for item in value)
+    return value
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _built_figure(builder: str, key: object, _build) -> go.Figure:
+    return _build()
+
+
+def figure(build, *args, **kwargs) -> go.Figure:
+    """``build(*args, **kwargs)``, a figure builder of :mod:`ui.figures`, made once per
+    distinct arguments and shared: building a Plotly figure validates every property,
+    tens of milliseconds a figure on every redraw of a page. Nothing may modify it."""
+    key = (_digest_of(args), _digest_of(kwargs))
+    return _built_figure(f"{build.__module__}.{build.__qualname__}", key, lambda: build(*args, **kwargs))
 
 
 # --- the image itself --------------------------------------------------------------
