@@ -206,12 +206,13 @@ class Store:
 
 def _budget_bytes() -> int:
     configured = os.environ.get("QUANT_STORE_MB", "").strip()
-    megabytes = int(configured) if configured.isdigit() and int(configured) > 0 else 512
+    megabytes = int(configured) if configured.isdigit() and int(configured) > 0 else 384
     return megabytes << 20
 
 
 BUDGET_BYTES = _budget_bytes()
-"""What :data:`STORE` may hold: 512 MB unless ``QUANT_STORE_MB`` says otherwise."""
+"""What :data:`STORE` may hold: 384 MB unless ``QUANT_STORE_MB`` says otherwise (about
+three 12 MP visitors' pictures, tiles, labels and PNGs)."""
 
 STORE = Store(BUDGET_BYTES, gate=HEAVY)
 """The dashboard's one store, shared by every session of the process."""
