@@ -128,14 +128,28 @@ class Visit:
     problems: list[str] = field(default_factory=list)
 
 
-async def _visitor(browser, url: str, index: int, content: bytes, everyone_ready: asyncio.Barrier, timeout_s: float) -> Visit:
+async def _visitor(
+    browser, url: str, index: int, content: bytes, everyone_ready: asyncio.Barrier, opening: asyncio.Semaphore, timeout_s: float
+) -> Visit:
     visit = Visit(index)
     context = await browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(timeout_s * 1000)
     try:
-        page = await context.new_page()
-        await page.goto(f"{url}/reconstructions")
-        await page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_s * 1000)
+        opened = False
+        try:
+            # A few pages load the app's front end at a time: thirty at once on two
+            # cores would time out before anybody uploads anything.
+            async with opening:
+                page = await context.new_page()
+                await page.goto(f"{url}/reconstructions")
+                await page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
+            opened = True
+        except Exception as err:  # noqa: BLE001 - reported per visitor
+            visit.problems.append(f"could not open the page: {type(err).__name__}: {err}")
+        # Everybody waits here, even a visitor whose page failed, so nobody waits forever.
         await everyone_ready.wait()
+        if not opened:
+            return visit
         started = time.monotonic()
         await page.locator(".st-key-upload input[type=file]").set_input_files(
             files=[{"name": f"visitor-{index:02d}.jpg", "mimeType": "image/jpeg", "buffer": content}]
@@ -180,9 +194,10 @@ async def _burst(url: str, photos: list[bytes], timeout_s: float) -> list[Visit]
         browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
             ready = asyncio.Barrier(len(photos))
+            opening = asyncio.Semaphore(4)
             return list(
                 await asyncio.gather(
-                    *(_visitor(browser, url, i, photo, ready, timeout_s) for i, photo in enumerate(photos))
+                    *(_visitor(browser, url, i, photo, ready, opening, timeout_s) for i, photo in enumerate(photos))
                 )
             )
         finally:
