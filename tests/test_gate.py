@@ -184,3 +184,33 @@ def test_heavy_values_wait_for_the_gate() -> None:
 def test_size_of_counts_shared_arrays_once() -> None:
     array = np.zeros(500, dtype=np.uint8)
     assert size_of((array, array, b"abc")) == 503
+
+
+def test_jobs_sharing_a_ticket_go_before_later_visitors() -> None:
+    gate = Gate(1)
+    order: list[str] = []
+    hold = threading.Event()
+    first_visitor, second_visitor = gate.ticket(), gate.ticket()
+
+    def occupy() -> None:
+        with gate.admit(ticket=first_visitor):
+            hold.wait(5)
+            order.append("first visitor, job 1")
+
+    def job(name: str, ticket: int) -> None:
+        with gate.admit(ticket=ticket, poll_s=0.01):
+            order.append(name)
+
+    threads = [threading.Thread(target=occupy)]
+    threads[0].start()
+    time.sleep(0.05)
+    # The second visitor's job arrives before the first visitor's second job...
+    for name, ticket in (("second visitor, job 1", second_visitor), ("first visitor, job 2", first_visitor)):
+        threads.append(threading.Thread(target=job, args=(name, ticket)))
+        threads[-1].start()
+        time.sleep(0.05)
+    hold.set()
+    for thread in threads:
+        thread.join(timeout=5)
+    # ...but the first visitor is served in full first.
+    assert order == ["first visitor, job 1", "first visitor, job 2", "second visitor, job 1"]

@@ -199,10 +199,14 @@ def waiting_notice() -> Iterator[None]:
     """
     placeholder = st.empty()
     _notice.placeholder = placeholder
+    # One ticket for the whole run: this page's jobs are served before those of
+    # visitors who came later (ui.gate.Gate).
+    _notice.ticket = HEAVY.ticket()
     try:
         yield
     finally:
         _notice.placeholder = None
+        _notice.ticket = None
         placeholder.empty()
 
 
@@ -225,7 +229,7 @@ def _on_wait(ahead: int | None) -> None:
 
 def _stored(key: tuple, make, *, heavy: bool = True):
     """``STORE.get`` with this run's waiting notice; the notice goes once the value is in."""
-    value = STORE.get(key, make, heavy=heavy, on_wait=_on_wait)
+    value = STORE.get(key, make, heavy=heavy, on_wait=_on_wait, ticket=getattr(_notice, "ticket", None))
     if getattr(_notice, "shown", False):
         _notice.shown = False
         placeholder = getattr(_notice, "placeholder", None)
@@ -505,9 +509,16 @@ def indexed_pngs(ref: ImageRef, tiles: Sequence[tuple[int, str]], settings: Sett
     The workers have no page to show a queue on: by the time a page asks for its PNGs
     its view is drawn, and each tile says that its file is being made.
     """
-    futures = [
-        _PNG_WORKERS.submit(indexed_png, ref, n_colors, settings, method=method) for n_colors, method in tiles
-    ]
+    ticket = getattr(_notice, "ticket", None)
+
+    def make(n_colors: int, method: str) -> bytes:
+        _notice.ticket = ticket  # the page's place in the gate's line, in this worker too
+        try:
+            return indexed_png(ref, n_colors, settings, method=method)
+        finally:
+            _notice.ticket = None
+
+    futures = [_PNG_WORKERS.submit(make, n_colors, method) for n_colors, method in tiles]
     try:
         for future in futures:
             yield future.result()

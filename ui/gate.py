@@ -27,10 +27,10 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import itertools
 import logging
 import os
 import threading
-from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -86,7 +86,13 @@ def release_memory() -> bool:
 
 
 class Gate:
-    """At most ``slots`` holders at a time, first come first served.
+    """At most ``slots`` holders at a time, served in order of their tickets.
+
+    A job waits with a ticket: by default a fresh one, so jobs are served first come
+    first served; a caller that passes the same ticket for several jobs (one visitor's
+    page: decode, tiles, PNGs) has all of them served before the jobs of anyone who
+    arrived later, so a crowd is served visitor by visitor instead of everybody's
+    pages filling in together at the end.
 
     Parameters
     ----------
@@ -104,7 +110,9 @@ class Gate:
         self._on_idle = on_idle
         self._condition = threading.Condition()
         self._running = 0
-        self._line: deque[object] = deque()
+        self._line: list[tuple[int, int]] = []
+        """(ticket, arrival) of every waiting job; the smallest is served next."""
+        self._numbers = itertools.count()
         self._holders = threading.local()
 
     @property
@@ -117,12 +125,18 @@ class Gate:
         """Jobs in line now."""
         return len(self._line)
 
+    def ticket(self) -> int:
+        """A new ticket, later than every one given before."""
+        return next(self._numbers)
+
     def held_here(self) -> bool:
         """Whether the calling thread holds a slot (then :meth:`admit` lets it straight in)."""
         return getattr(self._holders, "depth", 0) > 0
 
     @contextmanager
-    def admit(self, on_wait: Callable[[int], object] | None = None, *, poll_s: float = 0.5) -> Iterator[None]:
+    def admit(
+        self, on_wait: Callable[[int], object] | None = None, *, ticket: int | None = None, poll_s: float = 0.5
+    ) -> Iterator[None]:
         """Hold a slot for the ``with`` block, waiting in line for it if need be.
 
         Parameters
@@ -132,6 +146,8 @@ class Gate:
             first wait and then about every ``poll_s`` seconds while waiting, outside
             the gate's lock. An exception it raises (Streamlit stopping the script)
             takes the job out of the line and propagates.
+        ticket : int, optional
+            From :meth:`ticket`; jobs with smaller tickets go first. A fresh one by default.
         poll_s : float, default 0.5
             Seconds between calls of ``on_wait``.
         """
@@ -139,28 +155,28 @@ class Gate:
             # A job's own sub-steps never queue behind other jobs: that could deadlock.
             yield
             return
-        ticket = object()
+        place = (self.ticket() if ticket is None else ticket, self.ticket())
         with self._condition:
-            self._line.append(ticket)
+            self._line.append(place)
         try:
             while True:
                 with self._condition:
-                    if self._running < self.slots and self._line[0] is ticket:
-                        self._line.popleft()
+                    if self._running < self.slots and min(self._line) == place:
+                        self._line.remove(place)
                         self._running += 1
                         # The next in line may be admitted too when slots are free.
                         self._condition.notify_all()
                         break
-                    ahead = self._running + self._line.index(ticket)
+                    ahead = self._running + sum(other < place for other in self._line)
                 if on_wait is not None:
                     on_wait(ahead)
                 with self._condition:
-                    if not (self._running < self.slots and self._line[0] is ticket):
+                    if not (self._running < self.slots and min(self._line) == place):
                         self._condition.wait(poll_s)
         except BaseException:
             with self._condition:
-                if ticket in self._line:
-                    self._line.remove(ticket)
+                if place in self._line:
+                    self._line.remove(place)
                 self._condition.notify_all()
             raise
         self._holders.depth = 1

@@ -126,6 +126,7 @@ class Store:
         *,
         heavy: bool = False,
         on_wait: WaitCallback | None = None,
+        ticket: int | None = None,
     ) -> T:
         """The value for ``key``, computed by ``make()`` if it is not held.
 
@@ -140,6 +141,9 @@ class Store:
             Compute only once admitted by the gate.
         on_wait : callable, optional
             Called about twice a second while waiting (see :data:`WaitCallback`).
+        ticket : int, optional
+            The place in the gate's line (:meth:`ui.gate.Gate.ticket`): one visitor's
+            jobs share one, so they are served together.
         """
         while True:
             with self._lock:
@@ -157,7 +161,7 @@ class Store:
                 # Queue for a slot before claiming the key: whoever computes a value
                 # always holds a slot already, so a job waiting for another's value
                 # never waits on someone who is waiting in line (no deadlock).
-                with self.gate.admit(on_wait):
+                with self.gate.admit(on_wait, ticket=ticket):
                     return self.get(key, make, heavy=True, on_wait=on_wait)
             while not flight.done.wait(0.5 if on_wait is not None else None):
                 on_wait(None)
