@@ -359,15 +359,20 @@ def original_picture(ref: ImageRef, *, tile: bool = False) -> Picture:
     )
 
 
-def original_small(ref: ImageRef) -> np.ndarray:
-    """The image downscaled to the grid-tile size, as a read-only array."""
+def _downscaled(ref: ImageRef, max_pixels: int) -> np.ndarray:
+    """The image shrunk to at most ``max_pixels``, as a stored read-only array."""
 
     def make() -> np.ndarray:
-        small = quant.downscale(pixels(ref), TILE_PIXELS)
+        small = quant.downscale(pixels(ref), max_pixels)
         small.flags.writeable = False
         return small
 
-    return _stored(("small", ref.digest, TILE_PIXELS), make)
+    return _stored(("downscaled", ref.digest, max_pixels), make)
+
+
+def original_small(ref: ImageRef) -> np.ndarray:
+    """The image downscaled to the grid-tile size, as a read-only array."""
+    return _downscaled(ref, TILE_PIXELS)
 
 
 # --- colours and palettes ----------------------------------------------------------
@@ -642,12 +647,7 @@ def cloud_figures(
 
 
 def _work_pixels(ref: ImageRef) -> np.ndarray:
-    def make() -> np.ndarray:
-        work = quant.downscale(pixels(ref), WORK_PIXELS)
-        work.flags.writeable = False
-        return work
-
-    return _stored(("work", ref.digest, WORK_PIXELS), make)
+    return _downscaled(ref, WORK_PIXELS)
 
 
 def work_size(ref: ImageRef) -> tuple[int, int]:
