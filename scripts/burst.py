@@ -76,17 +76,23 @@ def tree_rss_bytes(pid: int) -> int:
 
 
 class RssSampler:
-    """Samples :func:`tree_rss_bytes` in a thread until stopped; keeps the peak."""
+    """Samples :func:`tree_rss_bytes` in a thread until stopped (also used by
+    ``tests/e2e/test_load.py``)."""
 
     def __init__(self, pid: int, interval_s: float = 0.2) -> None:
-        self.pid, self.interval_s, self.peak = pid, interval_s, 0
+        self.pid, self.interval_s = pid, interval_s
+        self.samples: list[int] = []
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, tree_rss_bytes(self.pid))
+            self.samples.append(tree_rss_bytes(self.pid))
             self._stop.wait(self.interval_s)
+
+    @property
+    def peak(self) -> int:
+        return max(self.samples, default=0)
 
     def __enter__(self) -> RssSampler:
         self._thread.start()

@@ -9,11 +9,9 @@ store's budget, not from the number of visitors. The figures are printed (``-s``
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from e2e_support import REPO_ROOT, StreamlitServer
+from e2e_support import StreamlitServer
 from scripts.burst import MB, run_burst
 from ui.gate import SLOTS
 from ui.store import BUDGET_BYTES
@@ -30,19 +28,9 @@ SLACK_MB = 250
 """Streamlit's own buffers, uploads (a few MB per visitor), allocator fragmentation."""
 
 
-@pytest.fixture(scope="module")
-def burst_server(browser_prerequisites: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[StreamlitServer]:
-    server = StreamlitServer(REPO_ROOT, tmp_path_factory.mktemp("burst") / "server.log")
-    try:
-        server.start()
-    except RuntimeError as error:
-        pytest.fail(str(error), pytrace=False)
-    yield server
-    server.stop()
-
-
-def test_a_burst_is_served_in_turn_within_the_memory_bound(burst_server: StreamlitServer) -> None:
-    report = run_burst(burst_server, VISITORS, after_s=5.0, timeout_s=480.0)
+def test_a_burst_is_served_in_turn_within_the_memory_bound(fresh_server: StreamlitServer) -> None:
+    # fresh_server: a server of this module's own, so its memory holds only the burst.
+    report = run_burst(fresh_server, VISITORS, after_s=5.0, timeout_s=480.0)
     print(report.table())
     problems = {visit.index: visit.problems for visit in report.visits if visit.problems}
     assert problems == {}

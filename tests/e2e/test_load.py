@@ -21,7 +21,6 @@ import contextlib
 import io
 import os
 import re
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -33,6 +32,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from scripts.burst import MB, RssSampler, tree_rss_bytes
 from e2e_support import (
     SCRIPT_RUN_TIMEOUT_MS,
     VIEWPORT,
@@ -56,70 +56,6 @@ SESSION_PHASE_TIMEOUT_S = 240
 UPLOADS_PHASE_TIMEOUT_S = 300
 UPLOAD_TIMEOUT_MS = 120_000
 SAMPLE_INTERVAL_S = 0.2
-
-MB = 1024 * 1024
-
-
-# --- memory of the server ---------------------------------------------------------------
-
-
-def _children(pid: int) -> list[int]:
-    """Every descendant of `pid`, read from /proc/<pid>/task/*/children."""
-    found: list[int] = []
-    pending = [pid]
-    while pending:
-        parent = pending.pop()
-        for task in Path(f"/proc/{parent}/task").glob("*"):
-            try:
-                kids = [int(k) for k in (task / "children").read_text().split()]
-            except OSError:
-                continue
-            found.extend(kids)
-            pending.extend(kids)
-    return found
-
-
-def _rss_bytes(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass  # the process has just exited
-    return 0
-
-
-def tree_rss_bytes(pid: int) -> int:
-    """Resident memory of `pid` and all its descendants, in bytes."""
-    return sum(_rss_bytes(p) for p in [pid, *_children(pid)])
-
-
-class RssSampler:
-    """Samples :func:`tree_rss_bytes` in a background thread until stopped."""
-
-    def __init__(self, pid: int, interval_s: float = SAMPLE_INTERVAL_S) -> None:
-        self.pid = pid
-        self.interval_s = interval_s
-        self.samples: list[int] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.samples.append(tree_rss_bytes(self.pid))
-            self._stop.wait(self.interval_s)
-
-    def __enter__(self) -> RssSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-
-    @property
-    def peak(self) -> int:
-        return max(self.samples, default=0)
 
 
 # --- images and the browser -------------------------------------------------------------
