@@ -106,8 +106,13 @@ st.subheader("MiniBatch k-means, the notebook's method")
 with st.spinner("Tracing MiniBatch k-means from the same start…"):
     batches = cached.minibatch_trace(ref, n_colors, init, seed)
 st.plotly_chart(
-    steps_figures.lloyd_and_minibatch(
-        trace.centres, trace.mse, batches.centres, batches.mse, batch_size=int(batches.batch_size)
+    cached.figure(
+        steps_figures.lloyd_and_minibatch,
+        trace.centres,
+        trace.mse,
+        batches.centres,
+        batches.mse,
+        batch_size=int(batches.batch_size),
     ),
     key="steps_minibatch",
     width="stretch",
@@ -138,7 +143,7 @@ st.markdown(
     "starts, to convergence: the spread of the final errors shows the local minima at a glance."
 )
 st.plotly_chart(
-    steps_figures.seed_spread(finals, seeds=seeds, current=(steps_figures.INIT_LABELS[init], int(seed))),
+    cached.figure(steps_figures.seed_spread, finals, seeds=seeds, current=(steps_figures.INIT_LABELS[init], int(seed))),
     key="steps_seeds",
     width="stretch",
     theme=None,

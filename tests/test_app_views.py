@@ -142,3 +142,41 @@ def test_detail_on_the_page_follows_its_controls() -> None:
     app.selectbox(key=state.RECON_DETAIL_TILE).set_value(3).run()
     assert_clean(app)
     assert "32 colours · random in RGB · 1:1" in " ".join(c.value for c in app.caption)
+
+
+def test_kmeans_page_builds_its_charts_once_and_reuses_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui import steps_figures
+
+    builds: list[str] = []
+    for name in ("kmeans_animation", "lloyd_and_minibatch", "seed_spread"):
+        original = getattr(steps_figures, name)
+
+        def spy(*args, _name=name, _original=original, **kwargs):
+            builds.append(_name)
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(steps_figures, name, spy)
+    st_cache_clear()
+    app = start("sky")
+    app.switch_page("pages/kmeans_steps.py").run()
+    assert_clean(app)
+    assert sorted(builds) == ["kmeans_animation", "lloyd_and_minibatch", "seed_spread"]
+    app.switch_page("pages/image.py").run()
+    app.switch_page("pages/kmeans_steps.py").run()
+    assert_clean(app)
+    assert len(builds) == 3, builds  # a cached switch draws the same figures again
+
+
+def test_shared_figure_hands_out_one_dict_equal_to_plotlys() -> None:
+    import plotly.graph_objects as go
+
+    built = go.Figure(go.Scatter(x=np.arange(50), y=np.arange(50) ** 2), frames=[go.Frame(data=[go.Scatter(y=[1, 2])])])
+    shared = cached.SharedFigure(built)
+    assert shared.to_dict() is shared.to_dict()
+    assert shared.to_json() == built.to_json()
+
+
+def st_cache_clear() -> None:
+    import streamlit as st
+
+    st.cache_resource.clear()

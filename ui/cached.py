@@ -272,9 +272,34 @@ def _digest_of(value: object) -> object:
     return value
 
 
+class SharedFigure(go.Figure):
+    """A figure shared by every session that draws it, so never modified: it makes its
+    plain-dict form once.
+
+    ``st.plotly_chart`` asks a figure for :meth:`to_dict` on every script run, and
+    Plotly's copies every property and re-encodes every array each time: about 50 ms for
+    the k-means animation, most of a cached page switch. This one hands out the same
+    dict every time, which Streamlit only reads (to write its JSON).
+    """
+
+    _dict: dict | None = None
+
+    def __init__(self, built: go.Figure) -> None:
+        super().__init__(built)
+
+    def to_dict(self) -> dict:
+        if self._dict is None:
+            self._dict = super().to_dict()
+        return self._dict
+
+
+def _shared(built: go.Figure) -> SharedFigure:
+    return built if isinstance(built, SharedFigure) else SharedFigure(built)
+
+
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _built_figure(builder: str, key: object, _build) -> go.Figure:
-    return _build()
+    return _shared(_build())
 
 
 def figure(build, *args, **kwargs) -> go.Figure:
@@ -623,8 +648,8 @@ def _cloud_figures(
     view = palette_view(_ref, n_colors, _settings)
     labels = quant.assign_colors(sample.colors, view.palette, space=space) if by_centre else None
     return (
-        figures.color_cloud(sample.colors, sample.counts, view.palette, view.counts, labels=labels, space=space),
-        figures.color_planes(sample.colors, view.palette, view.counts, labels=labels, space=space),
+        _shared(figures.color_cloud(sample.colors, sample.counts, view.palette, view.counts, labels=labels, space=space)),
+        _shared(figures.color_planes(sample.colors, view.palette, view.counts, labels=labels, space=space)),
     )
 
 
@@ -781,7 +806,7 @@ def animation_of(trace: quant.KMeansSteps, image: np.ndarray) -> go.Figure:
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _steps_animation(digest: str, n_colors: int, init: str, seed: int, _ref: ImageRef) -> go.Figure:
-    return animation_of(kmeans_trace(_ref, n_colors, init, seed), pixels(_ref))
+    return _shared(animation_of(kmeans_trace(_ref, n_colors, init, seed), pixels(_ref)))
 
 
 def steps_animation(ref: ImageRef, n_colors: int, init: str, seed: int) -> go.Figure:
