@@ -214,3 +214,59 @@ def test_jobs_sharing_a_ticket_go_before_later_visitors() -> None:
         thread.join(timeout=5)
     # ...but the first visitor is served in full first.
     assert order == ["first visitor, job 1", "first visitor, job 2", "second visitor, job 1"]
+
+
+def test_a_pages_jobs_run_side_by_side_in_order_and_show_the_queue_on_its_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui import cached
+    from ui.gate import HEAVY
+    from ui.store import STORE
+
+    STORE.clear()
+    page_thread = threading.get_ident()
+    shown: list[int | None] = []
+    original = cached._on_wait
+
+    def on_wait(ahead: int | None) -> None:
+        if threading.get_ident() == page_thread:
+            shown.append(ahead)
+        original(ahead)
+
+    monkeypatch.setattr(cached, "_on_wait", on_wait)
+    lock = threading.Lock()
+    running = [0, 0]
+
+    def job(index: int) -> int:
+        def make() -> int:
+            with lock:
+                running[0] += 1
+                running[1] = max(running[1], running[0])
+            time.sleep(0.2)
+            with lock:
+                running[0] -= 1
+            return index * 10
+
+        return cached._stored(("side-by-side test", index), make)
+
+    # Every slot taken by other visitors for a while: the page's jobs wait in line,
+    # and the page's own thread is told so (its workers cannot draw).
+    release = threading.Event()
+    occupied = threading.Barrier(HEAVY.slots + 1)
+
+    def occupy() -> None:
+        with HEAVY.admit():
+            occupied.wait(5)
+            release.wait(5)
+
+    holders = [threading.Thread(target=occupy) for _ in range(HEAVY.slots)]
+    for holder in holders:
+        holder.start()
+    occupied.wait(5)
+    threading.Timer(1.2, release.set).start()
+    results = list(cached._side_by_side([lambda i=i: job(i) for i in range(4)]))
+    for holder in holders:
+        holder.join(timeout=5)
+    STORE.clear()
+
+    assert results == [0, 10, 20, 30]
+    assert running[1] == min(2, HEAVY.slots)
+    assert shown and all(ahead is not None and ahead >= 1 for ahead in shown), shown

@@ -20,13 +20,17 @@ building one validates every point colour.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import threading
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import plotly.graph_objects as go
@@ -74,6 +78,8 @@ __all__ = [
     "waiting_notice",
     "work_size",
 ]
+
+T = TypeVar("T")
 
 PREVIEW_PIXELS = 1_500_000
 """Pixel budget of the big picture on screen; downloads stay full size."""
@@ -211,6 +217,10 @@ def waiting_notice() -> Iterator[None]:
 
 
 def _on_wait(ahead: int | None) -> None:
+    relay = getattr(_notice, "relay", None)
+    if relay is not None:  # a worker of :func:`_side_by_side`: its page's thread shows it
+        relay.report(ahead)
+        return
     placeholder = getattr(_notice, "placeholder", None)
     if placeholder is None:
         return
@@ -230,12 +240,85 @@ def _on_wait(ahead: int | None) -> None:
 def _stored(key: tuple, make, *, heavy: bool = True):
     """``STORE.get`` with this run's waiting notice; the notice goes once the value is in."""
     value = STORE.get(key, make, heavy=heavy, on_wait=_on_wait, ticket=getattr(_notice, "ticket", None))
+    _clear_notice()
+    return value
+
+
+def _clear_notice() -> None:
     if getattr(_notice, "shown", False):
         _notice.shown = False
         placeholder = getattr(_notice, "placeholder", None)
         if placeholder is not None:
             placeholder.empty()
-    return value
+
+
+class _Relay:
+    """What the workers of one :func:`_side_by_side` call report while they wait in
+    line, for the page's own thread to show: Streamlit elements belong to that thread."""
+
+    FRESH_S = 1.5
+    """A report older than this is over: waiting jobs report about twice a second."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._reports: dict[int, tuple[int | None, float]] = {}
+
+    def report(self, ahead: int | None) -> None:
+        with self._lock:
+            self._reports[threading.get_ident()] = (ahead, time.monotonic())
+
+    def done(self) -> None:
+        with self._lock:
+            self._reports.pop(threading.get_ident(), None)
+
+    def waiting(self) -> tuple[bool, int | None]:
+        """(whether a worker waits, the fewest jobs ahead of one that waits for a slot)."""
+        now = time.monotonic()
+        with self._lock:
+            current = [ahead for ahead, at in self._reports.values() if now - at < self.FRESH_S]
+        if not current:
+            return False, None
+        in_line = [ahead for ahead in current if ahead is not None]
+        return True, (min(in_line) if in_line else None)
+
+
+def _side_by_side(jobs: Sequence[Callable[[], T]], *, workers: int = 2) -> Iterator[T]:
+    """Run ``jobs`` in ``workers`` threads of this page run, yielding results in order.
+
+    One visitor's full-size jobs, two at a time: each releases the GIL for most of its
+    work but has serial stretches (a preview, a PNG) that the other fills. Every job
+    still goes through the gate with this run's ticket, so a crowd gets no more than
+    the gate's slots, and the page's thread shows the queue notice for them. The
+    threads are this run's own: a process-wide pool would queue visitors out of the
+    gate's sight. When the page stops asking, jobs not started are dropped.
+    """
+    ticket = getattr(_notice, "ticket", None)
+    relay = _Relay()
+
+    def run(job: Callable[[], T]) -> T:
+        _notice.ticket, _notice.relay = ticket, relay  # the page's place in the gate's line
+        try:
+            return job()
+        finally:
+            relay.done()
+            _notice.ticket = _notice.relay = None
+
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="page-jobs")
+    try:
+        futures = [pool.submit(run, job) for job in jobs]
+        for future in futures:
+            while True:
+                try:
+                    value = future.result(timeout=0.5)
+                    break
+                except FutureTimeout:
+                    waiting, ahead = relay.waiting()
+                    if waiting:
+                        _on_wait(ahead)
+            _clear_notice()
+            yield value
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 # --- once per process ----------------------------------------------------------------
@@ -491,7 +574,8 @@ def reconstruction(
 def reconstructions(
     ref: ImageRef, tiles: Sequence[tuple[int, str]], settings: Settings
 ) -> Iterator[Reconstruction]:
-    """:func:`reconstruction` for several tiles, yielded one by one in the order asked.
+    """:func:`reconstruction` for several tiles, two computed at a time, yielded one by
+    one in the order asked.
 
     A page draws each tile as soon as it is ready. Each is one job for the gate:
     a 12 MP palette with its reconstruction needs a few hundred megabytes while it is
@@ -502,8 +586,13 @@ def reconstructions(
     tiles : sequence of (n_colors, method)
         What to compute; ``method`` overrides the sidebar's.
     """
-    for n_colors, method in tiles:
-        yield reconstruction(ref, n_colors, settings, method=method)
+    held = [STORE.peek(_tile_key("tile", ref, n_colors, method or settings.method, settings)) for n_colors, method in tiles]
+    if all(tile is not None for tile in held):
+        yield from held  # a page switch: no threads
+        return
+    yield from _side_by_side(
+        [functools.partial(reconstruction, ref, n_colors, settings, method=method) for n_colors, method in tiles]
+    )
 
 
 def _full_labels(ref: ImageRef, n_colors: int, method: str, settings: Settings) -> _FullLabels:
@@ -528,33 +617,16 @@ def indexed_png(ref: ImageRef, n_colors: int, settings: Settings, *, method: str
     return _stored(_tile_key("png", ref, n_colors, method, settings), make)
 
 
-_PNG_WORKERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="png")
-"""Makes a page's PNGs two at a time (zlib releases the GIL); each still goes through
-the gate, so a crowd gets no more than its share."""
-
-
 def indexed_pngs(ref: ImageRef, tiles: Sequence[tuple[int, str]], settings: Settings) -> Iterator[bytes]:
-    """:func:`indexed_png` of several tiles, two made at a time, yielded in the order asked.
-
-    The workers have no page to show a queue on: by the time a page asks for its PNGs
-    its view is drawn, and each tile says that its file is being made.
-    """
-    ticket = getattr(_notice, "ticket", None)
-
-    def make(n_colors: int, method: str) -> bytes:
-        _notice.ticket = ticket  # the page's place in the gate's line, in this worker too
-        try:
-            return indexed_png(ref, n_colors, settings, method=method)
-        finally:
-            _notice.ticket = None
-
-    futures = [_PNG_WORKERS.submit(make, n_colors, method) for n_colors, method in tiles]
-    try:
-        for future in futures:
-            yield future.result()
-    finally:
-        for future in futures:
-            future.cancel()  # the visitor moved on: drop what has not started
+    """:func:`indexed_png` of several tiles, two made at a time (zlib releases the GIL),
+    yielded in the order asked."""
+    held = [STORE.peek(_tile_key("png", ref, n_colors, method or settings.method, settings)) for n_colors, method in tiles]
+    if all(png is not None for png in held):
+        yield from held
+        return
+    yield from _side_by_side(
+        [functools.partial(indexed_png, ref, n_colors, settings, method=method) for n_colors, method in tiles]
+    )
 
 
 def detail(
@@ -856,7 +928,6 @@ def seed_table(ref: ImageRef, n_colors: int) -> SeedTable:
 # Reconstructions' "smallest palette with ΔE ≤ …" (ui/quality_target.py). Kept in one
 # section at the end so that it can grow without touching the rest.
 
-import time  # noqa: E402 - this section's own import
 
 
 @dataclass(frozen=True)
