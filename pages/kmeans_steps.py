@@ -7,7 +7,7 @@ import random
 import streamlit as st
 
 import quant
-from ui import cached, frame, state, steps_figures
+from ui import cached, cached_steps, frame, state, steps_figures
 
 
 def new_seed() -> None:
@@ -49,8 +49,8 @@ with controls[3]:
 
 with st.spinner(f"Running k-means with {n_colors} centres on every colour of the picture…"):
     facts = cached.facts(ref)
-    trace = cached.kmeans_trace(ref, n_colors, init, seed)
-    animation = cached.steps_animation(ref, n_colors, init, seed)
+    trace = cached_steps.kmeans_trace(ref, n_colors, init, seed)
+    animation = cached_steps.steps_animation(ref, n_colors, init, seed)
 
 st.plotly_chart(animation, key="steps_animation", width="stretch", theme=None)
 
@@ -104,7 +104,7 @@ with how[2]:
 
 st.subheader("MiniBatch k-means, the notebook's method")
 with st.spinner("Tracing MiniBatch k-means from the same start…"):
-    batches = cached.minibatch_trace(ref, n_colors, init, seed)
+    batches = cached_steps.minibatch_trace(ref, n_colors, init, seed)
 st.plotly_chart(
     cached.figure(
         steps_figures.lloyd_and_minibatch,
@@ -133,11 +133,11 @@ st.caption(
 
 st.subheader("Ten seeds, three starts")
 with st.spinner("Running k-means from 30 starts to convergence…"):
-    table = cached.seed_table(ref, n_colors)
+    table = cached_steps.seed_table(ref, n_colors)
 finals: dict[str, list[float]] = {steps_figures.INIT_LABELS[i]: [] for i in quant.INITS}
 for run in table.runs:
     finals[steps_figures.INIT_LABELS[run.init]].append(run.final_mse)
-seeds = list(cached.STEPS_TABLE_SEEDS)
+seeds = list(cached_steps.STEPS_TABLE_SEEDS)
 st.markdown(
     "k-means ends where the start leads it. Here it runs from ten seeds for each of the three "
     "starts, to convergence: the spread of the final errors shows the local minima at a glance."
@@ -153,7 +153,7 @@ rows = {seed: {"Seed": seed} for seed in seeds}
 for run in table.runs:
     rows[run.seed][columns[run.init]] = run.final_mse
     rows[run.seed][f"{columns[run.init]} steps"] = (
-        str(run.n_steps) if run.converged else f"> {cached.STEPS_TABLE_MAX_ITER}"
+        str(run.n_steps) if run.converged else f"> {cached_steps.STEPS_TABLE_MAX_ITER}"
     ) + (f", {run.n_empty} empty" if run.n_empty else "")
 st.dataframe(
     list(rows.values()),
@@ -167,14 +167,14 @@ mean_steps = {
     init: sum(run.n_steps for run in table.runs if run.init == init) / len(seeds) for init in quant.INITS
 }
 copy_note = (
-    f"on a {table.width:,} × {table.height:,} copy of the picture (at most {cached.STEPS_TABLE_PIXELS:,} pixels, "
+    f"on a {table.width:,} × {table.height:,} copy of the picture (at most {cached_steps.STEPS_TABLE_PIXELS:,} pixels, "
     "to stay quick)"
     if (table.width, table.height) != (facts.width, facts.height)
     else "on the whole picture"
 )
 st.caption(
     f"Final error (MSE) of k-means with {n_colors} centres from seeds 0–{seeds[-1]}, {copy_note}, and the "
-    f"iterations it took to converge (at most {cached.STEPS_TABLE_MAX_ITER}). "
+    f"iterations it took to converge (at most {cached_steps.STEPS_TABLE_MAX_ITER}). "
     + " ".join(
         f"{steps_figures.INIT_LABELS[init][0].upper()}{steps_figures.INIT_LABELS[init][1:]}: "
         f"{best[init]:.1f} to {worst[init]:.1f}, "

@@ -13,7 +13,7 @@ import functools
 import streamlit as st
 
 import quant
-from ui import cached, figures, frame, quality_target, state, text
+from ui import cached, cached_inspect, figures, frame, quality_target, state, text
 
 COLUMNS = 3
 RANDOM_SIZE = 32
@@ -140,7 +140,7 @@ if tiles:
     n_colors, method = tiles[chosen]
     centre = (round(down / 100 * (facts.height - 1)), round(across / 100 * (facts.width - 1)))
     with st.spinner("Cutting the region from the full-size images…"):
-        region = cached.detail_pictures(ref, n_colors, settings, centre=centre, zoom=zoom, method=method)
+        region = cached_inspect.detail_pictures(ref, n_colors, settings, centre=centre, zoom=zoom, method=method)
     with locator:
         st.image(region.locator_png, output_format="PNG")
         st.caption(

@@ -11,7 +11,7 @@ from sklearn.datasets import load_sample_image
 from streamlit.testing.v1 import AppTest
 
 import quant
-from ui import cached, state
+from ui import cached, cached_inspect, state
 from ui.store import STORE
 
 TIMEOUT_S = 120
@@ -120,12 +120,12 @@ def test_detail_is_cut_from_the_full_size_images(dither: bool) -> None:
     settings = state.Settings(method="kmeans", space="rgb", dither=dither, seed=0)
     image = load_sample_image("china.jpg")
     full = quant.quantize(image, 16, dither=dither).image
-    region = cached.detail(ref, 16, settings, top=100, left=200, size=64)
+    region = cached_inspect.detail(ref, 16, settings, top=100, left=200, size=64)
     assert (region.top, region.left) == (100, 200)
     np.testing.assert_array_equal(region.original, image[100:164, 200:264])
     np.testing.assert_array_equal(region.reconstruction, full[100:164, 200:264])
     # Asked past the edge, the region moves inside the image, still 64 x 64.
-    corner = cached.detail(ref, 16, settings, top=10_000, left=-50, size=64)
+    corner = cached_inspect.detail(ref, 16, settings, top=10_000, left=-50, size=64)
     assert (corner.top, corner.left) == (image.shape[0] - 64, 0)
     np.testing.assert_array_equal(corner.reconstruction, full[-64:, :64])
 

@@ -217,21 +217,21 @@ def test_jobs_sharing_a_ticket_go_before_later_visitors() -> None:
 
 
 def test_a_pages_jobs_run_side_by_side_in_order_and_show_the_queue_on_its_thread(monkeypatch: pytest.MonkeyPatch) -> None:
-    from ui import cached
+    from ui import waiting
     from ui.gate import HEAVY
     from ui.store import STORE
 
     STORE.clear()
     page_thread = threading.get_ident()
     shown: list[int | None] = []
-    original = cached._on_wait
+    original = waiting._on_wait
 
     def on_wait(ahead: int | None) -> None:
         if threading.get_ident() == page_thread:
             shown.append(ahead)
         original(ahead)
 
-    monkeypatch.setattr(cached, "_on_wait", on_wait)
+    monkeypatch.setattr(waiting, "_on_wait", on_wait)
     lock = threading.Lock()
     running = [0, 0]
 
@@ -245,7 +245,7 @@ def test_a_pages_jobs_run_side_by_side_in_order_and_show_the_queue_on_its_thread
                 running[0] -= 1
             return index * 10
 
-        return cached._stored(("side-by-side test", index), make)
+        return waiting.stored(("side-by-side test", index), make)
 
     # Every slot taken by other visitors for a while: the page's jobs wait in line,
     # and the page's own thread is told so (its workers cannot draw).
@@ -262,7 +262,7 @@ def test_a_pages_jobs_run_side_by_side_in_order_and_show_the_queue_on_its_thread
         holder.start()
     occupied.wait(5)
     threading.Timer(1.2, release.set).start()
-    results = list(cached._side_by_side([lambda i=i: job(i) for i in range(4)]))
+    results = list(waiting.side_by_side([lambda i=i: job(i) for i in range(4)]))
     for holder in holders:
         holder.join(timeout=5)
     STORE.clear()

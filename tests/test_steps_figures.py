@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 import quant
-from ui import cached, samples, steps_figures
+from ui import cached_steps, samples, steps_figures
 
 
 def png(picture: np.ndarray) -> bytes:
@@ -137,8 +137,8 @@ def test_pictures_must_match_the_rows(small_trace) -> None:
 def test_animation_json_stays_under_one_megabyte(name: str) -> None:
     # The page's own assembly at its largest: k = 64 and up to 30 iterations.
     image = samples.load_sample(name)
-    trace = quant.kmeans_steps(image, 64, max_iter=cached.STEPS_MAX_ITER)
-    figure = cached.animation_of(trace, image)
+    trace = quant.kmeans_steps(image, 64, max_iter=cached_steps.STEPS_MAX_ITER)
+    figure = cached_steps.animation_of(trace, image)
     assert len(figure.frames) == 2 * trace.n_steps + 2
     assert len(figure.to_json()) <= 1_000_000
 

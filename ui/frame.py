@@ -19,7 +19,7 @@ from contextlib import contextmanager
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from ui import cached, links, sidebar, state
+from ui import links, sidebar, state, waiting
 
 __all__ = ["PAGES", "around_page", "navigation", "page_setup"]
 
@@ -53,7 +53,7 @@ def around_page() -> Iterator[None]:
     """Initialise the session state and draw the sidebar, for the page run inside."""
     state.init()
     links.restore()  # a link's settings, before any widget is drawn
-    with cached.waiting_notice():
+    with waiting.waiting_notice():
         sidebar.render()
         links.publish()
         links.render_link()

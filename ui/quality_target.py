@@ -14,7 +14,7 @@ import functools
 
 import streamlit as st
 
-from ui import cached, figures, state, text
+from ui import cached, cached_inspect, figures, state, text
 
 __all__ = ["render"]
 
@@ -54,7 +54,7 @@ def render(ref: state.ImageRef, settings: state.Settings) -> None:
 
     plain = dataclasses.replace(settings, dither=0.0)
     with answer, st.spinner(f"Looking for the fewest colours with mean ΔE ≤ {target:.1f}…"):
-        found = cached.smallest_palette(ref, target, plain)
+        found = cached_inspect.smallest_palette(ref, target, plain)
     if found.n_colors is None:
         with answer:
             st.warning(text.literal(found.message), icon=":material/block:")
