@@ -230,6 +230,7 @@ class SharedFigure(go.Figure):
 
 
 def shared_figure(built: go.Figure) -> SharedFigure:
+    """``built`` as a :class:`SharedFigure`, for a figure cached as a resource."""
     return built if isinstance(built, SharedFigure) else SharedFigure(built)
 
 
@@ -348,6 +349,7 @@ def color_sample(ref: ImageRef) -> quant.ColorSample:
 
 
 def read_only(*arrays: np.ndarray) -> None:
+    """Mark arrays about to be stored read-only: every visitor shares them."""
     for array in arrays:
         array.flags.writeable = False
 
@@ -375,6 +377,7 @@ def palette_view(ref: ImageRef, n_colors: int, settings: Settings, *, method: st
 
 
 def tile_key(kind: str, ref: ImageRef, n_colors: int, method: str, settings: Settings) -> tuple:
+    """The store key of a tile's ``kind`` of result ("tile", "labels", "png", "detail")."""
     return (kind, ref.digest, int(n_colors), method, settings.space, settings.dither, settings.seed)
 
 
@@ -449,6 +452,8 @@ def reconstructions(
 
 
 def full_labels(ref: ImageRef, n_colors: int, method: str, settings: Settings) -> FullLabels:
+    """A tile's full-size labels and palette: kept by :func:`reconstruction`, made again
+    (one job) if the store let them go."""
     def make() -> FullLabels:
         result = _full_size(ref, n_colors, method, settings)
         return FullLabels(result.labels, result.palette)
