@@ -57,7 +57,7 @@ from numba import njit
 
 from quant.parallel import map_in_parallel
 
-__all__ = ["BAND_ROWS", "attenuation", "color_pairs", "dither", "dither_map", "nearest_indices"]
+__all__ = ["BAND_ROWS", "attenuation", "color_pairs", "contrast_map", "dither", "dither_map", "nearest_indices"]
 
 BAND_ROWS = 512
 """Rows per band dithered independently (on the cores); images this high or less are one band."""
@@ -336,14 +336,25 @@ def dither_map(image: np.ndarray, nearest_labels: np.ndarray | None) -> np.ndarr
     nearest_labels : (H, W) uint8 array or None
         Each pixel's nearest palette entry; without it only contrast counts.
     """
+    weights = contrast_map(image)
+    if nearest_labels is not None:
+        _runs(nearest_labels, weights)
+    return weights
+
+
+def contrast_map(image: np.ndarray) -> np.ndarray:
+    """The part of :func:`dither_map` that depends on the picture alone (not on the
+    palette): 255 in flat areas, low at edges and in noise, as a new (H, W) uint8 array.
+
+    A caller dithering one picture onto several palettes can make it once and pass it
+    to :func:`dither` as ``contrast``.
+    """
     height, width = image.shape[:2]
     weights = np.empty((height, width), dtype=np.uint8)
     scratch = np.empty((height, width), dtype=np.uint8)
     _flatness(image, weights)
     _cross3(weights, scratch, False)
     _cross3(scratch, weights, True)
-    if nearest_labels is not None:
-        _runs(nearest_labels, weights)
     return weights
 
 
@@ -434,12 +445,21 @@ def _diffuse(image, palette, weights, level, max_error, cells, starts, entries, 
         row_after[:] = 0.0
 
 
-def _band_map(image: np.ndarray, nearest_labels: np.ndarray | None, top: int, bottom: int) -> np.ndarray:
-    """Rows ``top..bottom-1`` of :func:`dither_map`, computed from those rows and a halo."""
+def _band_map(
+    image: np.ndarray, nearest_labels: np.ndarray | None, top: int, bottom: int, contrast: np.ndarray | None = None
+) -> np.ndarray:
+    """Rows ``top..bottom-1`` of :func:`dither_map`, computed from those rows and a halo
+    (the halo is what makes them equal to the whole picture's map), or from the whole
+    picture's :func:`contrast_map` if given."""
     above = max(0, top - _MAP_HALO)
     below = min(image.shape[0], bottom + _MAP_HALO)
     labels = None if nearest_labels is None else nearest_labels[above:below]
-    return dither_map(image[above:below], labels)[top - above : bottom - above]
+    if contrast is None:
+        return dither_map(image[above:below], labels)[top - above : bottom - above]
+    weights = np.array(contrast[above:below])
+    if labels is not None:
+        _runs(labels, weights)
+    return weights[top - above : bottom - above]
 
 
 def dither(
@@ -449,6 +469,7 @@ def dither(
     strength: float = 1.0,
     nearest_labels: np.ndarray | None = None,
     mse: float | None = None,
+    contrast: np.ndarray | None = None,
 ) -> np.ndarray:
     """Map every pixel of an image to a palette entry by error diffusion.
 
@@ -467,6 +488,9 @@ def dither(
     mse : float, optional
         Mean squared error per channel of the undithered mapping; it sets the limit
         above which an error is damped. Computed from ``nearest_labels`` if omitted.
+    contrast : (H, W) uint8 array, optional
+        The picture's :func:`contrast_map`, when it is already made (it does not
+        depend on the palette); the result is the same with or without it.
 
     Returns
     -------
@@ -495,7 +519,7 @@ def dither(
         # too, and never whole in memory), then diffuses from a few rows above it.
         bottom = min(top + BAND_ROWS, height)
         first = max(0, top - _WARM_ROWS)
-        weights = _band_map(image, nearest_labels, first, bottom)
+        weights = _band_map(image, nearest_labels, first, bottom, contrast)
         _diffuse(image[first:bottom], palette64, weights, level, max_error, cells, *tables, first, bottom, top, labels[top:bottom])
 
     map_in_parallel(band, range(0, height, BAND_ROWS))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from quant.colors import N_CODES, ColorHistogram, analyse
+from quant.colors import N_CODES, ColorHistogram, analyse, remembered
 from quant.errors import ImageError
 from quant.loading import check_image
 from quant.palette import (
@@ -129,16 +129,27 @@ def _check_dither(dither: bool | float) -> float:
     raise ImageError(f"dither must be True, False or a strength from 0 to 1, got {dither!r}.")
 
 
-def _dithered_labels(image: np.ndarray, palette: np.ndarray, strength: float, nearest: np.ndarray, mse: float) -> np.ndarray:
+def _dithered_labels(
+    image: np.ndarray, palette: np.ndarray, strength: float, nearest: np.ndarray, mse: float, histogram: ColorHistogram
+) -> np.ndarray:
     """Error diffusion of every pixel onto ``palette`` (:mod:`quant.dither`), as (H, W) uint8.
 
-    ``nearest`` is each pixel's nearest entry and ``mse`` that mapping's error.
+    ``nearest`` is each pixel's nearest entry and ``mse`` that mapping's error. The
+    picture's contrast map is remembered with its ``histogram``: every palette of one
+    picture dithers with the same one.
     """
     # Imported here: Numba costs about 60 MB and half a second to import, and only
     # dithering needs it.
+    from quant.dither import contrast_map
     from quant.dither import dither as error_diffusion
 
-    return error_diffusion(image, palette, strength=strength, nearest_labels=nearest, mse=mse)
+    def make() -> np.ndarray:
+        made = contrast_map(image)
+        made.flags.writeable = False
+        return made
+
+    contrast = remembered(histogram, "contrast-map", make)
+    return error_diffusion(image, palette, strength=strength, nearest_labels=nearest, mse=mse, contrast=contrast)
 
 
 def quantize(
@@ -417,7 +428,7 @@ def _apply_palette(image: np.ndarray, codes: np.ndarray, fit: PaletteFit, *, dit
         # An image with no more colours than the palette maps exactly: nothing to diffuse.
         from quant.dither import color_pairs
 
-        pixel_labels = _dithered_labels(image, fit.palette, strength, labels, fit.mse)
+        pixel_labels = _dithered_labels(image, fit.palette, strength, labels, fit.mse, histogram)
         pair_colors, pair_labels, pair_counts = color_pairs(codes, histogram.codes, histogram.counts, pixel_labels, fit.k)
         counts = np.bincount(pair_labels, weights=pair_counts, minlength=fit.k)
         palette, counts, rank = _by_share(fit.palette, counts)

@@ -67,6 +67,9 @@ TILES = 4
 """The page's default tiles: 16, 32 and 64 colours with the sidebar's method, and a random 32."""
 UPLOAD_GOAL_S = 5.0
 SWITCH_GOAL_S = 0.5
+"""A cached page switch, drawn in the browser (scripts/measure_browser.py)."""
+SERVER_SWITCH_GOAL_S = 0.05
+"""The server's side of a cached page switch (the issue's target)."""
 
 
 def photo_jpeg() -> bytes:
@@ -290,7 +293,7 @@ def print_ratio_table(times: dict[str, list[float]], yardstick: list[float], swi
             f"| {statistics.median(ratios):.2f} | {goal} |"
         )
     for title, values in switch_times.items():
-        print(f"| Switch to {title} (cached) | {statistics.median(values):.3f} | {', '.join(f'{t:.3f}' for t in values)} | | ≤ {SWITCH_GOAL_S:g} s |")
+        print(f"| Switch to {title} (cached) | {statistics.median(values):.3f} | {', '.join(f'{t:.3f}' for t in values)} | | ≤ {SERVER_SWITCH_GOAL_S:g} s |")
 
 
 def print_table(heading: str, *, upload: tuple[str, list[float]], switches: dict[str, list[float]]) -> None:

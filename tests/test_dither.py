@@ -203,3 +203,20 @@ def test_dithering_beats_pillows_floyd_steinberg_on_the_same_palette(photo: np. 
     palette_image.putpalette(padded.ravel().tolist())
     pillow = np.asarray(Image.fromarray(photo).quantize(palette=palette_image, dither=Image.Dither.FLOYDSTEINBERG).convert("RGB"))
     assert result.mse < quant.mean_squared_error(photo, pillow)
+
+
+def test_a_remembered_contrast_map_changes_nothing(monkeypatch) -> None:
+    # Several bands, so that the halo of every band is exercised.
+    monkeypatch.setattr(dithering, "BAND_ROWS", 48)
+    image = np.ascontiguousarray(load_sample_image("flower.jpg")[:200, :150])
+    fit = quant.fit_palette(image, 12)
+    nearest = quant.apply_palette(image, fit).labels  # in the fit's palette order
+    plain = dithering.dither(image, fit.palette, nearest_labels=nearest)
+    given = dithering.dither(image, fit.palette, nearest_labels=nearest, contrast=dithering.contrast_map(image))
+    np.testing.assert_array_equal(given, plain)
+    # The pipeline remembers the map with the picture's histogram: the second palette
+    # of the same picture dithers with the first one's map, to the same result.
+    for n_colors in (12, 7):
+        fit = quant.fit_palette(image, n_colors)
+        reference = dithering.dither(image, fit.palette, nearest_labels=quant.apply_palette(image, fit).labels, mse=fit.mse)
+        np.testing.assert_array_equal(quant.apply_palette(image, fit, dither=True).image, fit.palette[reference])

@@ -301,23 +301,30 @@ def facts(ref: ImageRef) -> ImageFacts:
     return stored(("facts", ref.digest), make)
 
 
-def _picture(image: np.ndarray, *, max_pixels: int, max_width: int) -> Picture:
-    height, width = image.shape[:2]
-    # Also cap the pixel budget so that the width fits: a wide panorama under the
-    # budget could still be wider than the screen.
-    budget = max(1, min(max_pixels, max_width * max_width * height // width))
-    small = quant.downscale(image, budget)
+def _screen_budget(shape: tuple[int, ...], max_pixels: int, max_width: int) -> int:
+    """``max_pixels``, lowered so that a wide panorama under it still fits ``max_width``."""
+    height, width = shape[:2]
+    return max(1, min(max_pixels, max_width * max_width * height // width))
+
+
+def _encoded(small: np.ndarray) -> Picture:
     buffer = io.BytesIO()
     Image.fromarray(small).save(buffer, format="PNG", compress_level=3)
     return Picture(png=buffer.getvalue(), width=small.shape[1], height=small.shape[0])
 
 
+def _picture(image: np.ndarray, *, max_pixels: int, max_width: int) -> Picture:
+    return _encoded(quant.downscale(image, _screen_budget(image.shape, max_pixels, max_width)))
+
+
 def original_picture(ref: ImageRef, *, tile: bool = False) -> Picture:
-    """The image downscaled for the screen; ``tile=True`` gives the grid-tile size."""
-    max_pixels, max_width = (TILE_PIXELS, TILE_WIDTH) if tile else (PREVIEW_PIXELS, PREVIEW_WIDTH)
+    """The image downscaled for the screen; ``tile=True`` gives the grid-tile size (the
+    picture of :func:`original_small`)."""
+    if tile:
+        return stored(("picture", ref.digest, TILE_PIXELS), lambda: _encoded(original_small(ref)))
     return stored(
-        ("picture", ref.digest, max_pixels),
-        lambda: _picture(pixels(ref), max_pixels=max_pixels, max_width=max_width),
+        ("picture", ref.digest, PREVIEW_PIXELS),
+        lambda: _picture(pixels(ref), max_pixels=PREVIEW_PIXELS, max_width=PREVIEW_WIDTH),
     )
 
 
@@ -333,8 +340,9 @@ def _downscaled(ref: ImageRef, max_pixels: int) -> np.ndarray:
 
 
 def original_small(ref: ImageRef) -> np.ndarray:
-    """The image downscaled to the grid-tile size, as a read-only array."""
-    return _downscaled(ref, TILE_PIXELS)
+    """The image downscaled to the grid-tile size, as a read-only array: the original's
+    tile and the 1:1 detail's locator are made from this one copy."""
+    return _downscaled(ref, _screen_budget(pixels(ref).shape, TILE_PIXELS, TILE_WIDTH))
 
 
 # --- colours and palettes ----------------------------------------------------------
