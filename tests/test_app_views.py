@@ -171,9 +171,12 @@ def test_shared_figure_hands_out_one_dict_equal_to_plotlys() -> None:
     import plotly.graph_objects as go
 
     built = go.Figure(go.Scatter(x=np.arange(50), y=np.arange(50) ** 2), frames=[go.Frame(data=[go.Scatter(y=[1, 2])])])
-    shared = cached.SharedFigure(built)
+    expected = built.to_json()
+    shared = cached.shared_figure(built)
+    assert shared is built  # made shared in place, not copied (a copy validates everything again)
+    assert isinstance(shared, cached.SharedFigure)
     assert shared.to_dict() is shared.to_dict()
-    assert shared.to_json() == built.to_json()
+    assert shared.to_json() == expected
 
 
 def st_cache_clear() -> None:
