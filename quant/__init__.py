@@ -27,12 +27,13 @@ from quant.errors import ImageError
 from quant.loading import ALLOWED_FORMATS, MAX_PIXELS, downscale, image_digest, load_image
 from quant.metrics import Metrics, error_map, mean_squared_error, metrics
 from quant.palette import MAX_COLORS, MAX_SEED, METHODS, SPACES, assign_colors
-from quant.pipeline import ColorPairs, PaletteFit, Quantized, apply_palette, fit_palette, quantize
+from quant.pipeline import DITHER_KINDS, ColorPairs, PaletteFit, Quantized, apply_palette, fit_palette, quantize
 from quant.search import PaletteSearch, smallest_fit, smallest_palette
 from quant.steps import INITS, KMeansSteps, kmeans_steps, minibatch_steps
 
 __all__ = [
     "ALLOWED_FORMATS",
+    "DITHER_KINDS",
     "INITS",
     "MAX_COLORS",
     "MAX_SEED",
