@@ -149,7 +149,7 @@ st.dataframe(
 )
 st.caption(
     f"Colour space {state.SPACE_LABELS[settings.space]}"
-    f"{', dithered' if settings.dither else ''}, seed {settings.seed}. "
+    f"{(', ordered dither' if settings.dither_kind == 'ordered' else ', dithered') if settings.dither else ''}, seed {settings.seed}. "
     "“Used” can be lower than asked when the image has fewer distinct colours."
 )
 

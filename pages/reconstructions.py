@@ -27,7 +27,7 @@ def hex_lines(palette) -> str:
 
 
 def tile_title(n_colors: int, method: str) -> str:
-    return f"{n_colors} colours · {text.describe(method, settings.space, dither=settings.dither)}"
+    return f"{n_colors} colours · {text.describe(method, settings.space, dither=settings.dither, dither_kind=settings.dither_kind)}"
 
 
 ref, settings = frame.page_setup()
@@ -79,7 +79,7 @@ for index, (n_colors, method) in enumerate(tiles):
         st.image(result.preview.png, output_format="PNG")
         used = "" if result.k == n_colors else f" ({result.k} used)"
         st.markdown(
-            f"**{n_colors} colours**{used} · {text.describe(method, settings.space, dither=settings.dither)}"
+            f"**{n_colors} colours**{used} · {text.describe(method, settings.space, dither=settings.dither, dither_kind=settings.dither_kind)}"
         )
         metrics = result.metrics
         measures = f"MSE {metrics.mse:.1f} · PSNR {text.psnr(metrics.psnr)} · ΔE {metrics.delta_e:.2f}"

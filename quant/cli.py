@@ -154,6 +154,10 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument(
+        "--ordered", action="store_true",
+        help="with --dither: an ordered 8x8 Bayer pattern instead of error diffusion",
+    )
+    parser.add_argument(
         "--seed", type=_seed, default=0,
         help="seed of the random parts; the same seed gives the same files (default: 0)",
     )
@@ -168,9 +172,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def output_stem(image_path: str | os.PathLike[str], n_colors: int, *, method: str, space: str, dither: float) -> str:
+def output_stem(
+    image_path: str | os.PathLike[str], n_colors: int, *, method: str, space: str, dither: float, ordered: bool = False
+) -> str:
     """File name, without extension, of one result: ``photo-32-kmeans[-lab][-dither]``
-    (``-dither`` at full strength, ``-dither0.5`` at 0.5).
+    (``-dither`` at full strength, ``-dither0.5`` at 0.5; ``-ordered``, ``-ordered0.5``
+    for ordered dithering).
 
     Every option that changes the result and is not a default appears in the name, so
     runs with different options write side by side instead of over each other.
@@ -179,7 +186,8 @@ def output_stem(image_path: str | os.PathLike[str], n_colors: int, *, method: st
     if space != "rgb":
         parts.append(space)
     if dither:
-        parts.append("dither" if dither == 1.0 else f"dither{dither:g}")
+        kind = "ordered" if ordered else "dither"
+        parts.append(kind if dither == 1.0 else f"{kind}{dither:g}")
     return "-".join(parts)
 
 
@@ -229,13 +237,14 @@ def _run_one(image: Any, image_path: str, n_colors: int | None, args: argparse.N
         result = quant.apply_palette(image, search.fit)
     else:
         result = quant.quantize(
-            image, n_colors, method=args.method, space=args.space, dither=args.dither, seed=args.seed
+            image, n_colors, method=args.method, space=args.space, dither=args.dither, seed=args.seed,
+            dither_kind="ordered" if args.ordered else "diffusion",
         )
     scores = quant.metrics(image, result, ssim=True)
     png = quant.indexed_png(result)
     seconds = time.perf_counter() - started
 
-    stem = output_stem(image_path, n_colors, method=args.method, space=args.space, dither=args.dither)
+    stem = output_stem(image_path, n_colors, method=args.method, space=args.space, dither=args.dither, ordered=args.ordered)
     png_path = args.out / f"{stem}.png"
     png_path.write_bytes(png)
     (args.out / f"{stem}.gpl").write_text(quant.palette_gpl(result.palette, stem), encoding="utf-8")
@@ -246,6 +255,7 @@ def _run_one(image: Any, image_path: str, n_colors: int | None, args: argparse.N
         "method": args.method,
         "space": args.space,
         "dither": float(args.dither),
+        "dither_kind": result.dither_kind,
         "n_colors": n_colors,
         "colors": result.k,
         "mse": scores.mse,
@@ -275,6 +285,8 @@ def _table_row(record: dict[str, Any], image_width: int) -> str:
     psnr = "inf" if record["psnr"] is None else f"{record['psnr']:.2f}"
     ssim = "-" if record["ssim"] is None else f"{record['ssim']:.4f}"
     dither = "no" if not record["dither"] else "yes" if record["dither"] == 1.0 else f"{record['dither']:g}"
+    if record["dither"] and record.get("dither_kind") == "ordered":
+        dither = "ord" if record["dither"] == 1.0 else f"o{record['dither']:g}"
     return (
         f"{record['image']:<{image_width}}  {colors:>7}  {record['method']:<10}  {record['space']:<5}  {dither:<6}"
         f"  {record['mse']:>9.2f}  {psnr:>7}  {ssim:>6}  {record['delta_e']:>6.2f}"
@@ -303,6 +315,8 @@ def main(argv: list[str] | None = None) -> int:
     sizes: list[int | None] = [None] if args.max_delta_e is not None else list(dict.fromkeys(args.colors))
     if args.max_delta_e is not None and args.dither:
         parser.error("argument --max-delta-e: not allowed with --dither (the target is met without dithering)")
+    if args.ordered and not args.dither:
+        parser.error("argument --ordered: needs --dither (it chooses how to dither)")
     try:
         args.out.mkdir(parents=True, exist_ok=True)
     except OSError as err:

@@ -20,7 +20,7 @@ from quant.cli import main
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 RECORD_KEYS = {
-    "image", "method", "space", "dither", "n_colors", "colors", "mse", "psnr",
+    "image", "method", "space", "dither", "dither_kind", "n_colors", "colors", "mse", "psnr",
     "ssim", "delta_e", "png_bytes", "png_path", "seconds",
 }
 
@@ -117,7 +117,7 @@ def test_json_lines_have_every_key_with_sensible_values(tmp_path, photos, capsys
         assert set(record) == RECORD_KEYS
         assert record["method"] == "median-cut"
         assert record["space"] == "rgb"
-        assert record["dither"] == 0.0
+        assert record["dither"] == 0.0 and record["dither_kind"] == "diffusion"
         assert 1 <= record["colors"] <= record["n_colors"]
         assert record["mse"] > 0
         assert record["psnr"] == pytest.approx(10 * math.log10(255**2 / record["mse"]))
@@ -182,6 +182,34 @@ def test_dither_strength_is_in_the_name_the_record_and_the_library_result(tmp_pa
     assert main([photo, "--colors", "4", "--out", str(out), "--dither", "0.25"]) == 0
     row = capsys.readouterr().out.splitlines()[1]
     assert " 0.25 " in row and row.endswith("photo0-4-kmeans-dither0.25.png")
+
+
+def test_ordered_dithering_has_its_own_name_record_and_library_result(tmp_path, photos, capsys):
+    photo = str(photos[0])
+    out = tmp_path / "out"
+    for extra in (["--dither", "--ordered"], ["--dither", "0.5", "--ordered"], ["--dither"]):
+        assert main([photo, "--colors", "4", "--out", str(out), "--json", *extra]) == 0
+    records = json_records(capsys.readouterr().out)
+    assert [r["dither_kind"] for r in records] == ["ordered", "ordered", "diffusion"]
+    assert [Path(r["png_path"]).name for r in records] == [
+        "photo0-4-kmeans-ordered.png", "photo0-4-kmeans-ordered0.5.png", "photo0-4-kmeans-dither.png",
+    ]
+    image = quant.load_image(photo)
+    for record, strength in zip(records[:2], (1.0, 0.5)):
+        expected = quant.quantize(image, 4, dither=strength, dither_kind="ordered")
+        with Image.open(record["png_path"]) as png:
+            np.testing.assert_array_equal(np.asarray(png.convert("RGB")), expected.image)
+        assert record["mse"] == pytest.approx(expected.mse, rel=1e-12)
+    assert main([photo, "--colors", "4", "--out", str(out), "--dither", "--ordered"]) == 0
+    row = capsys.readouterr().out.splitlines()[1]
+    assert " ord " in row and row.endswith("photo0-4-kmeans-ordered.png")
+
+
+def test_ordered_without_dither_is_a_usage_error(tmp_path, photos, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(photos[0]), "--out", str(tmp_path / "out"), "--ordered"])
+    assert exit_info.value.code == 2
+    assert "argument --ordered: needs --dither" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("strength", ["1.5", "-0.2", "strong", "nan"])

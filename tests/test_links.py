@@ -67,6 +67,8 @@ def test_every_default_survives_serialize_then_parse(link: links.Link) -> None:
         ("sizes", "4,8,256", [4, 8, 256]),
         ("sizes", "", []),
         ("strength", "0.35", 0.35),
+        ("pattern", "ordered", "ordered"),
+        ("pattern", "diffusion", "diffusion"),
         ("target", "2.3", 2.3),
         ("target", "20", 20.0),
         ("steps_k", "64", 64),
@@ -103,6 +105,8 @@ def test_good_text_parses(parameter: str, text: str, value: object) -> None:
         ("sizes", "1,2"),
         ("sizes", ",".join(str(n) for n in range(2, 11))),  # nine
         ("strength", "0.33"),
+        ("pattern", "bayer"),
+        ("pattern", "Ordered"),
         ("strength", "0"),
         ("strength", "1e0"),
         ("target", "0.4"),
@@ -136,7 +140,7 @@ def test_parameters_hold_only_what_differs_from_the_defaults_and_applies_to_the_
 def test_a_link_restores_sample_method_space_seed_and_sizes() -> None:
     app = open_link(
         "reconstructions",
-        {"image": "sky", "method": "median-cut", "space": "lab", "dither": "1", "seed": "7", "sizes": "4,8"},
+        {"image": "sky", "method": "median-cut", "space": "lab", "dither": "1", "pattern": "ordered", "seed": "7", "sizes": "4,8"},
     )
     assert not app.exception
     assert app.title[0].value == "Reconstructions"
@@ -144,14 +148,16 @@ def test_a_link_restores_sample_method_space_seed_and_sizes() -> None:
     assert app.selectbox(key=state.METHOD).value == "median-cut"
     assert app.radio(key=state.SPACE).value == "lab"
     assert app.toggle(key=state.DITHER).value is True
+    assert app.radio(key=state.DITHER_KIND).value == "ordered"
     assert app.number_input(key=state.SEED).value == 7
     assert app.multiselect(key=state.RECON_SIZES).value == [4, 8]
     assert not app.warning
     # The tiles are those the link asked for.
     captions = "\n".join(m.value for m in app.markdown)
     assert "**4 colours**" in captions and "**8 colours**" in captions and "**16 colours**" not in captions
+    assert "ordered dither" in captions
     assert app.query_params == {
-        "image": "sky", "method": "median-cut", "space": "lab", "dither": "1", "seed": "7", "sizes": "4,8",
+        "image": "sky", "method": "median-cut", "space": "lab", "dither": "1", "pattern": "ordered", "seed": "7", "sizes": "4,8",
     }
 
 

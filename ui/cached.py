@@ -388,13 +388,15 @@ def palette_view(ref: ImageRef, n_colors: int, settings: Settings, *, method: st
 
 def tile_key(kind: str, ref: ImageRef, n_colors: int, method: str, settings: Settings) -> tuple:
     """The store key of a tile's ``kind`` of result ("tile", "labels", "png", "detail")."""
-    return (kind, ref.digest, int(n_colors), method, settings.space, settings.dither, settings.seed)
+    return (kind, ref.digest, int(n_colors), method, settings.space, settings.dither, settings.dither_kind, settings.seed)
 
 
 def _full_size(ref: ImageRef, n_colors: int, method: str, settings: Settings) -> quant.Quantized:
     """The full-size result of a tile (one job); its labels are kept for the PNG and the detail."""
     image = pixels(ref)
-    result = quant.apply_palette(image, _fit(ref, n_colors, method, settings), dither=settings.dither)
+    result = quant.apply_palette(
+        image, _fit(ref, n_colors, method, settings), dither=settings.dither, dither_kind=settings.dither_kind
+    )
     read_only(result.labels, result.palette, result.counts)
     STORE.put(tile_key("labels", ref, n_colors, method, settings), FullLabels(result.labels, result.palette))
     return result
@@ -546,7 +548,9 @@ def work_size(ref: ImageRef) -> tuple[int, int]:
 
 
 def _compare_key(kind: str, ref: ImageRef, n_colors: int, method: str, settings: Settings) -> tuple:
-    return (kind, ref.digest, WORK_PIXELS, int(n_colors), method, settings.space, settings.dither, settings.seed)
+    return (
+        kind, ref.digest, WORK_PIXELS, int(n_colors), method, settings.space, settings.dither, settings.dither_kind, settings.seed
+    )
 
 
 def compare_point(ref: ImageRef, n_colors: int, method: str, settings: Settings) -> ComparePoint:
@@ -554,7 +558,10 @@ def compare_point(ref: ImageRef, n_colors: int, method: str, settings: Settings)
 
     def make() -> ComparePoint:
         work = _work_pixels(ref)
-        result = quant.quantize(work, int(n_colors), method=method, space=settings.space, dither=settings.dither, seed=settings.seed)
+        result = quant.quantize(
+            work, int(n_colors), method=method, space=settings.space, dither=settings.dither, seed=settings.seed,
+            dither_kind=settings.dither_kind,
+        )
         return ComparePoint(
             n_colors=int(n_colors),
             method=method,
@@ -572,7 +579,10 @@ def error_map(ref: ImageRef, n_colors: int, method: str, settings: Settings) -> 
 
     def make() -> np.ndarray:
         work = _work_pixels(ref)
-        result = quant.quantize(work, int(n_colors), method=method, space=settings.space, dither=settings.dither, seed=settings.seed)
+        result = quant.quantize(
+            work, int(n_colors), method=method, space=settings.space, dither=settings.dither, seed=settings.seed,
+            dither_kind=settings.dither_kind,
+        )
         error = quant.error_map(work, result.image, kind="delta_e")
         error.flags.writeable = False
         return error

@@ -156,6 +156,7 @@ LINKS: tuple[Link, ...] = (
     Link("method", state.METHOD, _choice(state.SIDEBAR_METHODS), str, "one of " + ", ".join(state.SIDEBAR_METHODS)),
     Link("space", state.SPACE, _choice(state.SPACE_LABELS), str, "rgb or lab"),
     Link("dither", state.DITHER, _flag, lambda on: "1" if on else "0", "0 or 1"),
+    Link("pattern", state.DITHER_KIND, _choice(state.DITHER_KIND_LABELS), str, "diffusion or ordered"),
     Link("strength", state.DITHER_STRENGTH, _decimal(0.05, 1.0, 0.05), _decimal_text, "0.05 to 1 in steps of 0.05"),
     Link("seed", state.SEED, _whole_number(0, 2**31 - 1), str, "a whole number from 0 to 2147483647"),
     # Page controls: only on their page.

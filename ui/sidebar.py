@@ -120,9 +120,20 @@ def render() -> None:
         st.toggle(
             "Dithering",
             key=state.DITHER,
-            help="Error diffusion: each pixel passes what it lost on to its neighbours, which trades banding for fine noise.",
+            help="Mixes palette colours so that areas keep their average colour, which trades banding for fine noise.",
         )
         if st.session_state[state.DITHER]:
+            st.radio(
+                "Pattern",
+                options=list(state.DITHER_KIND_LABELS),
+                format_func=state.DITHER_KIND_LABELS.__getitem__,
+                key=state.DITHER_KIND,
+                help=(
+                    "Error diffusion passes each pixel's error on to its neighbours: the lowest error, an irregular grain. "
+                    "Ordered mixes each colour's two nearest palette colours in a fixed 8 × 8 pattern: a calm, regular "
+                    "texture, the same wherever the colour appears."
+                ),
+            )
             st.slider(
                 "Strength",
                 min_value=0.05,

@@ -20,6 +20,8 @@ __all__ = [
     "COMPARE_TARGET",
     "DEFAULTS",
     "DITHER",
+    "DITHER_KIND",
+    "DITHER_KIND_LABELS",
     "DITHER_STRENGTH",
     "HEATMAP_CHOICE",
     "IMAGE",
@@ -61,6 +63,7 @@ METHOD = "method"
 SPACE = "space"
 DITHER = "dither"
 DITHER_STRENGTH = "dither_strength"
+DITHER_KIND = "dither_kind"
 SEED = "seed"
 
 # Page controls: see init() for how they survive page switches.
@@ -110,12 +113,15 @@ SIDEBAR_METHODS = ("kmeans", "minibatch", "median-cut", "octree")
 
 SPACE_LABELS: dict[str, str] = {"rgb": "RGB", "lab": "Lab"}
 
+DITHER_KIND_LABELS: dict[str, str] = {"diffusion": "Error diffusion", "ordered": "Ordered (Bayer 8 × 8)"}
+
 DEFAULTS: dict[str, object] = {
     SOURCE: "china",
     METHOD: "kmeans",
     SPACE: "rgb",
     DITHER: False,
     DITHER_STRENGTH: 1.0,
+    DITHER_KIND: "diffusion",
     SEED: 0,
     CLOUD_K: 16,
     CLOUD_BY_CENTRE: False,
@@ -139,7 +145,7 @@ DEFAULTS: dict[str, object] = {
 }
 
 KEPT_WIDGET_KEYS = (
-    SOURCE, METHOD, SPACE, DITHER, DITHER_STRENGTH, SEED,
+    SOURCE, METHOD, SPACE, DITHER, DITHER_STRENGTH, DITHER_KIND, SEED,
     CLOUD_K, CLOUD_BY_CENTRE, RECON_SIZES, RECON_RANDOM, COMPARE_METRIC, HEATMAP_CHOICE,
     RECON_DETAIL_TILE, RECON_DETAIL_ZOOM, RECON_DETAIL_X, RECON_DETAIL_Y,
     STEPS_K, STEPS_INIT, STEPS_SEED,
@@ -186,6 +192,9 @@ class Settings:
     dither: float
     """Dithering strength passed to ``quant.quantize``: 0.0 when the toggle is off."""
     seed: int
+    dither_kind: str = "diffusion"
+    """``quant.quantize``'s ``dither_kind``; "diffusion" when not dithered, so that an
+    undithered result has one key whatever the hidden pattern control says."""
 
 
 def init() -> None:
@@ -211,6 +220,7 @@ def settings() -> Settings:
         space=st.session_state[SPACE],
         dither=float(st.session_state[DITHER_STRENGTH]) if st.session_state[DITHER] else 0.0,
         seed=int(st.session_state[SEED]),
+        dither_kind=str(st.session_state[DITHER_KIND]) if st.session_state[DITHER] else "diffusion",
     )
 
 

@@ -30,13 +30,15 @@ def psnr(value: float) -> str:
     return "∞ dB" if math.isinf(value) else f"{value:.1f} dB"
 
 
-def describe(method: str, space: str, *, dither: float = 0.0) -> str:
+def describe(method: str, space: str, *, dither: float = 0.0, dither_kind: str = "diffusion") -> str:
     """``"k-means in Lab, dithered"``: how a palette was made, in words; a dithering
-    strength below 1 is named (``"dithered at 0.5"``)."""
+    strength below 1 is named (``"dithered at 0.5"``), and an ordered pattern
+    (``"ordered dither"``)."""
     words = f"{METHOD_LABELS[method]} in {SPACE_LABELS[space]}"
     if not dither:
         return words
-    return f"{words}, dithered" if dither == 1.0 else f"{words}, dithered at {dither:g}"
+    how = "ordered dither" if dither_kind == "ordered" else "dithered"
+    return f"{words}, {how}" if dither == 1.0 else f"{words}, {how} at {dither:g}"
 
 
 def file_stem(name: str) -> str:
