@@ -1,4 +1,5 @@
-"""Dithered palettes: quant's error diffusion against libimagequant's and Pillow's.
+"""Dithered palettes: quant's error diffusion against libimagequant's and Pillow's, and
+quant's ordered dithering beside them.
 
     python -m bench.dithered                 # scikit-image photos + the 12 MP photo
     python -m bench.dithered --sizes small   # scikit-image photos only
@@ -10,6 +11,9 @@ For each photo and k (default 16, 32, 64), in one fresh process (multiprocessing
 - ``quant dithered``: ``quant.quantize(image, k, dither=True)`` then
   ``quant.metrics(image, result, ssim=False)``, timed together (what a dashboard tile
   does), first in the process so that no earlier call has counted the image's colours;
+- ``quant ordered``: ``quant.quantize(image, k, dither=True, dither_kind="ordered")``
+  then its metrics, timed together, after ``quant dithered`` (so with the colours
+  already counted);
 - ``libimagequant dithered``: ``imagequant.quantize_raw_rgba_bytes(...,
   dithering_level=1.0, max_colors=k)``, its own palette and remapping, timed alone;
 - ``Pillow FS, quant palette``: Pillow's Floyd–Steinberg (``Image.quantize(palette=...,
@@ -62,10 +66,11 @@ PHOTOS = ("coffee", "astronaut", "chelsea", "rocket")
 _WARM_UP_SIDE = 32
 
 OURS = "quant dithered"
+ORDERED = "quant ordered"
 LIQ = "libimagequant dithered"
 PILLOW = "Pillow FS, quant palette"
 PLAIN = "quant, no dithering"
-METHODS = (OURS, LIQ, PILLOW, PLAIN)
+METHODS = (OURS, ORDERED, LIQ, PILLOW, PLAIN)
 """Row order of the table."""
 
 
@@ -137,6 +142,7 @@ def _measure_here(image: np.ndarray, name: str, k: int) -> tuple[list[DitheredRo
     between quant's per-pair metrics and its per-pixel ones."""
     crop = np.ascontiguousarray(image[:_WARM_UP_SIDE, :_WARM_UP_SIDE])
     quant.metrics(crop, quant.quantize(crop, 4, dither=True), ssim=False)
+    quant.metrics(crop, quant.quantize(crop, 4, dither=True, dither_kind="ordered"), ssim=False)
     if imagequant is not None:
         _libimagequant(crop, 4)
 
@@ -147,6 +153,14 @@ def _measure_here(image: np.ndarray, name: str, k: int) -> tuple[list[DitheredRo
     by_pixels = quant.metrics(image, result.image, ssim=False)
     gap = max(abs(measured.mse - by_pixels.mse), abs(measured.delta_e - by_pixels.delta_e))
     rows = [DitheredRow(name, k, OURS, by_pixels.mse, by_pixels.delta_e, blurred_mse(image, result.image), ours_seconds)]
+
+    started = time.perf_counter()
+    ordered = quant.quantize(image, k, dither=True, dither_kind="ordered")
+    measured = quant.metrics(image, ordered, ssim=False)
+    seconds = time.perf_counter() - started
+    by_pixels = quant.metrics(image, ordered.image, ssim=False)
+    gap = max(gap, abs(measured.mse - by_pixels.mse), abs(measured.delta_e - by_pixels.delta_e))
+    rows.append(DitheredRow(name, k, ORDERED, by_pixels.mse, by_pixels.delta_e, blurred_mse(image, ordered.image), seconds))
 
     if imagequant is not None:
         started = time.perf_counter()

@@ -134,7 +134,7 @@ def test_options() -> None:
 
 
 def test_dithered_rows_measure_every_method_with_the_true_errors(tiny: np.ndarray) -> None:
-    from bench.dithered import LIQ, METHODS, OURS, PILLOW, PLAIN, blurred_mse, imagequant, measure_dithered
+    from bench.dithered import LIQ, METHODS, ORDERED, OURS, PILLOW, PLAIN, blurred_mse, imagequant, measure_dithered
 
     rows, gap = measure_dithered({"tiny": tiny}, [8], isolate=False)
     by_method = {row.method: row for row in rows}
@@ -146,8 +146,12 @@ def test_dithered_rows_measure_every_method_with_the_true_errors(tiny: np.ndarra
     assert by_method[OURS].blurred_mse == pytest.approx(blurred_mse(tiny, ours.image))
     assert by_method[PLAIN].mse == pytest.approx(quant.quantize(tiny, 8).mse)
     assert by_method[OURS].seconds >= 0 and by_method[PILLOW].seconds >= 0 and by_method[PLAIN].seconds is None
+    ordered = quant.quantize(tiny, 8, dither=True, dither_kind="ordered")
+    assert by_method[ORDERED].mse == pytest.approx(direct_mse(tiny, ordered.image))
+    assert by_method[ORDERED].blurred_mse == pytest.approx(blurred_mse(tiny, ordered.image))
     # Dithering keeps local averages better than the plain mapping does.
     assert by_method[OURS].blurred_mse < by_method[PLAIN].blurred_mse
+    assert by_method[ORDERED].blurred_mse < by_method[PLAIN].blurred_mse
 
 
 def test_dithered_table_and_summary() -> None:
