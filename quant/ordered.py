@@ -10,16 +10,19 @@ regular texture, and a small change in the picture changes the pattern only ther
 How a colour is drawn, following T. Yliluoma's "arbitrary-palette positional
 dithering" (his algorithm 1) [1]_:
 
-* Its nearest entry ``A`` (the undithered mapping) and a partner ``B`` are mixed in
-  the proportion ``1 - t : t`` whose mean lies nearest the colour. ``t`` is the
-  colour's projection on the segment from ``A`` to ``B``, at most 1/2 (``A`` is the
-  nearer), counted in 64ths of the 8 × 8 pattern and scaled by the strength.
-* Among the possible partners the one with the smallest
-  ``|mix - colour|² + λ (1/2 + |t - 1/2|) |B - A|²`` wins: the second term keeps
-  far-apart colours from being mixed into visible noise. No partner at all (``A``
-  alone) wins when mixing does not bring the mean closer by more than that.
+* Its nearest entry ``A`` (the undithered mapping) is mixed with a partner ``B``; a
+  share ``s`` of ``B`` (counted in 64ths of the 8 × 8 pattern, at most 1/2 since
+  ``A`` is the nearer, scaled by the strength) gives the pattern the mean
+  ``A + s (B - A)``.
+* The partner and share with the smallest ``|mean - colour|² + λ s (1 - s) |B - A|²``
+  win. The second term is the pattern's own variance, the visible noise of mixing
+  ``A`` and ``B``: it keeps far-apart colours from being mixed and pulls the share
+  a little towards ``A``. No partner (``A`` alone, no noise) wins when mixing does
+  not pay for its noise. Yliluoma's penalty is ``0.1 (1/2 + |s - 1/2|) |B - A|²``,
+  largest for the smallest shares: near each entry a band of colours was then never
+  mixed, and gradients showed flat stripes that the variance does not leave.
 * A pixel takes ``B`` where the Bayer matrix at its position (modulo 8) is below
-  ``64 t``, so any 8 × 8 block holds exactly ``64 t`` pixels of ``B``.
+  ``64 s``, so any 8 × 8 block holds exactly ``64 s`` pixels of ``B``.
 
 Everything but the last step depends on the colour alone, so it is done once per
 distinct colour of the picture (its histogram), not per pixel.
@@ -44,15 +47,15 @@ __all__ = ["BAYER", "LEVELS", "mixes", "ordered_labels"]
 LEVELS = 64
 """Cells of the 8 × 8 pattern: a mix is counted in 64ths."""
 
-_PENALTY = 0.03
-"""λ, the weight of the distance between the two mixed entries. Yliluoma uses 0.1,
-which never mixes a colour less than about a quarter of the way to its partner, so
-8-colour gradients stayed banded. Over scikit-image's china, coffee and astronaut and
-a red-green gradient at 8, 16 and 32 colours, the error after a small blur (Gaussian,
-σ = 1 pixel: what the eye averages) was 0.1: 99/43/19, 67/26/10, 122/44/18, 8.8/1.8/0.3;
-0.03: 97/41/18, 63/25/9, 107/36/17, 5.2/1.0/0.2; 0.01: 97/42/19, 61/24/9, 103/34/16,
-4.7/0.9/0.2, with a per-pixel MSE 10-25% above 0.03's. 0 mixes far-apart colours
-(blurred error up to twice 0.03's)."""
+_PENALTY = 0.1
+"""λ, the weight of the pattern's variance in a mix's cost. Over scikit-image's china,
+coffee and astronaut and a red-green gradient at 8, 16 and 32 colours, the error after
+a small blur (Gaussian, σ = 1 pixel: what the eye averages) was, for λ = 0.5: 102/44/20,
+71/28/10, 133/49/19, 12.5/2.6/0.6; 0.25: 98/42/18, 64/25/9, 114/39/17, 6.8/1.3/0.2;
+0.1: 96/41/18, 62/24/9, 104/35/16, 4.8/1.0/0.2; 0.03: 97/42/19, 63/25/9, 103/35/17,
+4.7/0.9/0.2, with the per-pixel MSE rising as λ falls (china at 16 colours: 130, 152,
+183, 229). Yliluoma's own penalty, at its best weight (0.03), gave 97/41/18, 63/25/9,
+107/36/17, 5.2/1.0/0.2 and the flat stripes."""
 
 
 def _bayer(size: int) -> np.ndarray:
@@ -94,16 +97,19 @@ def _mixes(colors, palette, nearest, strength, partners, levels):
             if gap == 0.0:
                 continue  # A itself, or a duplicate of it
             t = (er * dr + eg * dg + eb * db) / gap
-            if t <= 0.0:
-                continue  # B lies behind A: mixing moves away from the colour
-            cells = int(np.floor(min(t, 0.5) * strength * 64.0 + 0.5))
+            # The share of B minimising (t - s)² + λ s (1 - s): the projection, pulled
+            # towards A by the penalty.
+            best_share = (2.0 * min(t, 0.5) - _PENALTY) / (2.0 - 2.0 * _PENALTY)
+            if best_share <= 0.0:
+                continue  # B lies behind A, or too little of it would be mixed
+            cells = int(np.floor(best_share * strength * 64.0 + 0.5))
             if cells == 0:
                 continue
             share = cells / 64.0
             mr = er - share * dr
             mg = eg - share * dg
             mb = eb - share * db
-            cost = mr * mr + mg * mg + mb * mb + _PENALTY * (0.5 + abs(share - 0.5)) * gap
+            cost = mr * mr + mg * mg + mb * mb + _PENALTY * share * (1.0 - share) * gap
             if cost < best:
                 best = cost
                 partner = b

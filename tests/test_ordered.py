@@ -37,14 +37,18 @@ def test_a_colour_between_two_entries_is_drawn_as_their_mix_in_every_block() -> 
     palette = np.array([[0, 0, 0], [200, 200, 200]], dtype=np.uint8)
     colour = np.array([[50, 50, 50]], dtype=np.uint8)  # a quarter of the way from black to grey
     partners, levels = ordered.mixes(colour, palette, np.array([0]), 1.0)
-    assert partners.tolist() == [1] and levels.tolist() == [16]
+    (level,) = levels.tolist()
+    # the projection is 16/64; the noise penalty pulls the share a little towards black
+    assert partners.tolist() == [1] and 12 <= level <= 16
+    _, half = ordered.mixes(colour, palette, np.array([0]), 0.5)
+    assert abs(int(half[0]) - level / 2) <= 1  # half strength, half the share
     height, width = 24, 40
     labels = ordered.ordered_labels(
-        np.zeros((height, width), np.uint8), np.ones((height, width), np.uint8), np.full((height, width), 16, np.uint8)
+        np.zeros((height, width), np.uint8), np.ones((height, width), np.uint8), np.full((height, width), level, np.uint8)
     )
     for top in range(0, height, 8):
         for left in range(0, width, 8):
-            assert labels[top : top + 8, left : left + 8].sum() == 16  # 16 of 64 take the grey
+            assert labels[top : top + 8, left : left + 8].sum() == level  # exactly the share in every block
     np.testing.assert_array_equal(labels[:8, :8], labels[8:16, 16:24])  # the same pattern everywhere
 
 
