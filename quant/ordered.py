@@ -38,8 +38,7 @@ References
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
-
+from quant.compiled import jit as _jit
 from quant.parallel import for_each_block
 
 __all__ = ["BAYER", "LEVELS", "mixes", "ordered_labels"]
@@ -68,14 +67,6 @@ def _bayer(size: int) -> np.ndarray:
 
 BAYER = _bayer(8).astype(np.uint8)
 """The 8 × 8 Bayer threshold matrix: every value 0..63 once, neighbours far apart."""
-
-
-def _jit(function):
-    """``njit(cache=True, nogil=True)``, without the cache where none can be written."""
-    try:
-        return njit(cache=True, nogil=True)(function)
-    except RuntimeError:  # Numba found no writable cache folder at all
-        return njit(nogil=True)(function)
 
 
 @_jit

@@ -472,7 +472,7 @@ def _apply_palette(
     pairs = None
     if strength > 0 and len(histogram) > fit.k:
         # An image with no more colours than the palette maps exactly: nothing to diffuse.
-        from quant.dither import color_pairs
+        from quant.pairs import color_pairs
 
         if dither_kind == "ordered":
             pixel_labels = _ordered_labels(codes, histogram, fit, strength, labels)
