@@ -187,7 +187,8 @@ def warm_up() -> threading.Thread:
 
     def compile_dithering() -> None:
         gradient = np.linspace(0, 255, 8 * 8 * 3).astype(np.uint8).reshape(8, 8, 3)
-        quant.quantize(gradient, 4, dither=True)
+        for kind in quant.DITHER_KINDS:
+            quant.quantize(gradient, 4, dither=True, dither_kind=kind)
 
     thread = threading.Thread(target=compile_dithering, name="warm-up", daemon=True)
     thread.start()
