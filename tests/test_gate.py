@@ -186,6 +186,24 @@ def test_size_of_counts_shared_arrays_once() -> None:
     assert size_of((array, array, b"abc")) == 503
 
 
+def test_store_counts_an_array_shared_by_several_values_once() -> None:
+    histogram = np.zeros(2_000, dtype=np.uint8)  # like one image's histogram in each of its fits
+    store = Store(4_000, gate=Gate(1))
+    store.get("fit 16", lambda: (histogram, np.zeros(100, dtype=np.uint8)))
+    store.get("fit 32", lambda: (histogram, np.zeros(100, dtype=np.uint8)))
+    assert store.bytes_held == 2_200
+    # Room for a third fit and another image's 1,500 bytes without evicting anything.
+    store.get("fit 64", lambda: (histogram, np.zeros(100, dtype=np.uint8)))
+    store.get("other", lambda: np.zeros(1_500, dtype=np.uint8))
+    assert store.bytes_held == 3_800 and len(store) == 4
+    # The shared array is released only with the last value that holds it.
+    store.get("big", lambda: np.zeros(2_000, dtype=np.uint8))
+    assert "fit 16" not in store and "fit 32" not in store and "fit 64" not in store
+    assert store.bytes_held == 3_500  # "other" and "big"; the histogram is gone
+    store.clear()
+    assert store.bytes_held == 0 and len(store) == 0
+
+
 def test_jobs_sharing_a_ticket_go_before_later_visitors() -> None:
     gate = Gate(1)
     order: list[str] = []

@@ -43,24 +43,32 @@ WaitCallback = Callable[[int | None], object]
 when another visitor's identical job is being computed."""
 
 
-def size_of(value: Any, _seen: set[int] | None = None) -> int:
+def _parts(value: Any, parts: dict[int, tuple[Any, int]]) -> int:
+    """Add ``value``'s arrays and byte strings to ``parts`` (by id: each object once)
+    with their sizes; return the bytes of everything else (64 per other object)."""
+    if id(value) in parts:
+        return 0
+    if isinstance(value, np.ndarray):
+        parts[id(value)] = (value, int(value.nbytes))
+        return 0
+    if isinstance(value, (bytes, bytearray, str)):
+        parts[id(value)] = (value, len(value))
+        return 0
+    if isinstance(value, (tuple, list)):
+        return sum(_parts(item, parts) for item in value)
+    if isinstance(value, dict):
+        return sum(_parts(item, parts) for item in value.values())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return sum(_parts(getattr(value, f.name), parts) for f in dataclasses.fields(value))
+    return 64
+
+
+def size_of(value: Any) -> int:
     """Bytes held by ``value``'s arrays and byte strings (what dominates its memory),
     each object counted once; containers and dataclasses are walked."""
-    seen = set() if _seen is None else _seen
-    if id(value) in seen:
-        return 0
-    seen.add(id(value))
-    if isinstance(value, np.ndarray):
-        return int(value.nbytes)
-    if isinstance(value, (bytes, bytearray, str)):
-        return len(value)
-    if isinstance(value, (tuple, list)):
-        return sum(size_of(item, seen) for item in value)
-    if isinstance(value, dict):
-        return sum(size_of(item, seen) for item in value.values())
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return sum(size_of(getattr(value, f.name), seen) for f in dataclasses.fields(value))
-    return 64
+    parts: dict[int, tuple[Any, int]] = {}
+    other = _parts(value, parts)
+    return other + sum(size for _, size in parts.values())
 
 
 class _Flight:
@@ -79,8 +87,9 @@ class Store:
     Parameters
     ----------
     budget_bytes : int
-        Largest total :func:`size_of` kept. A single value larger than the budget
-        is returned but not kept.
+        Largest total of bytes kept, an array or byte string shared by several values
+        counted once (several palettes of one image share its colour histogram). A
+        single value larger than the budget is returned but not kept.
     gate : Gate
         Admits heavy computations (``heavy=True`` in :meth:`get`).
     """
@@ -89,7 +98,10 @@ class Store:
         self.budget_bytes = budget_bytes
         self.gate = gate
         self._lock = threading.Lock()
-        self._values: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._values: OrderedDict[Hashable, tuple[Any, tuple[int, ...], int]] = OrderedDict()
+        """Each value, the ids of its arrays and byte strings, and the bytes of the rest."""
+        self._parts: dict[int, list[Any]] = {}
+        """Every array and byte string the values hold, by id: [object, bytes, holders]."""
         self._flights: dict[Hashable, _Flight] = {}
         self._bytes = 0
 
@@ -108,6 +120,7 @@ class Store:
         """Forget every value (flights in progress finish and keep theirs)."""
         with self._lock:
             self._values.clear()
+            self._parts.clear()
             self._bytes = 0
 
     def peek(self, key: Hashable, default: Any = None) -> Any:
@@ -195,17 +208,31 @@ class Store:
         return value
 
     def _keep(self, key: Hashable, value: Any) -> None:
-        size = size_of(value)
-        if size > self.budget_bytes:
+        parts: dict[int, tuple[Any, int]] = {}
+        other = _parts(value, parts)
+        if other + sum(size for _, size in parts.values()) > self.budget_bytes:
             return
         with self._lock:
             if key in self._values:
                 return
-            self._values[key] = (value, size)
-            self._bytes += size
+            self._values[key] = (value, tuple(parts), other)
+            self._bytes += other
+            for ident, (part, size) in parts.items():
+                held = self._parts.get(ident)
+                if held is None:
+                    self._parts[ident] = [part, size, 1]
+                    self._bytes += size
+                else:
+                    held[2] += 1
             while self._bytes > self.budget_bytes:
-                _, (_, evicted) = self._values.popitem(last=False)
-                self._bytes -= evicted
+                _, (_, idents, evicted_other) = self._values.popitem(last=False)
+                self._bytes -= evicted_other
+                for ident in idents:
+                    held = self._parts[ident]
+                    held[2] -= 1
+                    if held[2] == 0:
+                        del self._parts[ident]
+                        self._bytes -= held[1]
 
 
 def _budget_bytes() -> int:
