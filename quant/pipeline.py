@@ -222,7 +222,8 @@ def quantize(
         With ``dither``: error diffusion, or an ordered 8 × 8 Bayer pattern that mixes
         each colour's nearest entry with one partner in a fixed proportion
         (:mod:`quant.ordered`): a higher error than diffusion, but a calm, regular
-        texture that some prefer for flat artwork and gradients.
+        texture that some prefer for flat artwork and gradients. The mix is computed
+        in RGB; with ``space="lab"`` the nearest entry is the Lab one.
 
     Returns
     -------
