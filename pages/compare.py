@@ -6,7 +6,7 @@ import itertools
 
 import streamlit as st
 
-from ui import cached, figures, frame, state
+from ui import cached, compare_figures, frame, state
 
 SIZES = (2, 4, 8, 16, 32, 64, 128, 256)
 BASELINES = ("kmeans", "median-cut", "octree", "random")
@@ -89,7 +89,7 @@ errors = {
 }
 st.plotly_chart(
     cached.figure(
-        figures.error_curves,
+        compare_figures.error_curves,
         SIZES, errors, metric=ERROR_MEASURES[measure], log_y=log_axis and measure in LOG_MEASURES
     ),
     key="compare_curves",
@@ -105,13 +105,13 @@ target = st.select_slider(
     help="About 1 is invisible side by side; 2.3 is the smallest difference most people notice.",
 )
 needed = {
-    state.METHOD_LABELS[method]: figures.colours_needed(
+    state.METHOD_LABELS[method]: compare_figures.colours_needed(
         SIZES, [points[method, n].metrics.delta_e for n in SIZES], target
     )
     for method in methods
 }
 st.plotly_chart(
-    cached.figure(figures.colours_needed_chart, needed, target=target, max_colors=SIZES[-1]),
+    cached.figure(compare_figures.colours_needed_chart, needed, target=target, max_colors=SIZES[-1]),
     key="compare_needed",
     width="stretch",
 )
@@ -164,7 +164,7 @@ method, n_colors = choice
 with st.spinner("Measuring the error of every pixel…"):
     error = cached.error_map(ref, n_colors, method, settings)
 # theme=None: Streamlit's chart theme would replace the heat map's colour scale.
-st.plotly_chart(cached.figure(figures.error_heatmap, error, title="ΔE"), key="compare_heatmap", width="stretch", theme=None)
+st.plotly_chart(cached.figure(compare_figures.error_heatmap, error, title="ΔE"), key="compare_heatmap", width="stretch", theme=None)
 st.caption(
     f"ΔE per pixel between the image and its {choice_label(choice)} reconstruction "
     f"(mean {points[choice].metrics.delta_e:.2f}). Around 2.3 is the smallest "

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import quant
-from ui import figures
+from ui import compare_figures, figures
 
 
 @pytest.fixture
@@ -103,7 +103,7 @@ def test_color_planes_show_the_three_channel_pairs(cloud_inputs) -> None:
 def test_error_curves_one_line_per_method_on_a_log2_axis() -> None:
     sizes = (2, 4, 8, 16, 32, 64, 128, 256)
     errors = {"k-means": [8, 6, 4, 3, 2, 1.5, 1.2, 1.0], "random": [20, 18, 15, 12, 10, 8, 6, 5]}
-    figure = figures.error_curves(sizes, errors, metric="mean ΔE")
+    figure = compare_figures.error_curves(sizes, errors, metric="mean ΔE")
 
     assert [trace.name for trace in figure.data] == ["k-means", "random"]
     assert list(figure.data[0].x) == list(sizes)
@@ -113,7 +113,7 @@ def test_error_curves_one_line_per_method_on_a_log2_axis() -> None:
 
 
 def test_error_curves_leave_a_gap_for_infinite_psnr() -> None:
-    figure = figures.error_curves((2, 4), {"k-means": [30.0, float("inf")]}, metric="PSNR")
+    figure = compare_figures.error_curves((2, 4), {"k-means": [30.0, float("inf")]}, metric="PSNR")
     y = np.asarray(figure.data[0].y, dtype=float)
     assert y[0] == 30.0 and np.isnan(y[1])
     json.loads(figure.to_json())  # still valid JSON
@@ -121,7 +121,7 @@ def test_error_curves_leave_a_gap_for_infinite_psnr() -> None:
 
 def test_error_heatmap_is_upright_with_square_pixels() -> None:
     error = np.arange(12, dtype=np.float32).reshape(3, 4)
-    figure = figures.error_heatmap(error, title="ΔE")
+    figure = compare_figures.error_heatmap(error, title="ΔE")
 
     (heatmap,) = figure.data
     assert heatmap.type == "heatmap"
@@ -191,12 +191,12 @@ def test_unknown_space_is_refused(cloud_inputs) -> None:
 def test_error_curves_log_axis_separates_close_methods_from_a_far_worse_one() -> None:
     sizes = (2, 4, 8, 16)
     errors = {"k-means": [8, 5, 3.0, 2.0], "median cut": [9, 6, 3.6, 2.4], "random": [40, 35, 30, 25]}
-    figure = figures.error_curves(sizes, errors, metric="mean ΔE", log_y=True)
+    figure = compare_figures.error_curves(sizes, errors, metric="mean ΔE", log_y=True)
     assert figure.layout.yaxis.type == "log"
     assert "log" in figure.layout.yaxis.title.text
     # The data are the values themselves; the axis does the scaling.
     assert list(figure.data[0].y) == [8, 5, 3.0, 2.0]
-    assert figures.error_curves(sizes, errors, metric="mean ΔE").layout.yaxis.type != "log"
+    assert compare_figures.error_curves(sizes, errors, metric="mean ΔE").layout.yaxis.type != "log"
 
 
 @pytest.mark.parametrize(
@@ -211,7 +211,7 @@ def test_error_curves_log_axis_separates_close_methods_from_a_far_worse_one() ->
 )
 def test_colours_needed_reads_the_curve(delta_e, target, expected) -> None:
     sizes = (2, 4, 8, 16)
-    answer = figures.colours_needed(sizes, delta_e, target)
+    answer = compare_figures.colours_needed(sizes, delta_e, target)
     if expected is not None:
         assert answer == expected
     else:
@@ -222,14 +222,14 @@ def test_colours_needed_interpolates_on_log_log_axes() -> None:
     # ΔE = 16 / sqrt(k): a straight line in log-log, so interpolation is exact.
     sizes = (4, 16, 64)
     delta_e = [16 / np.sqrt(k) for k in sizes]
-    needed, exact = figures.colours_needed(sizes, delta_e, 16 / np.sqrt(32))
+    needed, exact = compare_figures.colours_needed(sizes, delta_e, 16 / np.sqrt(32))
     assert needed == pytest.approx(32.0)
     assert exact is False
 
 
 def test_colours_needed_chart_one_bar_per_method_with_unreached_hatched() -> None:
     needed = {"k-means": (23.4, False), "octree": (64.0, True), "random": (None, False)}
-    figure = figures.colours_needed_chart(needed, target=3.0, max_colors=256)
+    figure = compare_figures.colours_needed_chart(needed, target=3.0, max_colors=256)
     (bars,) = figure.data
     assert bars.type == "bar" and bars.orientation == "h"
     assert list(bars.y) == ["k-means", "octree", "random"]
