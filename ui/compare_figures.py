@@ -9,10 +9,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-__all__ = ["colours_needed", "colours_needed_chart", "error_curves", "error_heatmap"]
+from ui.figures import _LINE_COLORS
 
-_LINE_COLORS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#a6761d")
-"""Qualitative colours (ColorBrewer Dark2) for the methods' lines, in order."""
+__all__ = ["colours_needed", "colours_needed_chart", "error_curves", "error_heatmap"]
 
 
 def error_curves(

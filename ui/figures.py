@@ -40,6 +40,8 @@ _CHANNELS = ("red", "green", "blue")
 _BACKDROP = "#c9c9c9"
 _SCENE_AXIS = {"backgroundcolor": _BACKDROP, "showbackground": True, "gridcolor": "#e6e6e6"}
 """Mid grey behind the colour points, so that whites and blacks both stand out."""
+_LINE_COLORS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#a6761d")
+"""Qualitative colours (ColorBrewer Dark2) for the methods' lines, in order."""
 
 
 @dataclass(frozen=True)
