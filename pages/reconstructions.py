@@ -19,6 +19,7 @@ COLUMNS = 3
 RANDOM_SIZE = 32
 MAX_TILES = 8
 ZOOMS = {1: "1:1", 2: "2:1"}
+VIEWS = {"side": "Side by side", "slider": "Before / after"}
 
 
 def hex_lines(palette) -> str:
@@ -135,6 +136,10 @@ if tiles:
             "Magnification", options=list(ZOOMS), format_func=ZOOMS.__getitem__, key=state.RECON_DETAIL_ZOOM,
             help="2:1 draws every pixel as a 2 × 2 block, for the smallest details.",
         ) or 1
+        view = st.segmented_control(
+            "View", options=list(VIEWS), format_func=VIEWS.__getitem__, key=state.RECON_DETAIL_VIEW,
+            help="Before / after lays the original over the reconstruction: drag across the picture, or the slider under it.",
+        ) or "side"
         across = st.slider("Across (% of the width)", 0, 100, key=state.RECON_DETAIL_X)
         down = st.slider("Down (% of the height)", 0, 100, key=state.RECON_DETAIL_Y)
     n_colors, method = tiles[chosen]
@@ -147,13 +152,29 @@ if tiles:
             f"Pixels {region.left:,}–{region.left + region.width - 1:,} across, "
             f"{region.top:,}–{region.top + region.height - 1:,} down, of {facts.width:,} × {facts.height:,}."
         )
-    with st.container(horizontal=True, gap="medium", key="recon_detail"):
-        with st.container(width="content", key="recon_detail_original"):
-            st.image(region.original_png, width=region.width * zoom, output_format="PNG")
-            st.caption(f"Original · {ZOOMS[zoom]}")
-        with st.container(width="content", key="recon_detail_result"):
-            st.image(region.reconstruction_png, width=region.width * zoom, output_format="PNG")
-            st.caption(f"{tile_title(n_colors, method)} · {ZOOMS[zoom]}")
+    if view == "slider":
+        with st.container(key="recon_detail_slider"):
+            st.html(
+                figures.before_after_html(
+                    region.original_png,
+                    region.reconstruction_png,
+                    width=region.width * zoom,
+                    height=region.height * zoom,
+                    before_label="Original",
+                    after_label=f"{n_colors} colours",
+                    element_id=f"recon-before-after-{chosen}-{zoom}",
+                ),
+                unsafe_allow_javascript=True,  # our own script, no user text (labels are escaped)
+            )
+            st.caption(f"Original (left of the line) over {tile_title(n_colors, method)} · {ZOOMS[zoom]}")
+    else:
+        with st.container(horizontal=True, gap="medium", key="recon_detail"):
+            with st.container(width="content", key="recon_detail_original"):
+                st.image(region.original_png, width=region.width * zoom, output_format="PNG")
+                st.caption(f"Original · {ZOOMS[zoom]}")
+            with st.container(width="content", key="recon_detail_result"):
+                st.image(region.reconstruction_png, width=region.width * zoom, output_format="PNG")
+                st.caption(f"{tile_title(n_colors, method)} · {ZOOMS[zoom]}")
 
 # The view is on screen; now the full-size files.
 made = cached.indexed_pngs(ref, [(n_colors, method) for _, n_colors, method, *_ in png_slots], settings)

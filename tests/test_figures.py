@@ -254,3 +254,19 @@ def test_lab_axes_have_equal_units_so_distances_look_true() -> None:
     assert ratio.y / ratio.z == pytest.approx(spans["yaxis"] / spans["zaxis"])
     planes = figures.color_planes(colors, palette, np.ones(4), space="lab")
     assert planes.layout.yaxis.scaleanchor == "x" and planes.layout.yaxis3.scaleanchor == "x3"
+
+
+def test_before_after_html_embeds_both_pictures_and_escapes_its_labels() -> None:
+    import base64
+
+    page = figures.before_after_html(
+        b"BEFORE", b"AFTER", width=320, height=200, before_label="<img src=x onerror=alert(1)>", after_label="16 colours",
+        element_id="detail-1",
+    )
+    assert f"data:image/png;base64,{base64.b64encode(b'BEFORE').decode()}" in page
+    assert f"data:image/png;base64,{base64.b64encode(b'AFTER').decode()}" in page
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert 'id="detail-1"' in page and 'getElementById("detail-1")' in page
+    assert "width:320px;height:200px" in page
+    with pytest.raises(ValueError, match="element_id"):
+        figures.before_after_html(b"", b"", width=1, height=1, before_label="", after_label="", element_id='x"); alert(1); ("')

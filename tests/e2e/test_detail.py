@@ -3,6 +3,7 @@ download made after the grid is the exact full-size reconstruction."""
 
 from __future__ import annotations
 
+import base64
 import io
 from pathlib import Path
 
@@ -65,3 +66,36 @@ def test_png_download_is_the_full_size_reconstruction(app) -> None:
     expected = quant.quantize(load_sample_image("china.jpg"), 32)
     np.testing.assert_array_equal(np.asarray(decoded.convert("RGB")), expected.image)
     assert download.value.suggested_filename == "china-32-kmeans.png"
+
+
+def test_before_after_view_lays_the_original_over_the_reconstruction(app) -> None:
+    go_to_page(app, "Reconstructions")
+    wait_for_app_run(app)
+    app.locator(".st-key-recon_detail_view button").filter(has_text="Before / after").click()
+    wait_for_app_run(app)
+    root = app.locator("#recon-before-after-0-1")
+    root.wait_for()
+    assert app.locator(".st-key-recon_detail_original").count() == 0  # one picture, not two side by side
+    images = root.locator("img")
+    # The two layers are the same full-size regions the side-by-side view shows.
+    image = load_sample_image("china.jpg")
+    top, left = round(0.5 * 426) - 160, round(0.5 * 639) - 160
+    layers = {}
+    for index in range(2):
+        source = images.nth(index).get_attribute("src")
+        assert source.startswith("data:image/png;base64,")
+        layers[images.nth(index).get_attribute("alt")] = np.asarray(
+            Image.open(io.BytesIO(base64.b64decode(source.split(",", 1)[1]))).convert("RGB")
+        )
+    np.testing.assert_array_equal(layers["Original"], image[top : top + 320, left : left + 320])
+    full = quant.quantize(image, 16).image
+    np.testing.assert_array_equal(layers["16 colours"], full[top : top + 320, left : left + 320])
+    # The handle moves in the browser, without a rerun: the range, then a click on the picture.
+    before = root.locator(".ba-before")
+    assert before.evaluate("e => e.style.clipPath") == "inset(0px 50% 0px 0px)"
+    root.locator(".ba-range").fill("20")
+    assert before.evaluate("e => e.style.clipPath") == "inset(0px 80% 0px 0px)"
+    box = root.locator(".ba-frame").bounding_box()
+    app.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] / 2)
+    assert before.evaluate("e => e.style.clipPath") == "inset(0px 25% 0px 0px)"
+    assert app.get_by_test_id("stException").count() == 0
