@@ -12,7 +12,7 @@ exports. ``python -m quant`` does the same from the command line.
 ([[0, 0, 0], [200, 30, 30]], 2)
 """
 
-from quant.colors import ColorHistogram, ColorSample, color_histogram, count_colors, forget_images, sample_colors
+from quant.colors import ColorHistogram, ColorSample, color_histogram, count_colors, forget_images, freeze, sample_colors
 from quant.encoding import (
     Storage,
     indexed_png,
@@ -58,6 +58,7 @@ __all__ = [
     "error_map",
     "fit_palette",
     "forget_images",
+    "freeze",
     "image_digest",
     "indexed_png",
     "indexed_png_of_labels",

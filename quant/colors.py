@@ -10,6 +10,7 @@ k-means palette engine, the 3D point cloud, the metrics) starts from here.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -22,6 +23,7 @@ from quant.parallel import for_each_block, map_in_parallel
 __all__ = [
     "ColorHistogram",
     "analyse",
+    "freeze",
     "ColorSample",
     "color_histogram",
     "count_colors",
@@ -181,9 +183,45 @@ MEMO_IMAGES = 2
 """Images :func:`analyse` remembers: one per core, so that two jobs on different images
 running side by side (a server with two visitors) do not keep evicting each other."""
 
-_analyses: list[tuple[tuple[int, ...], np.ndarray, ColorHistogram]] = []
-"""(shape, codes, histogram) of the last images analysed, most recent first."""
+_analyses: list[tuple[tuple[int, ...], np.ndarray, ColorHistogram, weakref.ref | None]] = []
+"""(shape, codes, histogram, frozen image) of the last images analysed, most recent
+first; the last is a weak reference to a :func:`freeze` d image known to pack to the
+codes, or None."""
 _analyses_lock = threading.Lock()
+
+
+def freeze(image: np.ndarray) -> np.ndarray:
+    """A read-only copy of ``image`` that can never be made writeable again.
+
+    Its pixels live in an immutable ``bytes`` object, so numpy refuses to set its
+    ``WRITEABLE`` flag (or any view's) back to True. :func:`analyse` can therefore
+    recognise it by identity and skip comparing its pixels with the codes it
+    remembers (about 0.03 s at 12 MP on every palette, fit and measure of it): a
+    caller that makes many palettes of one picture (the dashboard) freezes it once.
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        Any array; it is copied (C order).
+
+    Returns
+    -------
+    numpy.ndarray
+        Same shape and dtype, equal to ``image``.
+    """
+    source = np.ascontiguousarray(image)
+    return np.frombuffer(source.tobytes(), dtype=source.dtype).reshape(source.shape)
+
+
+def _is_frozen(image: np.ndarray) -> bool:
+    """Whether nothing can ever change ``image``'s pixels: it and every array it views
+    are read-only and the memory at the bottom is an immutable ``bytes`` object."""
+    base: object = image
+    while isinstance(base, np.ndarray):
+        if base.flags.writeable:
+            return False
+        base = base.base
+    return isinstance(base, bytes)
 
 
 def analyse(image: np.ndarray) -> tuple[np.ndarray, ColorHistogram]:
@@ -195,21 +233,31 @@ def analyse(image: np.ndarray) -> tuple[np.ndarray, ColorHistogram]:
     the common case, and the histogram is a third of the work of each. The memo keeps
     the packed codes of those images, which determine them exactly, and is used only
     when a new image packs to the very same codes, so a result never depends on what
-    was quantized before.
+    was quantized before. A :func:`freeze` d image already found to pack to them is
+    recognised by identity, without the comparison.
     """
     with _analyses_lock:
         remembered = list(_analyses)
-    for shape, codes, histogram in remembered:
-        if _matches_codes(image, shape, codes):
+    for entry in remembered:
+        owner = entry[3]
+        if owner is not None and owner() is image:
             with _analyses_lock:
-                _analyses[:] = [(shape, codes, histogram)] + [e for e in _analyses if e[1] is not codes]
+                _analyses[:] = [entry] + [e for e in _analyses if e is not entry]
+            return entry[1], entry[2]
+    frozen = _is_frozen(image)
+    for shape, codes, histogram, owner in remembered:
+        if _matches_codes(image, shape, codes):
+            if frozen:
+                owner = weakref.ref(image)
+            with _analyses_lock:
+                _analyses[:] = [(shape, codes, histogram, owner)] + [e for e in _analyses if e[1] is not codes]
             return codes, histogram
     codes = pack_colors(image)
     histogram = histogram_from_codes(codes)
     for array in (codes, histogram.colors, histogram.counts, histogram.codes):
         array.flags.writeable = False
     with _analyses_lock:
-        _analyses.insert(0, (image.shape, codes, histogram))
+        _analyses.insert(0, (image.shape, codes, histogram, weakref.ref(image) if frozen else None))
         del _analyses[MEMO_IMAGES:]
     return codes, histogram
 

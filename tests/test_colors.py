@@ -120,3 +120,37 @@ def test_forget_images_drops_the_memos_but_not_the_results() -> None:
     assert not colors._analyses and not colors._derived
     after = quant.quantize(image, 8)
     np.testing.assert_array_equal(before.image, after.image)
+
+
+def test_a_frozen_image_cannot_change_and_is_known_by_identity(monkeypatch: pytest.MonkeyPatch) -> None:
+    from quant import colors
+
+    image = _noise(120, 90, 30, seed=4)
+    frozen = quant.freeze(image)
+    np.testing.assert_array_equal(frozen, image)
+    for array in (frozen, frozen[:, ::2], frozen.reshape(-1)):
+        with pytest.raises(ValueError):
+            array.flags.writeable = True
+    codes, histogram = colors.analyse(frozen)
+
+    def must_not_compare(*args: object) -> bool:
+        raise AssertionError("a frozen image already analysed is known by identity")
+
+    monkeypatch.setattr(colors, "_matches_codes", must_not_compare)
+    again = colors.analyse(frozen)
+    assert again[0] is codes and again[1] is histogram
+
+
+def test_a_read_only_view_of_a_writeable_array_is_compared_every_time() -> None:
+    from quant import colors
+
+    image = _noise(80, 60, 30, seed=5)
+    view = image.view()
+    view.flags.writeable = False
+    assert not colors._is_frozen(view)  # its owner can still write through `image`
+    _, histogram = colors.analyse(view)
+    image[0, 0] = 255 - image[0, 0]  # changes what the view shows
+    _, fresh = colors.analyse(view)
+    assert fresh is not histogram
+    assert fresh.counts.sum() == 80 * 60
+    np.testing.assert_array_equal(colors.analyse(view)[0], pack_colors(image))

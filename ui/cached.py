@@ -259,8 +259,9 @@ def _decode(ref: ImageRef) -> np.ndarray:
         upload = io.BytesIO(ref.raw)
         upload.name = ref.name  # quant's error messages name the file
         image = quant.load_image(upload)
-    image.flags.writeable = False
-    return image
+    # Frozen: shared by every visitor, and quant then knows it by identity instead of
+    # comparing its pixels on every palette of it.
+    return quant.freeze(image)
 
 
 def pixels(ref: ImageRef) -> np.ndarray:
