@@ -118,7 +118,7 @@ if tiles:
     st.markdown(
         "The tiles above are shrunk to fit the screen, which hides what quantization does "
         "to fine detail. Here a region of the full-size image is cut out pixel for pixel, "
-        "the original beside its reconstruction: banding, lost texture and dithering "
+        "the original beside its reconstruction or laid over it: banding, lost texture and dithering "
         "noise show as they are in the PNG."
     )
     if st.session_state[state.RECON_DETAIL_TILE] >= len(tiles):
