@@ -162,9 +162,9 @@ choice = st.selectbox(
 )
 method, n_colors = choice
 with st.spinner("Measuring the error of every pixel…"):
-    error = cached.error_map(ref, n_colors, method, settings)
+    heatmap = cached.error_heatmap(ref, n_colors, method, settings)
 # theme=None: Streamlit's chart theme would replace the heat map's colour scale.
-st.plotly_chart(cached.figure(compare_figures.error_heatmap, error, title="ΔE"), key="compare_heatmap", width="stretch", theme=None)
+st.plotly_chart(heatmap, key="compare_heatmap", width="stretch", theme=None)
 st.caption(
     f"ΔE per pixel between the image and its {choice_label(choice)} reconstruction "
     f"(mean {points[choice].metrics.delta_e:.2f}). Around 2.3 is the smallest "

@@ -183,3 +183,32 @@ def st_cache_clear() -> None:
     import streamlit as st
 
     st.cache_resource.clear()
+
+
+def test_compare_heat_map_is_the_error_map_built_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from ui import compare_figures
+
+    built: list[np.ndarray] = []
+    original = compare_figures.error_heatmap
+
+    def spy(error: np.ndarray, **kwargs):
+        built.append(error)
+        return original(error, **kwargs)
+
+    monkeypatch.setattr(compare_figures, "error_heatmap", spy)
+    st_cache_clear()
+    app = start("flower")
+    app.switch_page("pages/compare.py").run()
+    assert_clean(app)
+    app.switch_page("pages/image.py").run()
+    app.switch_page("pages/compare.py").run()
+    assert_clean(app)
+    assert len(built) == 1  # a cached switch draws the same figure again
+    settings = state.Settings(method="kmeans", space="rgb", dither=0.0, seed=0)
+    ref = cached.sample_ref("flower")
+    np.testing.assert_array_equal(built[0], cached.error_map(ref, 16, "kmeans", settings))
+    specs = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+    heatmaps = [spec for spec in specs if spec["data"][0]["type"] == "heatmap"]
+    assert len(heatmaps) == 1
