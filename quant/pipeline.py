@@ -202,7 +202,8 @@ def quantize(
         Largest palette size, 1 to 256.
     method : {"kmeans", "minibatch", "median-cut", "octree", "random"}, default "kmeans"
         ``"kmeans"`` minimises the squared error over all pixels, fitted on the colour
-        histogram; ``"minibatch"`` is ``MiniBatchKMeans`` on every pixel;
+        histogram; ``"minibatch"`` is ``MiniBatchKMeans`` on every pixel (at most
+        300,000, drawn at random from a larger image);
         ``"median-cut"`` and ``"octree"`` are Pillow's quantizers; ``"random"`` draws
         ``n_colors`` colours uniformly from the RGB cube.
     space : {"rgb", "lab"}, default "rgb"

@@ -278,3 +278,28 @@ def test_cell_by_cell_mapping_equals_the_plain_pass() -> None:
     for palette in palettes:
         expected = _nearest(points, palette.astype(np.float64))
         np.testing.assert_array_equal(_nearest_colors(histogram, palette, "rgb"), expected)
+
+
+def test_minibatch_on_a_large_image_fits_a_seeded_sample_and_measures_every_pixel(monkeypatch: pytest.MonkeyPatch) -> None:
+    from quant import palette
+
+    rng = np.random.default_rng(3)
+    image = rng.integers(0, 256, size=(60, 50, 3), dtype=np.uint8)
+    seen: list[int] = []
+    original = palette.MiniBatchKMeans.fit
+
+    def spy(model, points, *args, **kwargs):
+        seen.append(points.shape[0])
+        return original(model, points, *args, **kwargs)
+
+    monkeypatch.setattr(palette.MiniBatchKMeans, "fit", spy)
+    monkeypatch.setattr(palette, "MINIBATCH_PIXELS", 1_000)
+    first = quant.quantize(image, 6, method="minibatch", seed=4)
+    again = quant.quantize(image, 6, method="minibatch", seed=4)
+    assert seen == [1_000, 1_000]  # a sample, not the 3,000 pixels
+    np.testing.assert_array_equal(first.palette, again.palette)
+    # The error is still exact over every pixel.
+    assert first.mse == pytest.approx(float(np.mean((first.image.astype(float) - image) ** 2)), rel=1e-12)
+    monkeypatch.setattr(palette, "MINIBATCH_PIXELS", 300_000)
+    quant.quantize(image, 6, method="minibatch", seed=4)
+    assert seen[-1] == 3_000  # small images: every pixel, as the notebook does
