@@ -436,12 +436,9 @@ def _band_map(
     picture's :func:`contrast_map` if given."""
     above = max(0, top - _MAP_HALO)
     below = min(image.shape[0], bottom + _MAP_HALO)
-    labels = None if nearest_labels is None else nearest_labels[above:below]
-    if contrast is None:
-        return dither_map(image[above:below], labels)[top - above : bottom - above]
-    weights = np.array(contrast[above:below])
-    if labels is not None:
-        _runs(labels, weights)
+    weights = contrast_map(image[above:below]) if contrast is None else np.array(contrast[above:below])
+    if nearest_labels is not None:
+        _runs(nearest_labels[above:below], weights)
     return weights[top - above : bottom - above]
 
 
