@@ -38,6 +38,7 @@ References
 from __future__ import annotations
 
 import numpy as np
+
 from quant.compiled import jit as _jit
 from quant.parallel import for_each_block
 
@@ -93,10 +94,10 @@ def _mixes(colors, palette, nearest, strength, partners, levels):
             best_share = (2.0 * min(t, 0.5) - _PENALTY) / (2.0 - 2.0 * _PENALTY)
             if best_share <= 0.0:
                 continue  # B lies behind A, or too little of it would be mixed
-            cells = int(np.floor(best_share * strength * 64.0 + 0.5))
+            cells = int(np.floor(best_share * strength * LEVELS + 0.5))
             if cells == 0:
                 continue
-            share = cells / 64.0
+            share = cells / LEVELS
             mr = er - share * dr
             mg = eg - share * dg
             mb = eb - share * db
