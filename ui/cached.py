@@ -457,13 +457,16 @@ def reconstructions(
     tiles : sequence of (n_colors, method)
         What to compute; ``method`` overrides the sidebar's.
     """
-    held = [STORE.peek(tile_key("tile", ref, n_colors, method or settings.method, settings)) for n_colors, method in tiles]
-    if all(tile is not None for tile in held):
-        yield from held  # a page switch: no threads
-        return
-    yield from side_by_side(
-        [functools.partial(reconstruction, ref, n_colors, settings, method=method) for n_colors, method in tiles]
-    )
+    return _for_each_tile("tile", reconstruction, ref, tiles, settings)
+
+
+def _for_each_tile(kind: str, make, ref: ImageRef, tiles: Sequence[tuple[int, str]], settings: Settings) -> Iterator:
+    """``make(ref, n_colors, settings, method=method)`` for each tile, two at a time, in
+    order; straight from the store when every one is held (a page switch: no threads)."""
+    held = [STORE.peek(tile_key(kind, ref, n_colors, method or settings.method, settings)) for n_colors, method in tiles]
+    if all(value is not None for value in held):
+        return iter(held)
+    return side_by_side([functools.partial(make, ref, n_colors, settings, method=method) for n_colors, method in tiles])
 
 
 def full_labels(ref: ImageRef, n_colors: int, method: str, settings: Settings) -> FullLabels:
@@ -493,13 +496,7 @@ def indexed_png(ref: ImageRef, n_colors: int, settings: Settings, *, method: str
 def indexed_pngs(ref: ImageRef, tiles: Sequence[tuple[int, str]], settings: Settings) -> Iterator[bytes]:
     """:func:`indexed_png` of several tiles, two made at a time (zlib releases the GIL),
     yielded in the order asked."""
-    held = [STORE.peek(tile_key("png", ref, n_colors, method or settings.method, settings)) for n_colors, method in tiles]
-    if all(png is not None for png in held):
-        yield from held
-        return
-    yield from side_by_side(
-        [functools.partial(indexed_png, ref, n_colors, settings, method=method) for n_colors, method in tiles]
-    )
+    return _for_each_tile("png", indexed_png, ref, tiles, settings)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
