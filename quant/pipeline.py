@@ -151,12 +151,19 @@ def _ordered_labels(codes: np.ndarray, histogram: ColorHistogram, fit: PaletteFi
     from quant.ordered import mixes, ordered_labels
 
     partners, levels = mixes(histogram.colors, fit.palette, fit.color_labels, strength)
-    lookup = np.empty(N_CODES, dtype=np.uint8)
-    lookup[histogram.codes] = partners
-    pixel_partners = _gather(lookup, codes).reshape(nearest.shape)
-    lookup[histogram.codes] = levels
-    pixel_levels = _gather(lookup, codes).reshape(nearest.shape)
+    table = np.empty(N_CODES, dtype=np.uint8)
+    pixel_partners = _per_pixel(partners, histogram, codes, table).reshape(nearest.shape)
+    pixel_levels = _per_pixel(levels, histogram, codes, table).reshape(nearest.shape)
     return ordered_labels(nearest, pixel_partners, pixel_levels)
+
+
+def _per_pixel(per_color: np.ndarray, histogram: ColorHistogram, codes: np.ndarray, table: np.ndarray | None = None) -> np.ndarray:
+    """Each pixel's value of ``per_color`` (one uint8 per distinct colour of
+    ``histogram``), looked up by its packed code in a 2²⁴-entry table (``table``, if
+    given, is reused)."""
+    table = np.empty(N_CODES, dtype=np.uint8) if table is None else table
+    table[histogram.codes] = per_color
+    return _gather(table, codes)
 
 
 def _dithered_labels(
@@ -468,9 +475,7 @@ def _apply_palette(
     strength = _check_dither(dither)
     dither_kind = _check_dither_kind(dither_kind)
     histogram = fit.source
-    lookup = np.empty(N_CODES, dtype=np.uint8)
-    lookup[histogram.codes] = fit.color_labels
-    labels = _gather(lookup, codes).reshape(image.shape[:2])
+    labels = _per_pixel(fit.color_labels, histogram, codes).reshape(image.shape[:2])
     pairs = None
     if strength > 0 and len(histogram) > fit.k:
         # An image with no more colours than the palette maps exactly: nothing to diffuse.
