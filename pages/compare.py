@@ -6,7 +6,7 @@ import itertools
 
 import streamlit as st
 
-from ui import cached, compare_figures, frame, state
+from ui import cached, compare_figures, frame, state, text
 
 SIZES = (2, 4, 8, 16, 32, 64, 128, 256)
 BASELINES = ("kmeans", "median-cut", "octree", "random")
@@ -149,7 +149,7 @@ st.dataframe(
 )
 st.caption(
     f"Colour space {state.SPACE_LABELS[settings.space]}"
-    f"{(', ordered dither' if settings.dither_kind == 'ordered' else ', dithered') if settings.dither else ''}, seed {settings.seed}. "
+    f"{', ' + text.dithering(settings.dither, settings.dither_kind) if settings.dither else ''}, seed {settings.seed}. "
     "“Used” can be lower than asked when the image has fewer distinct colours."
 )
 

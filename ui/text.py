@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ui.state import METHOD_LABELS, SPACE_LABELS
 
-__all__ = ["describe", "file_size", "file_stem", "literal", "psnr", "quote_name"]
+__all__ = ["describe", "dithering", "file_size", "file_stem", "literal", "psnr", "quote_name"]
 
 
 def file_size(n_bytes: float) -> str:
@@ -35,10 +35,16 @@ def describe(method: str, space: str, *, dither: float = 0.0, dither_kind: str =
     strength below 1 is named (``"dithered at 0.5"``), and an ordered pattern
     (``"ordered dither"``)."""
     words = f"{METHOD_LABELS[method]} in {SPACE_LABELS[space]}"
+    return f"{words}, {dithering(dither, dither_kind)}" if dither else words
+
+
+def dithering(dither: float, dither_kind: str = "diffusion") -> str:
+    """``"dithered"``, ``"ordered dither at 0.5"``: how a result was dithered, in words;
+    empty when it was not."""
     if not dither:
-        return words
+        return ""
     how = "ordered dither" if dither_kind == "ordered" else "dithered"
-    return f"{words}, {how}" if dither == 1.0 else f"{words}, {how} at {dither:g}"
+    return how if dither == 1.0 else f"{how} at {dither:g}"
 
 
 def file_stem(name: str) -> str:
