@@ -27,6 +27,7 @@ from quant.errors import ImageError
 from quant.loading import ALLOWED_FORMATS, MAX_PIXELS, downscale, image_digest, load_image
 from quant.metrics import Metrics, error_map, mean_squared_error, metrics
 from quant.palette import MAX_COLORS, MAX_SEED, METHODS, SPACES, assign_colors
+from quant.palette_files import PALETTES, palette_ase, parse_colors, read_palette
 from quant.pipeline import DITHER_KINDS, ColorPairs, PaletteFit, Quantized, apply_palette, fit_palette, quantize
 from quant.search import PaletteSearch, smallest_fit, smallest_palette
 from quant.steps import INITS, KMeansSteps, kmeans_steps, minibatch_steps
@@ -39,6 +40,7 @@ __all__ = [
     "MAX_SEED",
     "MAX_PIXELS",
     "METHODS",
+    "PALETTES",
     "SPACES",
     "ColorHistogram",
     "ColorPairs",
@@ -67,11 +69,14 @@ __all__ = [
     "mean_squared_error",
     "metrics",
     "minibatch_steps",
+    "palette_ase",
     "palette_csv",
     "palette_gpl",
     "palette_hex",
     "palette_json",
+    "parse_colors",
     "quantize",
+    "read_palette",
     "sample_colors",
     "smallest_fit",
     "smallest_palette",
