@@ -155,15 +155,16 @@ def _describe(value: object) -> str:
 class _Where:
     """How messages name the palette: the file's name, or "the palette file"."""
 
-    def __init__(self, name: str | None) -> None:
+    def __init__(self, name: str | None, *, description: str = "the palette file") -> None:
         self.name = _quote(name) if name else None
+        self.description = description
 
     def __str__(self) -> str:
-        return self.name or "the palette file"
+        return self.name or self.description
 
     @property
     def subject(self) -> str:
-        return self.name or "The palette file"
+        return self.name or self.description[:1].upper() + self.description[1:]
 
 
 # --- colour tokens --------------------------------------------------------------------
@@ -243,7 +244,7 @@ def parse_colors(text: str | Sequence[str]) -> np.ndarray:
     [[255, 0, 0], [0, 0, 255]]
     """
     items = [text] if isinstance(text, str) else list(text)
-    colours = _Colours(_Where("the colours typed"))
+    colours = _Colours(_Where(None, description="the text typed"))
     for item in items:
         if not isinstance(item, str):
             raise TypeError(f"text must be a string or a sequence of strings, got an item of type {type(item).__name__}")

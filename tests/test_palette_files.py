@@ -382,6 +382,12 @@ def test_parse_colors_refuses_what_is_not_a_colour(text: str) -> None:
     assert repr(text) in message and "not a colour" in message and "#ff8800" in message
 
 
+def test_parse_colors_refuses_too_many() -> None:
+    with pytest.raises(quant.ImageError) as info:
+        parse_colors([f"#{i:06x}" for i in range(257)])
+    assert "more than 256" in str(info.value) and "at most 256" in str(info.value)
+
+
 def test_parse_colors_keeps_echoes_short() -> None:
     with pytest.raises(quant.ImageError) as info:
         parse_colors("q" * 10_000)
