@@ -1,6 +1,6 @@
 """Colour quantization dashboard: the entry point.
 
-It only routes: configure the page, register the pages (ui/frame.py lists them), draw
+It only routes: configure the page, register the pages (ui/frame/layout.py lists them), draw
 the frame every page shares (session state, sidebar), then run the chosen page.
 Run it with ``streamlit run app.py``.
 """
@@ -12,7 +12,8 @@ import logging
 import streamlit as st
 
 import quant
-from ui import cached, frame
+from ui.compute import cached
+from ui.frame import layout
 
 logger = logging.getLogger(__name__)
 
@@ -23,9 +24,9 @@ st.set_page_config(
 )
 
 cached.warm_up()
-page = frame.navigation()
+page = layout.navigation()
 
-with frame.around_page():
+with layout.around_page():
     try:
         page.run()
     except quant.ImageError as err:

@@ -51,7 +51,7 @@ if __package__ in (None, ""):  # run as `python bench/dithered.py`
 from PIL import Image
 
 import quant
-from bench.run import machine, make_photo
+from bench.common import machine, make_photo
 
 try:
     import imagequant

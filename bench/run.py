@@ -51,7 +51,6 @@ import argparse
 import math
 import multiprocessing
 import os
-import platform
 import queue as queue_module
 import statistics
 import sys
@@ -67,16 +66,10 @@ import numpy as np
 if __package__ in (None, ""):  # run as `python bench/run.py`: make `quant` and `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from PIL import Image
-from sklearn.cluster import KMeans, MiniBatchKMeans
-from sklearn.datasets import load_sample_image
 
 import quant
-
-try:
-    import imagequant
-except ImportError:  # a benchmark-only dependency (requirements-test.txt)
-    imagequant = None
+from bench.common import SIZES, benchmark_images, imagequant, machine, make_photo
+from bench.contenders import CONTENDERS, Contender
 
 __all__ = [
     "CONTENDERS",
@@ -96,144 +89,11 @@ __all__ = [
 SLOW_LIMIT = 1_000_000
 """With --skip-slow, the slow contenders run only on images with at most this many pixels."""
 
-RANDOM_K = 32
-"""The random palette's size: the notebook's random 32-colour palette."""
-
 _WARM_UP_SIDE = 32
 """Side of the crop each child quantizes once before the timed call."""
 
 _CHILD_TIMEOUT = 3 * 3600
 """Seconds to wait for one child before giving up on it."""
-
-
-def make_photo(size: tuple[int, int] = (4000, 3000), *, seed: int = 0, noise: float = 2.0) -> np.ndarray:
-    """A photo-like test image of any size, the same every time.
-
-    Parameters
-    ----------
-    size : (width, height), default (4000, 3000)
-        Size of the result; the default is 12 megapixels.
-    seed : int, default 0
-        Seed of the noise.
-    noise : float, default 2.0
-        Standard deviation of the Gaussian noise, in 8-bit levels.
-
-    Returns
-    -------
-    (height, width, 3) uint8 array
-        scikit-learn's ``china.jpg`` resized with bicubic interpolation, plus noise
-        rounded to the nearest level. Interpolation alone leaves large images with
-        the source's ~100 000 colours; the noise gives a camera photo's million or so
-        (about 1.4 million at 12 MP) without changing what the picture looks like.
-    """
-    width, height = size
-    resized = Image.fromarray(load_sample_image("china.jpg")).resize((width, height), Image.Resampling.BICUBIC)
-    image = np.asarray(resized, dtype=np.float32)
-    image += np.random.default_rng(seed).normal(0.0, noise, size=image.shape).astype(np.float32)
-    np.rint(image, out=image)
-    return np.clip(image, 0, 255).astype(np.uint8)
-
-
-SIZES: dict[str, Callable[[], dict[str, np.ndarray]]] = {
-    "small": lambda: {"china.jpg": load_sample_image("china.jpg"), "flower.jpg": load_sample_image("flower.jpg")},
-    "3mp": lambda: {"photo 3 MP": make_photo((2000, 1500))},
-    "12mp": lambda: {"photo 12 MP": make_photo((4000, 3000))},
-}
-"""Image sets ``--sizes`` can name -> function making them, name -> image."""
-
-
-def benchmark_images(sizes: Sequence[str]) -> dict[str, np.ndarray]:
-    """The images of the named sets (keys of :data:`SIZES`), in order."""
-    unknown = [size for size in sizes if size not in SIZES]
-    if unknown:
-        raise ValueError(f"unknown image sizes {unknown}; expected some of {', '.join(SIZES)}")
-    images: dict[str, np.ndarray] = {}
-    for size in sizes:
-        images.update(SIZES[size]())
-    return images
-
-
-# --- contenders: image, k -> (8-bit reconstruction, the error the method reports) -------
-
-
-def _rounded(image: np.ndarray, centres: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    return np.clip(np.rint(centres), 0, 255).astype(np.uint8)[labels].reshape(image.shape)
-
-
-def _quant_kmeans(image: np.ndarray, k: int) -> tuple[np.ndarray, float | None]:
-    result = quant.quantize(image, k)
-    return result.image, result.mse
-
-
-def _quant_random(image: np.ndarray, k: int) -> tuple[np.ndarray, float | None]:
-    result = quant.quantize(image, k, method="random")
-    return result.image, result.mse
-
-
-def _notebook(image: np.ndarray, k: int) -> tuple[np.ndarray, float | None]:
-    pixels = image.reshape(-1, 3).astype(np.float64)
-    model = MiniBatchKMeans(n_clusters=k, random_state=0).fit(pixels)
-    return _rounded(image, model.cluster_centers_, model.predict(pixels)), None
-
-
-def _sklearn_kmeans(image: np.ndarray, k: int) -> tuple[np.ndarray, float | None]:
-    pixels = image.reshape(-1, 3).astype(np.float64)
-    model = KMeans(n_clusters=k, n_init=1, random_state=0).fit(pixels)
-    return _rounded(image, model.cluster_centers_, model.labels_), None
-
-
-def _pillow_median_cut(image: np.ndarray, k: int) -> tuple[np.ndarray, float | None]:
-    indexed = Image.fromarray(image).quantize(k, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    return np.asarray(indexed.convert("RGB")), None
-
-
-def _libimagequant(image: np.ndarray, k: int) -> tuple[np.ndarray, float | None]:
-    # What imagequant.quantize_pil_image(img, dithering_level=0.0, max_colors=k) does,
-    # minus its pixel conversion, a pure-Python list comprehension over every byte
-    # (seconds at 12 MP) that would time the binding rather than libimagequant.
-    height, width = image.shape[:2]
-    rgba = np.empty((height, width, 4), dtype=np.uint8)
-    rgba[..., :3] = image
-    rgba[..., 3] = 255
-    indices, palette = imagequant.quantize_raw_rgba_bytes(
-        rgba.tobytes(), width, height, dithering_level=0.0, max_colors=k
-    )
-    palette_rgb = np.frombuffer(bytes(palette), dtype=np.uint8).reshape(-1, 4)[:, :3]
-    return palette_rgb[np.frombuffer(indices, dtype=np.uint8)].reshape(image.shape), None
-
-
-@dataclass(frozen=True)
-class Contender:
-    """A way of reducing an image to k colours.
-
-    Attributes
-    ----------
-    run : callable
-        ``run(image, k) -> (reconstruction, reported_mse)``: the (H, W, 3) uint8
-        reconstruction and the MSE the method itself reports, or None.
-    slow : bool
-        Runs on every pixel; skipped on large images with --skip-slow.
-    fixed_k : int or None
-        The one palette size it runs at, whatever ``--ks`` says.
-    available : bool
-        False if a library it needs is not installed.
-    """
-
-    run: Callable[[np.ndarray, int], tuple[np.ndarray, float | None]]
-    slow: bool = False
-    fixed_k: int | None = None
-    available: bool = True
-
-
-CONTENDERS: dict[str, Contender] = {
-    "quant k-means": Contender(_quant_kmeans),
-    "notebook MiniBatchKMeans": Contender(_notebook, slow=True),
-    "Pillow median cut": Contender(_pillow_median_cut),
-    "libimagequant": Contender(_libimagequant, available=imagequant is not None),
-    "sklearn KMeans": Contender(_sklearn_kmeans, slow=True),
-    "quant random": Contender(_quant_random, fixed_k=RANDOM_K),
-}
-"""Name -> contender, in the table's row order."""
 
 
 # --- measuring --------------------------------------------------------------------------
@@ -522,43 +382,6 @@ def summarize(measurements: Sequence[Measurement]) -> list[str]:
     if any(c == "quant k-means" for (_, c, _) in done):
         lines.append("- MSE percentages: how much lower quant's error is than the other's (+ = quant better).")
     return lines
-
-
-def cpu_model() -> str:
-    """The CPU's model name from /proc/cpuinfo, else what ``platform`` knows."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
-
-
-def machine() -> str:
-    """One line: cores, CPU model, Python and library versions."""
-    import PIL
-    import sklearn
-
-    cpu = cpu_model()
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:
-        cores = os.cpu_count()
-    liq = "imagequant not installed" if imagequant is None else f"imagequant {_version('imagequant')}"
-    return (
-        f"{cores} cores (nproc), {cpu}; Python {platform.python_version()}, numpy {np.__version__}, "
-        f"scikit-learn {sklearn.__version__}, Pillow {PIL.__version__}, {liq}"
-    )
-
-
-def _version(distribution: str) -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(distribution)
-    except PackageNotFoundError:
-        return "?"
 
 
 def _notes(measurements: Sequence[Measurement], skip_slow: bool, repeats: int) -> list[str]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import cached, frame, state, text
+from ui.compute import cached
+from ui.frame import layout, state, text
 
-ref, settings = frame.page_setup()
+ref, settings = layout.page_setup()
 
 st.title("Colour space")
 if settings.space == "lab":

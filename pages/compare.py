@@ -6,7 +6,9 @@ import itertools
 
 import streamlit as st
 
-from ui import cached, compare_figures, frame, state, text
+from ui.compute import cached, cached_compare, shared_figures
+from ui.figures import compare as compare_figures
+from ui.frame import layout, state, text
 
 SIZES = (2, 4, 8, 16, 32, 64, 128, 256)
 BASELINES = ("kmeans", "median-cut", "octree", "random")
@@ -28,7 +30,7 @@ def choice_label(choice: tuple[str, int]) -> str:
     return f"{state.METHOD_LABELS[method]} · {n_colors} colours"
 
 
-ref, settings = frame.page_setup()
+ref, settings = layout.page_setup()
 # The sidebar's method joins the comparison when it is not one of the usual four.
 methods = BASELINES if settings.method in BASELINES else (settings.method, *BASELINES)
 
@@ -40,11 +42,11 @@ st.markdown(
 )
 
 facts = cached.facts(ref)
-work_height, work_width = cached.work_size(ref)
+work_height, work_width = cached_compare.work_size(ref)
 if (work_height, work_width) != (facts.height, facts.width):
     st.info(
         f"To stay quick, this page works on a {work_width:,} × {work_height:,} copy of the "
-        f"{facts.width:,} × {facts.height:,} image (at most {cached.WORK_PIXELS:,} pixels).",
+        f"{facts.width:,} × {facts.height:,} image (at most {cached_compare.WORK_PIXELS:,} pixels).",
         icon=":material/photo_size_select_small:",
     )
 
@@ -72,13 +74,13 @@ runs = list(itertools.product(methods, SIZES))
 progress = st.progress(0.0, text="Quantizing…")
 points = {}
 for done, (method, n_colors) in enumerate(runs, start=1):
-    points[method, n_colors] = cached.compare_point(ref, n_colors, method, settings)
+    points[method, n_colors] = cached_compare.compare_point(ref, n_colors, method, settings)
     progress.progress(done / len(runs), text=f"{choice_label((method, n_colors))} ({done} of {len(runs)})")
 progress.empty()
 
 
 
-def measured(point: cached.ComparePoint, name: str) -> float:
+def measured(point: cached_compare.ComparePoint, name: str) -> float:
     value = getattr(point.metrics, name)
     return float("nan") if value is None else value
 
@@ -88,7 +90,7 @@ errors = {
     for method in methods
 }
 st.plotly_chart(
-    cached.figure(
+    shared_figures.figure(
         compare_figures.error_curves,
         SIZES, errors, metric=ERROR_MEASURES[measure], log_y=log_axis and measure in LOG_MEASURES
     ),
@@ -111,7 +113,7 @@ needed = {
     for method in methods
 }
 st.plotly_chart(
-    cached.figure(compare_figures.colours_needed_chart, needed, target=target, max_colors=SIZES[-1]),
+    shared_figures.figure(compare_figures.colours_needed_chart, needed, target=target, max_colors=SIZES[-1]),
     key="compare_needed",
     width="stretch",
 )
@@ -162,7 +164,7 @@ choice = st.selectbox(
 )
 method, n_colors = choice
 with st.spinner("Measuring the error of every pixel…"):
-    heatmap = cached.error_heatmap(ref, n_colors, method, settings)
+    heatmap = cached_compare.error_heatmap(ref, n_colors, method, settings)
 # theme=None: Streamlit's chart theme would replace the heat map's colour scale.
 st.plotly_chart(heatmap, key="compare_heatmap", width="stretch", theme=None)
 st.caption(

@@ -5,11 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 import quant
-from ui import cached, frame, text
+from ui.compute import cached
+from ui.frame import layout, text
 
 STORAGE_SIZES = (16, 32, 64)
 
-ref, settings = frame.page_setup()
+ref, settings = layout.page_setup()
 
 st.title("Image")
 

@@ -7,7 +7,9 @@ import random
 import streamlit as st
 
 import quant
-from ui import cached, cached_steps, frame, state, steps_figures
+from ui.compute import cached, cached_steps, shared_figures
+from ui.figures import steps as steps_figures
+from ui.frame import layout, state
 
 
 def new_seed() -> None:
@@ -16,7 +18,7 @@ def new_seed() -> None:
     st.session_state[state.STEPS_SEED] = random.choice([seed for seed in range(1000) if seed != current])
 
 
-ref, _ = frame.page_setup()
+ref, _ = layout.page_setup()
 
 st.title("k-means step by step")
 st.markdown(
@@ -106,7 +108,7 @@ st.subheader("MiniBatch k-means, the notebook's method")
 with st.spinner("Tracing MiniBatch k-means from the same start…"):
     batches = cached_steps.minibatch_trace(ref, n_colors, init, seed)
 st.plotly_chart(
-    cached.figure(
+    shared_figures.figure(
         steps_figures.lloyd_and_minibatch,
         trace.centres,
         trace.mse,
@@ -143,7 +145,7 @@ st.markdown(
     "starts, to convergence: the spread of the final errors shows the local minima at a glance."
 )
 st.plotly_chart(
-    cached.figure(steps_figures.seed_spread, finals, seeds=seeds, current=(steps_figures.INIT_LABELS[init], int(seed))),
+    shared_figures.figure(steps_figures.seed_spread, finals, seeds=seeds, current=(steps_figures.INIT_LABELS[init], int(seed))),
     key="steps_seeds",
     width="stretch",
     theme=None,

@@ -13,7 +13,10 @@ import functools
 import streamlit as st
 
 import quant
-from ui import cached, cached_inspect, figures, frame, quality_target, state, text
+from ui.compute import cached, cached_inspect
+from ui.figures import pictures
+from ui.frame import layout, state, text
+from ui.sections import quality_target
 
 COLUMNS = 3
 RANDOM_SIZE = 32
@@ -31,7 +34,7 @@ def tile_title(n_colors: int, method: str) -> str:
     return f"{n_colors} colours · {text.describe(method, settings.space, dither=settings.dither, dither_kind=settings.dither_kind)}"
 
 
-ref, settings = frame.page_setup()
+ref, settings = layout.page_setup()
 stem = text.file_stem(ref.name)
 
 st.title("Reconstructions")
@@ -86,7 +89,7 @@ for index, (n_colors, method) in enumerate(tiles):
         measures = f"MSE {metrics.mse:.1f} · PSNR {text.psnr(metrics.psnr)} · ΔE {metrics.delta_e:.2f}"
         png_size = st.empty()
         png_size.caption(f"{measures} · indexed PNG …", help="The full-size indexed PNG is being made.")
-        st.html(figures.palette_strip_html(result.palette))
+        st.html(pictures.palette_strip_html(result.palette))
         name = f"{stem}-{n_colors}-{method}"
         with st.container(horizontal=True, gap="small"):
             png_button = st.empty()
@@ -155,7 +158,7 @@ if tiles:
     if view == "slider":
         with st.container(key="recon_detail_slider"):
             st.html(
-                figures.before_after_html(
+                pictures.before_after_html(
                     region.original_png,
                     region.reconstruction_png,
                     width=region.width * zoom,

@@ -51,10 +51,11 @@ import streamlit as st  # noqa: E402
 from streamlit.runtime.scriptrunner.script_runner import ScriptRunner  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from bench.run import cpu_model  # noqa: E402
 import quant  # noqa: E402
-from ui import cached, frame, state  # noqa: E402
-from ui.store import STORE  # noqa: E402
+from bench.run import cpu_model  # noqa: E402
+from ui.compute import cached  # noqa: E402
+from ui.compute.store import STORE  # noqa: E402
+from ui.frame import layout, state  # noqa: E402
 
 PHOTO_SIZE = (4000, 3000)
 PHOTO_NAME = "china-12mp.jpg"
@@ -195,7 +196,7 @@ def libimagequant_seconds(content: bytes) -> float:
 
 
 def page_paths() -> list[tuple[str, str]]:
-    return [(path, title) for path, title, _icon in frame.PAGES]
+    return [(path, title) for path, title, _icon in layout.PAGES]
 
 
 # (label, target as a multiple of one libimagequant palette, or None for seconds)

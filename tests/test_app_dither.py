@@ -7,8 +7,8 @@ from sklearn.datasets import load_sample_image
 from streamlit.testing.v1 import AppTest
 
 import quant
-from ui import state
-from ui.store import STORE
+from ui.compute.store import STORE
+from ui.frame import state
 
 TIMEOUT_S = 120
 

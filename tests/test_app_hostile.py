@@ -35,7 +35,8 @@ from tests.hostile_inputs import (
     one_colour,
     one_pixel,
 )
-from ui import cached, state, text
+from ui.compute import cached, cached_compare
+from ui.frame import state, text
 
 TIMEOUT_S = 60
 REPO = Path(__file__).resolve().parents[1]
@@ -56,7 +57,7 @@ UNESCAPED = re.compile(r"(?<!\\)[*_\[\]<>`~$|]")
 @pytest.fixture(autouse=True)
 def small_compare_copy(monkeypatch: pytest.MonkeyPatch) -> None:
     # As in test_app_pages.py: the Compare page's 32 palettes on a tiny copy.
-    monkeypatch.setattr(cached, "WORK_PIXELS", 20_000)
+    monkeypatch.setattr(cached_compare, "WORK_PIXELS", 20_000)
 
 
 def start() -> AppTest:

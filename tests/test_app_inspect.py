@@ -8,14 +8,15 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui import cached, state
+from ui.compute import cached_compare
+from ui.frame import state
 
 TIMEOUT_S = 90
 
 
 @pytest.fixture(autouse=True)
 def small_compare_copy(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cached, "WORK_PIXELS", 20_000)
+    monkeypatch.setattr(cached_compare, "WORK_PIXELS", 20_000)
 
 
 def open_page(page: str, params: dict[str, str] | None = None) -> AppTest:
@@ -108,7 +109,7 @@ def test_compare_shows_log_curves_colours_needed_ssim_and_the_table() -> None:
 
 def test_reconstructions_finds_the_smallest_palette_for_a_target() -> None:
     import quant
-    from ui import samples
+    from ui.frame import samples
 
     app = open_page("reconstructions", {"image": "flower", "sizes": "8"})
     assert_clean(app)

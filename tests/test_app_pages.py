@@ -7,7 +7,8 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui import cached, samples, state
+from ui.compute import cached_compare
+from ui.frame import samples, state
 
 PAGES = {
     "Image": "pages/image.py",
@@ -22,7 +23,7 @@ TIMEOUT_S = 60
 def small_compare_copy(monkeypatch: pytest.MonkeyPatch) -> None:
     # AppTest runs the script in this process, so the page sees the patched budget:
     # the Compare page's 32 quantizations then take a fraction of a second.
-    monkeypatch.setattr(cached, "WORK_PIXELS", 20_000)
+    monkeypatch.setattr(cached_compare, "WORK_PIXELS", 20_000)
 
 
 def start(source: str = "china") -> AppTest:

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.test_app_upload import png_bytes
-from ui import samples, state
+from ui.frame import samples, state
 
 PAGE = "pages/kmeans_steps.py"
 TIMEOUT_S = 120

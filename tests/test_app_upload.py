@@ -11,7 +11,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 import quant
-from ui import state
+from ui.frame import state
 
 TIMEOUT_S = 60
 

@@ -11,8 +11,9 @@ from sklearn.datasets import load_sample_image
 from streamlit.testing.v1 import AppTest
 
 import quant
-from ui import cached, cached_inspect, state
-from ui.store import STORE
+from ui.compute import cached, cached_compare, cached_inspect, shared_figures
+from ui.compute.store import STORE
+from ui.frame import state
 
 TIMEOUT_S = 120
 
@@ -109,7 +110,7 @@ def test_dithered_tiles_measure_the_dithered_image() -> None:
 
 
 def _size(n_bytes: int) -> str:
-    from ui import text
+    from ui.frame import text
 
     return text.file_size(n_bytes)
 
@@ -145,7 +146,7 @@ def test_detail_on_the_page_follows_its_controls() -> None:
 
 
 def test_kmeans_page_builds_its_charts_once_and_reuses_them(monkeypatch: pytest.MonkeyPatch) -> None:
-    from ui import steps_figures
+    from ui.figures import steps as steps_figures
 
     builds: list[str] = []
     for name in ("kmeans_animation", "lloyd_and_minibatch", "seed_spread"):
@@ -172,9 +173,9 @@ def test_shared_figure_hands_out_one_dict_equal_to_plotlys() -> None:
 
     built = go.Figure(go.Scatter(x=np.arange(50), y=np.arange(50) ** 2), frames=[go.Frame(data=[go.Scatter(y=[1, 2])])])
     expected = built.to_json()
-    shared = cached.shared_figure(built)
+    shared = shared_figures.shared_figure(built)
     assert shared is built  # made shared in place, not copied (a copy validates everything again)
-    assert isinstance(shared, cached.SharedFigure)
+    assert isinstance(shared, shared_figures.SharedFigure)
     assert shared.to_dict() is shared.to_dict()
     assert shared.to_json() == expected
 
@@ -188,7 +189,7 @@ def st_cache_clear() -> None:
 def test_compare_heat_map_is_the_error_map_built_once(monkeypatch: pytest.MonkeyPatch) -> None:
     import json
 
-    from ui import compare_figures
+    from ui.figures import compare as compare_figures
 
     built: list[np.ndarray] = []
     original = compare_figures.error_heatmap
@@ -208,7 +209,7 @@ def test_compare_heat_map_is_the_error_map_built_once(monkeypatch: pytest.Monkey
     assert len(built) == 1  # a cached switch draws the same figure again
     settings = state.Settings(method="kmeans", space="rgb", dither=0.0, seed=0)
     ref = cached.sample_ref("flower")
-    np.testing.assert_array_equal(built[0], cached.error_map(ref, 16, "kmeans", settings))
+    np.testing.assert_array_equal(built[0], cached_compare.error_map(ref, 16, "kmeans", settings))
     specs = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
     heatmaps = [spec for spec in specs if spec["data"][0]["type"] == "heatmap"]
     assert len(heatmaps) == 1

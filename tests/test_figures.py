@@ -1,4 +1,4 @@
-"""Unit tests of the figure builders in ui/figures.py: arrays in, figures out, no Streamlit."""
+"""Unit tests of the figure builders in ui/figures/: arrays in, figures out, no Streamlit."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import quant
-from ui import compare_figures, figures
+from ui.figures import cloud, pictures
+from ui.figures import compare as compare_figures
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ def cloud_inputs():
 
 def test_color_cloud_draws_every_colour_in_its_own_colour(cloud_inputs) -> None:
     colors, counts, palette, palette_counts, _ = cloud_inputs
-    figure = figures.color_cloud(colors, counts, palette, palette_counts)
+    figure = cloud.color_cloud(colors, counts, palette, palette_counts)
 
     points, centres = figure.data
     assert (points.type, centres.type) == ("scatter3d", "scatter3d")
@@ -41,7 +42,7 @@ def test_color_cloud_draws_every_colour_in_its_own_colour(cloud_inputs) -> None:
 
 
 def test_color_cloud_axes_are_the_rgb_cube(cloud_inputs) -> None:
-    figure = figures.color_cloud(*cloud_inputs[:4])
+    figure = cloud.color_cloud(*cloud_inputs[:4])
     scene = figure.layout.scene
     for axis, name in ((scene.xaxis, "red"), (scene.yaxis, "green"), (scene.zaxis, "blue")):
         assert axis.title.text == name
@@ -49,7 +50,7 @@ def test_color_cloud_axes_are_the_rgb_cube(cloud_inputs) -> None:
 
 
 def test_color_cloud_centre_markers_grow_with_their_share(cloud_inputs) -> None:
-    figure = figures.color_cloud(*cloud_inputs[:4])
+    figure = cloud.color_cloud(*cloud_inputs[:4])
     sizes = np.asarray(figure.data[1].marker.size, dtype=float)
     # palette_counts are decreasing, so the sizes must be too.
     assert np.all(np.diff(sizes) <= 0)
@@ -58,7 +59,7 @@ def test_color_cloud_centre_markers_grow_with_their_share(cloud_inputs) -> None:
 
 def test_color_cloud_by_centre_paints_points_in_their_centre_colour(cloud_inputs) -> None:
     colors, counts, palette, palette_counts, labels = cloud_inputs
-    figure = figures.color_cloud(colors, counts, palette, palette_counts, labels=labels)
+    figure = cloud.color_cloud(colors, counts, palette, palette_counts, labels=labels)
     palette_hex = quant.palette_hex(palette)
     assert list(figure.data[0].marker.color) == [palette_hex[i] for i in labels]
 
@@ -66,19 +67,19 @@ def test_color_cloud_by_centre_paints_points_in_their_centre_colour(cloud_inputs
 def test_color_cloud_json_stays_under_one_megabyte(cloud_inputs) -> None:
     colors, counts, palette, palette_counts, labels = cloud_inputs
     for figure in (
-        figures.color_cloud(colors, counts, palette, palette_counts),
-        figures.color_cloud(colors, counts, palette, palette_counts, labels=labels),
+        cloud.color_cloud(colors, counts, palette, palette_counts),
+        cloud.color_cloud(colors, counts, palette, palette_counts, labels=labels),
     ):
         assert len(figure.to_json()) < 1_000_000
 
 
 def test_color_cloud_of_a_real_sample_stays_under_one_megabyte() -> None:
-    from ui import samples
+    from ui.frame import samples
 
     image = samples.load_sample("flower")
     sample = quant.sample_colors(image, 5000, seed=0)
     result = quant.quantize(image, 64, seed=0)
-    figure = figures.color_cloud(sample.colors, sample.counts, result.palette, result.counts)
+    figure = cloud.color_cloud(sample.colors, sample.counts, result.palette, result.counts)
     size = len(figure.to_json())
     assert size < 1_000_000, f"3D chart is {size:,} bytes of JSON"
     # The payload is really there: one point per sampled colour.
@@ -87,12 +88,12 @@ def test_color_cloud_of_a_real_sample_stays_under_one_megabyte() -> None:
 
 def test_color_planes_show_the_three_channel_pairs(cloud_inputs) -> None:
     colors, _, palette, palette_counts, _ = cloud_inputs
-    figure = figures.color_planes(colors, palette, palette_counts)
+    figure = cloud.color_planes(colors, palette, palette_counts)
 
-    assert len(figure.data) == 2 * len(figures.PLANES)
+    assert len(figure.data) == 2 * len(cloud.PLANES)
     titles = [annotation.text for annotation in figure.layout.annotations]
     assert titles == ["red–green", "red–blue", "green–blue"]
-    for index, (a, b) in enumerate(figures.PLANES):
+    for index, (a, b) in enumerate(cloud.PLANES):
         points, centres = figure.data[2 * index], figure.data[2 * index + 1]
         assert np.array_equal(np.asarray(points.x), colors[:, a])
         assert np.array_equal(np.asarray(points.y), colors[:, b])
@@ -133,7 +134,7 @@ def test_error_heatmap_is_upright_with_square_pixels() -> None:
 
 def test_palette_strip_has_one_swatch_per_colour_with_its_hex() -> None:
     palette = np.array([[255, 0, 0], [0, 128, 255], [17, 17, 17]], dtype=np.uint8)
-    strip = figures.palette_strip_html(palette)
+    strip = pictures.palette_strip_html(palette)
     assert re.findall(r'title="(#[0-9a-f]{6})"', strip) == ["#ff0000", "#0080ff", "#111111"]
     assert strip.count("background:#") == 3
 
@@ -142,7 +143,7 @@ def test_color_cloud_in_lab_puts_lightness_up_and_keeps_each_point_in_its_colour
     from skimage.color import rgb2lab
 
     colors, counts, palette, palette_counts, _ = cloud_inputs
-    figure = figures.color_cloud(colors, counts, palette, palette_counts, space="lab")
+    figure = cloud.color_cloud(colors, counts, palette, palette_counts, space="lab")
 
     points, centres = figure.data
     lab = rgb2lab(colors.reshape(-1, 1, 3) / 255.0).reshape(-1, 3)
@@ -170,12 +171,12 @@ def test_color_planes_in_lab_show_hue_and_lightness_views(cloud_inputs) -> None:
     from skimage.color import rgb2lab
 
     colors, _, palette, palette_counts, _ = cloud_inputs
-    figure = figures.color_planes(colors, palette, palette_counts, space="lab")
+    figure = cloud.color_planes(colors, palette, palette_counts, space="lab")
 
     titles = [annotation.text for annotation in figure.layout.annotations]
     assert titles == ["a*–b*", "a*–L*", "b*–L*"]
     lab = rgb2lab(colors.reshape(-1, 1, 3) / 255.0).reshape(-1, 3)
-    for index, (a, b) in enumerate(figures.LAB_PLANES):
+    for index, (a, b) in enumerate(cloud.LAB_PLANES):
         points = figure.data[2 * index]
         np.testing.assert_allclose(np.asarray(points.x, dtype=float), lab[:, a], atol=0.06)
         np.testing.assert_allclose(np.asarray(points.y, dtype=float), lab[:, b], atol=0.06)
@@ -185,7 +186,7 @@ def test_color_planes_in_lab_show_hue_and_lightness_views(cloud_inputs) -> None:
 
 def test_unknown_space_is_refused(cloud_inputs) -> None:
     with pytest.raises(ValueError, match="space"):
-        figures.color_cloud(*cloud_inputs[:4], space="hsv")
+        cloud.color_cloud(*cloud_inputs[:4], space="hsv")
 
 
 def test_error_curves_log_axis_separates_close_methods_from_a_far_worse_one() -> None:
@@ -245,21 +246,21 @@ def test_lab_axes_have_equal_units_so_distances_look_true() -> None:
     grey = rng.integers(0, 256, size=(500, 1)).astype(np.uint8)
     colors = np.clip(grey + rng.integers(-12, 13, size=(500, 3)), 0, 255).astype(np.uint8)
     palette = colors[:4]
-    figure = figures.color_cloud(colors, np.ones(500), palette, np.ones(4), space="lab")
+    figure = cloud.color_cloud(colors, np.ones(500), palette, np.ones(4), space="lab")
     scene = figure.layout.scene
     spans = {name: getattr(scene, name).range[1] - getattr(scene, name).range[0] for name in ("xaxis", "yaxis", "zaxis")}
     assert spans["zaxis"] == 100 and spans["xaxis"] < 100
     ratio = scene.aspectratio
     assert ratio.x / ratio.z == pytest.approx(spans["xaxis"] / spans["zaxis"])
     assert ratio.y / ratio.z == pytest.approx(spans["yaxis"] / spans["zaxis"])
-    planes = figures.color_planes(colors, palette, np.ones(4), space="lab")
+    planes = cloud.color_planes(colors, palette, np.ones(4), space="lab")
     assert planes.layout.yaxis.scaleanchor == "x" and planes.layout.yaxis3.scaleanchor == "x3"
 
 
 def test_before_after_html_embeds_both_pictures_and_escapes_its_labels() -> None:
     import base64
 
-    page = figures.before_after_html(
+    page = pictures.before_after_html(
         b"BEFORE", b"AFTER", width=320, height=200, before_label="<img src=x onerror=alert(1)>", after_label="16 colours",
         element_id="detail-1",
     )
@@ -269,4 +270,4 @@ def test_before_after_html_embeds_both_pictures_and_escapes_its_labels() -> None
     assert 'id="detail-1"' in page and 'getElementById("detail-1")' in page
     assert "width:320px;height:200px" in page
     with pytest.raises(ValueError, match="element_id"):
-        figures.before_after_html(b"", b"", width=1, height=1, before_label="", after_label="", element_id='x"); alert(1); ("')
+        pictures.before_after_html(b"", b"", width=1, height=1, before_label="", after_label="", element_id='x"); alert(1); ("')

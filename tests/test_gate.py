@@ -1,4 +1,4 @@
-"""ui.gate and ui.store: heavy work bounded process-wide, results bounded by bytes."""
+"""ui.compute.gate and ui.compute.store: heavy work bounded process-wide, results bounded by bytes."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import time
 import numpy as np
 import pytest
 
-from ui.gate import Gate, release_memory
-from ui.store import Store, size_of
+from ui.compute.gate import Gate, release_memory
+from ui.compute.store import Store, size_of
 
 
 def _run_jobs(gate: Gate, n_jobs: int, seconds: float) -> tuple[int, list[list[int]]]:
@@ -235,9 +235,9 @@ def test_jobs_sharing_a_ticket_go_before_later_visitors() -> None:
 
 
 def test_a_pages_jobs_run_side_by_side_in_order_and_show_the_queue_on_its_thread(monkeypatch: pytest.MonkeyPatch) -> None:
-    from ui import waiting
-    from ui.gate import HEAVY
-    from ui.store import STORE
+    from ui.compute import waiting
+    from ui.compute.gate import HEAVY
+    from ui.compute.store import STORE
 
     STORE.clear()
     page_thread = threading.get_ident()

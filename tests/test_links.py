@@ -1,4 +1,4 @@
-"""Links that restore a view (ui/links.py): the table's parsers and serializers, and
+"""Links that restore a view (ui/frame/links.py): the table's parsers and serializers, and
 AppTest flows: a URL restores the view, a change updates the URL, junk is ignored."""
 
 from __future__ import annotations
@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui import cached, links, state
+from ui.compute import cached_compare
+from ui.frame import links, state
 
 TIMEOUT_S = 60
 JUNK = {
@@ -23,7 +24,7 @@ JUNK = {
 
 @pytest.fixture(autouse=True)
 def small_compare_copy(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cached, "WORK_PIXELS", 20_000)
+    monkeypatch.setattr(cached_compare, "WORK_PIXELS", 20_000)
 
 
 def open_link(page: str, params: dict[str, str]) -> AppTest:

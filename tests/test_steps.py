@@ -8,7 +8,7 @@ from sklearn.datasets import load_sample_image
 
 import quant
 from quant import steps
-from ui import samples
+from ui.frame import samples
 
 
 @pytest.fixture(scope="module")

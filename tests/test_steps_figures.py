@@ -1,4 +1,4 @@
-"""Unit tests of ui/steps_figures.py: the k-means animation and its companions, on their data."""
+"""Unit tests of ui/figures/steps.py: the k-means animation and its companions, on their data."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ import pytest
 from PIL import Image
 
 import quant
-from ui import cached_steps, samples, steps_figures
+from ui.compute import cached_steps
+from ui.figures import steps as steps_figures
+from ui.frame import samples
 
 
 def png(picture: np.ndarray) -> bytes:

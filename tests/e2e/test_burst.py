@@ -13,8 +13,8 @@ import pytest
 
 from e2e_support import StreamlitServer
 from scripts.burst import MB, run_burst
-from ui.gate import SLOTS
-from ui.store import BUDGET_BYTES
+from ui.compute.gate import SLOTS
+from ui.compute.store import BUDGET_BYTES
 
 pytestmark = pytest.mark.e2e
 

@@ -249,7 +249,7 @@ def test_thirty_uploads_keep_memory_flat(
         f"max {max(seconds):.1f}",
         "",
     )
-    # Every cache in ui/cached.py is bounded (max_entries) and an upload fills a few
+    # Every cache in ui/compute/cached.py is bounded (max_entries) and an upload fills a few
     # entries of each, so by about the tenth upload every cache is full and each new
     # image evicts an old one. From then on RSS should only wobble (allocator
     # fragmentation, garbage-collection timing), not climb. Comparing the maxima of two

@@ -23,7 +23,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 import quant
-from ui.figures import _BACKDROP, _CHANNELS, _LINE_COLORS, _SCENE_AXIS, _centre_sizes
+from ui.figures.style import BACKDROP, CHANNELS, LINE_COLORS, SCENE_AXIS, centre_sizes
 
 __all__ = ["INIT_LABELS", "Frame", "frame_plan", "kmeans_animation", "lloyd_and_minibatch", "seed_spread"]
 
@@ -218,7 +218,7 @@ def kmeans_animation(
         subplot_titles=(
             "",
             "the picture from these centres",
-            f"{_CHANNELS[a]}–{_CHANNELS[b]} plane",
+            f"{CHANNELS[a]}–{CHANNELS[b]} plane",
             "error (MSE): after each assign (whole iterations) and each update (halves)",
         ),
     )
@@ -232,7 +232,7 @@ def kmeans_animation(
     def centre_marker(frame: Frame, *, three_d: bool) -> dict:
         row_counts = counts[frame.groups_row] if frame.groups_row is not None else np.ones(k)
         empty = row_counts == 0
-        sizes = _centre_sizes(row_counts, smallest=7 if three_d else 9, largest=22 if three_d else 28)
+        sizes = centre_sizes(row_counts, smallest=7 if three_d else 9, largest=22 if three_d else 28)
         return {
             "size": np.where(empty, sizes.min(), sizes).round().astype(np.uint8),
             "symbol": np.where(empty, "circle-open", "circle").tolist() if empty.any() else "circle",
@@ -300,7 +300,7 @@ def kmeans_animation(
     figure.add_trace(
         go.Scatter(name="centres", **coordinates(0, (a, b)), mode="markers",
                    marker={**centres_marker, **centre_marker(plan[0], three_d=False), "line": {"color": _CENTRE_OUTLINE, "width": 1.5}},
-                   hovertemplate=f"centre: {_CHANNELS[a]} %{{x:.0f}}, {_CHANNELS[b]} %{{y:.0f}}<extra></extra>"),
+                   hovertemplate=f"centre: {CHANNELS[a]} %{{x:.0f}}, {CHANNELS[b]} %{{y:.0f}}<extra></extra>"),
         row=2, col=2,
     )
     figure.add_trace(go.Image(name="picture", source=_data_uri(original), hoverinfo="skip"), row=1, col=2)
@@ -350,9 +350,9 @@ def kmeans_animation(
         uirevision="kmeans-steps",
         coloraxis={"colorscale": _colorscale(centres[0]), "cmin": -0.5, "cmax": k - 0.5, "showscale": False},
         scene={
-            "xaxis": {"title": {"text": "red"}, **_AXIS, **_SCENE_AXIS},
-            "yaxis": {"title": {"text": "green"}, **_AXIS, **_SCENE_AXIS},
-            "zaxis": {"title": {"text": "blue"}, **_AXIS, **_SCENE_AXIS},
+            "xaxis": {"title": {"text": "red"}, **_AXIS, **SCENE_AXIS},
+            "yaxis": {"title": {"text": "green"}, **_AXIS, **SCENE_AXIS},
+            "zaxis": {"title": {"text": "blue"}, **_AXIS, **SCENE_AXIS},
             "aspectmode": "cube",
             "camera": {"eye": {"x": 1.95, "y": -1.95, "z": 1.2}},
             "domain": {"x": [0.035, 0.56], "y": [0.27, 1.0]},
@@ -391,14 +391,14 @@ def kmeans_animation(
     plane_axis = {**_AXIS, "range": [-8, 263], "gridcolor": _GRID, "zeroline": False}
     figure.update_xaxes(visible=False, row=1, col=2)
     figure.update_yaxes(visible=False, row=1, col=2)
-    figure.update_xaxes(title_text=_CHANNELS[a], title_standoff=2, row=2, col=2, constrain="domain", **plane_axis)
-    figure.update_yaxes(title_text=_CHANNELS[b], title_standoff=2, row=2, col=2, scaleanchor="x2", scaleratio=1,
+    figure.update_xaxes(title_text=CHANNELS[a], title_standoff=2, row=2, col=2, constrain="domain", **plane_axis)
+    figure.update_yaxes(title_text=CHANNELS[b], title_standoff=2, row=2, col=2, scaleanchor="x2", scaleratio=1,
                         constrain="domain", **plane_axis)
     figure.update_xaxes(title_text="iteration", title_standoff=4, row=3, col=1, range=[-0.3, n_steps + 0.3], gridcolor=_GRID, dtick=1 if n_steps <= 12 else 5)
     figure.update_yaxes(title_text="MSE", title_standoff=4, row=3, col=1, gridcolor=_GRID)
     # Grey behind the colour points only, so that whites and blacks both stand out.
     figure.add_shape(type="rect", xref="x2", yref="y2", x0=-8, y0=-8, x1=263, y1=263,
-                     fillcolor=_BACKDROP, line={"width": 0}, layer="below")
+                     fillcolor=BACKDROP, line={"width": 0}, layer="below")
     return figure
 
 
@@ -436,7 +436,7 @@ def lloyd_and_minibatch(
     minibatch_centres = np.asarray(minibatch_centres, dtype=np.float64)
     figure = make_subplots(
         rows=1, cols=2, column_widths=[0.45, 0.55], horizontal_spacing=0.09,
-        subplot_titles=(f"centre paths on the {_CHANNELS[a]}–{_CHANNELS[b]} plane", "error (MSE) over all pixels after each step"),
+        subplot_titles=(f"centre paths on the {CHANNELS[a]}–{CHANNELS[b]} plane", "error (MSE) over all pixels after each step"),
     )
     minibatch_name = f"MiniBatch ({batch_size:,} pixels a step)"
     for name, centres, color, width, dash in (
@@ -470,8 +470,8 @@ def lloyd_and_minibatch(
             row=1, col=2,
         )
     plane_axis = {**_AXIS, "range": [-8, 263], "gridcolor": _GRID, "zeroline": False}
-    figure.update_xaxes(title_text=_CHANNELS[a], row=1, col=1, constrain="domain", **plane_axis)
-    figure.update_yaxes(title_text=_CHANNELS[b], row=1, col=1, scaleanchor="x", scaleratio=1, constrain="domain", **plane_axis)
+    figure.update_xaxes(title_text=CHANNELS[a], row=1, col=1, constrain="domain", **plane_axis)
+    figure.update_yaxes(title_text=CHANNELS[b], row=1, col=1, scaleanchor="x", scaleratio=1, constrain="domain", **plane_axis)
     figure.update_xaxes(title_text="step", row=1, col=2, gridcolor=_GRID)
     figure.update_yaxes(title_text="MSE", row=1, col=2, gridcolor=_GRID, rangemode="tozero")
     figure.update_layout(
@@ -481,7 +481,7 @@ def lloyd_and_minibatch(
         plot_bgcolor="#ffffff",
     )
     figure.add_shape(type="rect", xref="x", yref="y", x0=-8, y0=-8, x1=263, y1=263,
-                     fillcolor=_BACKDROP, line={"width": 0}, layer="below")
+                     fillcolor=BACKDROP, line={"width": 0}, layer="below")
     return figure
 
 
@@ -509,7 +509,7 @@ def seed_spread(final_mse: Mapping[str, Sequence[float]], *, current: tuple[str,
         figure.add_trace(
             go.Scatter(
                 name=label, x=values, y=[label] * len(values), mode="markers",
-                marker={"size": 11, "color": _LINE_COLORS[index % len(_LINE_COLORS)], "opacity": 0.75,
+                marker={"size": 11, "color": LINE_COLORS[index % len(LINE_COLORS)], "opacity": 0.75,
                         "line": {"color": "#ffffff", "width": 1}},
                 customdata=list(seeds) if len(seeds) == len(values) else None,
                 hovertemplate=("seed %{customdata}: " if len(seeds) == len(values) else "") + "MSE %{x:.2f}<extra></extra>",

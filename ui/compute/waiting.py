@@ -1,8 +1,8 @@
 """Where a page's heavy work waits its turn, and how the page says so.
 
-Every full-size computation is admitted by the gate :data:`ui.gate.HEAVY` and kept in
-:data:`ui.store.STORE` (see :func:`stored`). A page run takes one ticket for all its
-jobs (:func:`waiting_notice`, which ``ui.frame`` opens around every page), so one
+Every full-size computation is admitted by the gate :data:`ui.compute.gate.HEAVY` and kept in
+:data:`ui.compute.store.STORE` (see :func:`stored`). A page run takes one ticket for all its
+jobs (:func:`waiting_notice`, which ``ui.frame.layout`` opens around every page), so one
 visitor's jobs are served together and before those of visitors who came later; while
 a job waits, the notice at the top of the page says how many jobs are ahead.
 :func:`side_by_side` runs several of a page's jobs at once in threads of its own run,
@@ -21,8 +21,8 @@ from typing import TypeVar
 
 import streamlit as st
 
-from ui.gate import HEAVY
-from ui.store import STORE
+from ui.compute.gate import HEAVY
+from ui.compute.store import STORE
 
 __all__ = ["side_by_side", "stored", "waiting_notice"]
 
@@ -35,13 +35,13 @@ _notice = threading.local()
 def waiting_notice() -> Iterator[None]:
     """Where this script run says that its work is waiting for a free slot.
 
-    ``ui.frame`` opens it at the top of every page; the notice appears only while a
+    ``ui.frame.layout`` opens it at the top of every page; the notice appears only while a
     job of this visitor waits, and disappears when the page is drawn.
     """
     placeholder = st.empty()
     _notice.placeholder = placeholder
     # One ticket for the whole run: this page's jobs are served before those of
-    # visitors who came later (ui.gate.Gate).
+    # visitors who came later (ui.compute.gate.Gate).
     _notice.ticket = HEAVY.ticket()
     try:
         yield

@@ -19,7 +19,8 @@ from contextlib import contextmanager
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from ui import links, sidebar, state, waiting
+from ui.compute import waiting
+from ui.frame import links, sidebar, state
 
 __all__ = ["PAGES", "around_page", "navigation", "page_setup"]
 

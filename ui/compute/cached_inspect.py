@@ -1,7 +1,7 @@
 """Reconstructions' tools for looking closer: a tile's full-size pixels at 1:1
 (:func:`detail`, :func:`detail_pictures`) and the smallest palette that meets a quality
 target (:func:`smallest_palette`). Cut from, and stored beside, the tiles of
-:mod:`ui.cached`."""
+:mod:`ui.compute.cached`."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ import numpy as np
 from PIL import Image
 
 import quant
-from ui import cached, figures
-from ui.state import ImageRef, Settings
-from ui.waiting import stored
+from ui.compute import cached
+from ui.compute.waiting import stored
+from ui.figures import pictures
+from ui.frame.state import ImageRef, Settings
 
 __all__ = ["DETAIL_SIZE", "Detail", "DetailPictures", "QualityTarget", "detail", "detail_pictures", "smallest_palette"]
 
@@ -102,7 +103,7 @@ def detail_pictures(
             width=width,
             original_png=_png(_magnified(region.original, zoom)),
             reconstruction_png=_png(_magnified(region.reconstruction, zoom)),
-            locator_png=_png(figures.outlined(small, box)),
+            locator_png=_png(pictures.outlined(small, box)),
         )
 
     key = (*cached.tile_key("detail", ref, n_colors, method, settings), centre, zoom)

@@ -4,14 +4,14 @@ Views from the histogram, full resolution on demand. What a page shows first is
 computed from the image's colour histogram and screen-sized pictures: a palette and
 its exact error (:func:`palette_view`), a grid tile (:func:`reconstruction`). Full-size
 artefacts, the indexed PNG of a tile (:func:`indexed_png`) and its 1:1 detail
-(:mod:`ui.cached_inspect`), are made when a page asks for them, after its view is on
-screen. The k-means page has its own door beside this one, :mod:`ui.cached_steps`.
+(:mod:`ui.compute.cached_inspect`), are made when a page asks for them, after its view is on
+screen. The k-means page has its own door beside this one, :mod:`ui.compute.cached_steps`.
 
-Heavy results live in :data:`ui.store.STORE`: one process-wide store bounded by the
+Heavy results live in :data:`ui.compute.store.STORE`: one process-wide store bounded by the
 bytes it holds, shared by every visitor, one computation per key, and every
-full-size computation admitted by the gate :data:`ui.gate.HEAVY`; :mod:`ui.waiting`
+full-size computation admitted by the gate :data:`ui.compute.gate.HEAVY`; :mod:`ui.compute.waiting`
 keeps a page's place in line and shows it. Keys are the image's digest (see
-:class:`ui.state.ImageRef`) plus the parameters, never the pixels. Values are shared,
+:class:`ui.frame.state.ImageRef`) plus the parameters, never the pixels. Values are shared,
 so they are immutable: frozen dataclasses, read-only arrays, bytes.
 
 Plotly figures are cached as resources with ``max_entries``: they are small, and
@@ -33,30 +33,26 @@ import streamlit as st
 from PIL import Image
 
 import quant
-from ui import compare_figures, figures, samples
-from ui.state import ImageRef, Settings
-from ui.store import STORE
-from ui.waiting import side_by_side, stored
+from ui.compute.shared_figures import shared_figure
+from ui.compute.store import STORE
+from ui.compute.waiting import side_by_side, stored
+from ui.figures import cloud
+from ui.frame import samples
+from ui.frame.state import ImageRef, Settings
 
 __all__ = [
     "CLOUD_SAMPLES",
     "PREVIEW_PIXELS",
     "TILE_PIXELS",
-    "WORK_PIXELS",
-    "ComparePoint",
     "FullLabels",
     "ImageFacts",
     "PaletteView",
-    "SharedFigure",
     "Picture",
     "Reconstruction",
     "cloud_figures",
     "color_sample",
-    "compare_point",
-    "error_heatmap",
-    "error_map",
+    "downscaled",
     "facts",
-    "figure",
     "full_labels",
     "indexed_png",
     "indexed_pngs",
@@ -68,11 +64,9 @@ __all__ = [
     "read_only",
     "reconstructions",
     "sample_ref",
-    "shared_figure",
     "tile_key",
     "upload_ref",
     "warm_up",
-    "work_size",
 ]
 
 
@@ -83,8 +77,6 @@ PREVIEW_WIDTH = 1460
 TILE_PIXELS = 600_000
 """Pixel budget of a reconstruction tile in the grid."""
 TILE_WIDTH = 960
-WORK_PIXELS = 250_000
-"""Pixel budget of the copy the Compare page quantizes 30-odd times."""
 CLOUD_SAMPLES = 5000
 """Colours drawn for the 3D cloud: enough to see the shape, small enough for the browser."""
 _CLOUD_SEED = 0
@@ -164,17 +156,6 @@ class FullLabels:
 
 
 
-@dataclass(frozen=True)
-class ComparePoint:
-    """One point of the Compare page's error curves, on the downscaled working copy."""
-
-    n_colors: int
-    method: str
-    k: int
-    metrics: quant.Metrics
-    seconds: float
-
-
 # --- once per process ----------------------------------------------------------------
 
 
@@ -194,60 +175,6 @@ def warm_up() -> threading.Thread:
     thread = threading.Thread(target=compile_dithering, name="warm-up", daemon=True)
     thread.start()
     return thread
-
-
-# --- figures of small data ------------------------------------------------------------
-
-
-def _digest_of(value: object) -> object:
-    """A hashable stand-in for a figure builder's argument: arrays by a digest of their bytes."""
-    if isinstance(value, np.ndarray):
-        return (value.shape, str(value.dtype), hashlib.blake2b(np.ascontiguousarray(value).tobytes(), digest_size=16).hexdigest())
-    if isinstance(value, dict):
-        return tuple((key, _digest_of(item)) for key, item in value.items())
-    if isinstance(value, (list, tuple)):
-        return tuple(_digest_of(item) for item in value)
-    return value
-
-
-class SharedFigure(go.Figure):
-    """A figure shared by every session that draws it, so never modified: it makes its
-    plain-dict form once.
-
-    ``st.plotly_chart`` asks a figure for :meth:`to_dict` on every script run, and
-    Plotly's copies every property and re-encodes every array each time: about 50 ms for
-    the k-means animation, most of a cached page switch. This one hands out the same
-    dict every time, which Streamlit only reads (to write its JSON).
-    """
-
-    _dict: dict | None = None
-
-    def to_dict(self) -> dict:
-        if self._dict is None:
-            self._dict = super().to_dict()
-        return self._dict
-
-
-def shared_figure(built: go.Figure) -> SharedFigure:
-    """``built``, made a :class:`SharedFigure` in place, for a figure cached as a
-    resource. In place, not copied: copying a figure validates every property again,
-    0.1-0.4 s for a cloud of a few thousand coloured points."""
-    if not isinstance(built, SharedFigure):
-        built.__class__ = SharedFigure
-    return built
-
-
-@st.cache_resource(max_entries=64, show_spinner=False)
-def _built_figure(builder: str, key: object, _build) -> go.Figure:
-    return shared_figure(_build())
-
-
-def figure(build, *args, **kwargs) -> go.Figure:
-    """``build(*args, **kwargs)``, a figure builder of :mod:`ui.figures`, made once per
-    distinct arguments and shared: building a Plotly figure validates every property,
-    tens of milliseconds a figure on every redraw of a page. Nothing may modify it."""
-    key = (_digest_of(args), _digest_of(kwargs))
-    return _built_figure(f"{build.__module__}.{build.__qualname__}", key, lambda: build(*args, **kwargs))
 
 
 # --- the image itself --------------------------------------------------------------
@@ -333,7 +260,7 @@ def original_picture(ref: ImageRef, *, tile: bool = False) -> Picture:
     )
 
 
-def _downscaled(ref: ImageRef, max_pixels: int) -> np.ndarray:
+def downscaled(ref: ImageRef, max_pixels: int) -> np.ndarray:
     """The image shrunk to at most ``max_pixels``, as a stored read-only array."""
 
     def make() -> np.ndarray:
@@ -347,7 +274,7 @@ def _downscaled(ref: ImageRef, max_pixels: int) -> np.ndarray:
 def original_small(ref: ImageRef) -> np.ndarray:
     """The image downscaled to the grid-tile size, as a read-only array: the original's
     tile and the 1:1 detail's locator are made from this one copy."""
-    return _downscaled(ref, _screen_budget(pixels(ref).shape, TILE_PIXELS, TILE_WIDTH))
+    return downscaled(ref, _screen_budget(pixels(ref).shape, TILE_PIXELS, TILE_WIDTH))
 
 
 # --- colours and palettes ----------------------------------------------------------
@@ -514,8 +441,8 @@ def _cloud_figures(
     view = palette_view(_ref, n_colors, _settings)
     labels = quant.assign_colors(sample.colors, view.palette, space=space) if by_centre else None
     return (
-        shared_figure(figures.color_cloud(sample.colors, sample.counts, view.palette, view.counts, labels=labels, space=space)),
-        shared_figure(figures.color_planes(sample.colors, view.palette, view.counts, labels=labels, space=space)),
+        shared_figure(cloud.color_cloud(sample.colors, sample.counts, view.palette, view.counts, labels=labels, space=space)),
+        shared_figure(cloud.color_planes(sample.colors, view.palette, view.counts, labels=labels, space=space)),
     )
 
 
@@ -532,72 +459,3 @@ def cloud_figures(
     return _cloud_figures(
         ref.digest, int(n_colors), settings.method, settings.space, settings.seed, by_centre, ref, settings
     )
-
-
-# --- the Compare page: many palettes on a downscaled copy --------------------------
-
-
-def _work_pixels(ref: ImageRef) -> np.ndarray:
-    return _downscaled(ref, WORK_PIXELS)
-
-
-def work_size(ref: ImageRef) -> tuple[int, int]:
-    """(height, width) of the Compare page's working copy."""
-    height, width = _work_pixels(ref).shape[:2]
-    return height, width
-
-
-def _compare_key(kind: str, ref: ImageRef, n_colors: int, method: str, settings: Settings) -> tuple:
-    return (
-        kind, ref.digest, WORK_PIXELS, int(n_colors), method, settings.space, settings.dither, settings.dither_kind, settings.seed
-    )
-
-
-def compare_point(ref: ImageRef, n_colors: int, method: str, settings: Settings) -> ComparePoint:
-    """Quantize the working copy (at most :data:`WORK_PIXELS`) and measure the error."""
-
-    def make() -> ComparePoint:
-        work = _work_pixels(ref)
-        result = quant.quantize(
-            work, int(n_colors), method=method, space=settings.space, dither=settings.dither, seed=settings.seed,
-            dither_kind=settings.dither_kind,
-        )
-        return ComparePoint(
-            n_colors=int(n_colors),
-            method=method,
-            k=result.k,
-            # SSIM too: on at most WORK_PIXELS it adds about half to the page's first draw.
-            metrics=quant.metrics(work, result, ssim=True),
-            seconds=result.seconds,
-        )
-
-    return stored(_compare_key("compare", ref, n_colors, method, settings), make)
-
-
-def error_map(ref: ImageRef, n_colors: int, method: str, settings: Settings) -> np.ndarray:
-    """Per-pixel ΔE between the working copy and one of its reconstructions."""
-
-    def make() -> np.ndarray:
-        work = _work_pixels(ref)
-        result = quant.quantize(
-            work, int(n_colors), method=method, space=settings.space, dither=settings.dither, seed=settings.seed,
-            dither_kind=settings.dither_kind,
-        )
-        error = quant.error_map(work, result.image, kind="delta_e")
-        error.flags.writeable = False
-        return error
-
-    return stored(_compare_key("error", ref, n_colors, method, settings), make)
-
-
-@st.cache_resource(max_entries=8, show_spinner=False)
-def _error_heatmap(key: tuple, _ref: ImageRef, _n_colors: int, _method: str, _settings: Settings) -> go.Figure:
-    return shared_figure(compare_figures.error_heatmap(error_map(_ref, _n_colors, _method, _settings), title="ΔE"))
-
-
-def error_heatmap(ref: ImageRef, n_colors: int, method: str, settings: Settings) -> go.Figure:
-    """The Compare page's heat map of :func:`error_map`, built once per choice and keyed
-    on the choice, not on the map's 250,000 values (hashing them cost 7 ms a redraw).
-    Shared: nothing may modify it."""
-    key = _compare_key("heatmap", ref, n_colors, method, settings)
-    return _error_heatmap(key, ref, int(n_colors), method, settings)

@@ -14,7 +14,9 @@ import functools
 
 import streamlit as st
 
-from ui import cached, cached_inspect, figures, state, text
+from ui.compute import cached, cached_inspect
+from ui.figures import pictures
+from ui.frame import state, text
 
 __all__ = ["render"]
 
@@ -66,7 +68,7 @@ def render(ref: state.ImageRef, settings: state.Settings) -> None:
         picture, facts = st.columns([3, 2], gap="medium")
         with picture:
             st.image(tile.preview.png, output_format="PNG")
-            st.html(figures.palette_strip_html(tile.palette))
+            st.html(pictures.palette_strip_html(tile.palette))
         with facts:
             st.metric("Colours needed", f"{found.n_colors}", help="The fewest that meet the target.")
             st.metric("Mean ΔE", f"{found.delta_e:.2f}", help=f"At most {target:.1f}, as asked.")

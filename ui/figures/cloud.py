@@ -1,8 +1,5 @@
-"""Figure builders: arrays in, Plotly figures (or a swatch strip) out. No Streamlit here.
-
-The colour cloud and its planes, the palette swatches and the detail's locator; the
-Compare page's charts are in :mod:`ui.compare_figures`, the k-means page's in
-:mod:`ui.steps_figures`.
+"""The Colour space page's figures: the colour cloud in 3D and its three planes, in
+RGB or CIELAB. Arrays in, Plotly figures out; no Streamlit here.
 
 They are plain functions so that tests can check a figure's data without running the
 app. Colours are passed to Plotly as "#rrggbb" strings and coordinates as uint8 arrays,
@@ -11,8 +8,6 @@ which Plotly serialises as compact typed arrays: the 3D cloud stays far below 1 
 
 from __future__ import annotations
 
-import base64
-import html
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,15 +16,13 @@ from plotly.subplots import make_subplots
 from skimage.color import rgb2lab
 
 import quant
+from ui.figures.style import BACKDROP, CHANNELS, SCENE_AXIS, centre_sizes
 
 __all__ = [
     "LAB_PLANES",
     "PLANES",
-    "before_after_html",
     "color_cloud",
     "color_planes",
-    "outlined",
-    "palette_strip_html",
 ]
 
 PLANES: tuple[tuple[int, int], ...] = ((0, 1), (0, 2), (1, 2))
@@ -38,12 +31,6 @@ LAB_PLANES: tuple[tuple[int, int], ...] = ((1, 2), (1, 0), (2, 0))
 """Channel pairs (of L*, a*, b*) of the three 2D views in Lab: a*–b* (the hues, seen
 from above), a*–L* and b*–L* (lightness up the side)."""
 
-_CHANNELS = ("red", "green", "blue")
-_BACKDROP = "#c9c9c9"
-_SCENE_AXIS = {"backgroundcolor": _BACKDROP, "showbackground": True, "gridcolor": "#e6e6e6"}
-"""Mid grey behind the colour points, so that whites and blacks both stand out."""
-_LINE_COLORS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#a6761d")
-"""Qualitative colours (ColorBrewer Dark2) for the methods' lines, in order."""
 
 
 @dataclass(frozen=True)
@@ -63,8 +50,8 @@ class _Axes:
 
 
 _RGB_AXES = _Axes(
-    names=_CHANNELS,
-    titles=_CHANNELS,
+    names=CHANNELS,
+    titles=CHANNELS,
     scene_order=(0, 1, 2),
     ranges=((0, 255),) * 3,
     ticks=((0, 64, 128, 192, 255),) * 3,
@@ -113,13 +100,6 @@ def _coordinates(colors: np.ndarray, space: str) -> np.ndarray:
         return colors
     lab = rgb2lab(colors.reshape(-1, 1, 3).astype(np.float32) / np.float32(255)).reshape(-1, 3)
     return np.round(lab, 1).astype(np.float32)
-
-
-def _centre_sizes(counts: np.ndarray, *, smallest: float, largest: float) -> np.ndarray:
-    """Marker sizes whose *area* grows with a centre's pixel share."""
-    share = np.asarray(counts, dtype=np.float64)
-    share = share / max(float(share.sum()), 1.0)
-    return smallest + (largest - smallest) * np.sqrt(share / max(float(share.max()), 1e-12))
 
 
 def _point_colors(colors: np.ndarray, palette: np.ndarray, labels: np.ndarray | None) -> list[str]:
@@ -205,7 +185,7 @@ def color_cloud(
         z=centres_at[:, z],
         mode="markers",
         marker={
-            "size": _centre_sizes(palette_counts, smallest=6, largest=30),
+            "size": centre_sizes(palette_counts, smallest=6, largest=30),
             "color": quant.palette_hex(palette),
             "opacity": 1.0,
             "line": {"color": "#111111", "width": 3},
@@ -220,7 +200,7 @@ def color_cloud(
             "title": {"text": axes.titles[channel]},
             "range": list(ranges[channel]),
             **({} if axes.ticks[channel] is None else {"tickvals": list(axes.ticks[channel])}),
-            **_SCENE_AXIS,
+            **SCENE_AXIS,
         }
         for name, channel in zip(("xaxis", "yaxis", "zaxis"), axes.scene_order)
     }
@@ -269,7 +249,7 @@ def color_planes(
     centres_at = _coordinates(palette, space)
     point_colors = _point_colors(colors, palette, labels)
     centre_colors = quant.palette_hex(palette)
-    centre_sizes = _centre_sizes(palette_counts, smallest=6, largest=26)
+    marker_sizes = centre_sizes(palette_counts, smallest=6, largest=26)
     hover = _centre_hover(palette, palette_counts)
     ranges = _ranges(axes, points_at, centres_at)
     titles = [f"{axes.names[a]}–{axes.names[b]}" for a, b in axes.planes]
@@ -298,7 +278,7 @@ def color_planes(
                 y=centres_at[:, b],
                 mode="markers",
                 marker={
-                    "size": centre_sizes,
+                    "size": marker_sizes,
                     "color": centre_colors,
                     "line": {"color": "#111111", "width": 2},
                 },
@@ -327,114 +307,7 @@ def color_planes(
     figure.update_layout(
         height=height,
         showlegend=False,
-        plot_bgcolor=_BACKDROP,
+        plot_bgcolor=BACKDROP,
         margin={"l": 40, "r": 10, "t": 50, "b": 40},
     )
     return go.Figure(traces, layout=figure.layout, _validate=False)
-
-
-def palette_strip_html(palette: np.ndarray, *, height_px: int = 22) -> str:
-    """A row of colour swatches as HTML; hovering one shows its hex code.
-
-    Parameters
-    ----------
-    palette : (k, 3) uint8 array
-        The colours, left to right.
-    height_px : int
-        Height of the strip.
-
-    Returns
-    -------
-    str
-        A ``<div>`` holding one flexible ``<div>`` per colour.
-    """
-    swatches = "".join(
-        f'<div title="{html.escape(hex_color)}" style="flex:1 1 0;background:{hex_color}"></div>'
-        for hex_color in quant.palette_hex(np.asarray(palette, dtype=np.uint8))
-    )
-    return (
-        f'<div class="palette-strip" style="display:flex;height:{height_px}px;'
-        f'border-radius:4px;overflow:hidden;border:1px solid rgba(128,128,128,.4)">{swatches}</div>'
-    )
-
-
-def outlined(picture: np.ndarray, box: tuple[float, float, float, float], *, color: tuple[int, int, int] = (255, 45, 85)) -> np.ndarray:
-    """A copy of an (H, W, 3) uint8 picture with a rectangle drawn on it, to show
-    where a detail is cut.
-
-    Parameters
-    ----------
-    picture : (H, W, 3) uint8 array
-        The picture.
-    box : (left, top, right, bottom)
-        The rectangle, as fractions (0 to 1) of the picture's width and height.
-    color : (r, g, b)
-        The outline's colour; a white line runs inside it so that it shows on any colour.
-    """
-    drawn = np.array(picture, dtype=np.uint8, copy=True)
-    height, width = drawn.shape[:2]
-    line = max(2, round(min(width, height) / 160))
-    left = min(max(0, round(box[0] * width)), width - 1)
-    top = min(max(0, round(box[1] * height)), height - 1)
-    right = min(width, max(left + 2 * line + 1, round(box[2] * width)))
-    bottom = min(height, max(top + 2 * line + 1, round(box[3] * height)))
-    for inset, shade in ((0, color), (line, (255, 255, 255))):
-        thickness = line if inset == 0 else 1
-        y0, y1, x0, x1 = top + inset, bottom - inset, left + inset, right - inset
-        if y1 <= y0 or x1 <= x0:
-            break
-        drawn[y0 : y0 + thickness, x0:x1] = shade
-        drawn[max(y0, y1 - thickness) : y1, x0:x1] = shade
-        drawn[y0:y1, x0 : x0 + thickness] = shade
-        drawn[y0:y1, max(x0, x1 - thickness) : x1] = shade
-    return drawn
-
-
-def before_after_html(
-    before_png: bytes, after_png: bytes, *, width: int, height: int, before_label: str, after_label: str, element_id: str
-) -> str:
-    """Two pictures of the same size, one over the other, with a handle that reveals the
-    one (``before``, left of the handle) or the other (right): HTML and a few lines of
-    JavaScript for ``st.html``, no round trip to the server while dragging.
-
-    The pictures are drawn pixel for pixel (``image-rendering: pixelated``); the labels
-    are escaped. ``element_id`` must be unique on the page (letters, digits, ``-``).
-    """
-    if not element_id.replace("-", "").isalnum():
-        raise ValueError(f"element_id must be letters, digits and '-', got {element_id!r}")
-    before = base64.b64encode(before_png).decode("ascii")
-    after = base64.b64encode(after_png).decode("ascii")
-    picture = f"position:absolute;left:0;top:0;width:{width}px;height:{height}px;image-rendering:pixelated;pointer-events:none"
-    label = "position:absolute;top:6px;padding:1px 6px;border-radius:3px;background:rgba(0,0,0,.55);color:#fff;font:12px sans-serif"
-    return f"""<div id="{element_id}" style="width:{width}px;max-width:100%">
-<div class="ba-frame" style="position:relative;width:{width}px;height:{height}px;cursor:ew-resize;touch-action:none;user-select:none">
-<img alt="{html.escape(after_label)}" src="data:image/png;base64,{after}" style="{picture}">
-<img class="ba-before" alt="{html.escape(before_label)}" src="data:image/png;base64,{before}" style="{picture};clip-path:inset(0 50% 0 0)">
-<div class="ba-line" style="position:absolute;top:0;bottom:0;left:50%;width:2px;margin-left:-1px;background:#fff;box-shadow:0 0 0 1px rgba(0,0,0,.45)"></div>
-<span style="{label};left:6px">{html.escape(before_label)}</span>
-<span style="{label};right:6px">{html.escape(after_label)}</span>
-</div>
-<input class="ba-range" type="range" min="0" max="100" step="0.5" value="50" aria-label="Where the two pictures meet" style="width:{width}px;max-width:100%;margin-top:6px;accent-color:#4a4a4a">
-</div>
-<script>
-(() => {{
-  const root = document.getElementById("{element_id}");
-  if (!root || root.dataset.ready) return;
-  root.dataset.ready = "1";
-  const frame = root.querySelector(".ba-frame"), range = root.querySelector(".ba-range");
-  const before = root.querySelector(".ba-before"), line = root.querySelector(".ba-line");
-  const show = (percent) => {{
-    const p = Math.min(100, Math.max(0, percent));
-    before.style.clipPath = `inset(0 ${{100 - p}}% 0 0)`;
-    line.style.left = `${{p}}%`;
-    range.value = p;
-  }};
-  range.addEventListener("input", () => show(Number(range.value)));
-  const follow = (event) => {{
-    const box = frame.getBoundingClientRect();
-    show((event.clientX - box.left) / box.width * 100);
-  }};
-  frame.addEventListener("pointerdown", (event) => {{ frame.setPointerCapture(event.pointerId); follow(event); }});
-  frame.addEventListener("pointermove", (event) => {{ if (frame.hasPointerCapture(event.pointerId)) follow(event); }});
-}})();
-</script>"""

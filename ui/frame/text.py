@@ -6,7 +6,7 @@ import math
 import re
 from pathlib import Path
 
-from ui.state import METHOD_LABELS, SPACE_LABELS
+from ui.frame.state import METHOD_LABELS, SPACE_LABELS
 
 __all__ = ["describe", "dithering", "file_size", "file_stem", "literal", "psnr", "quote_name"]
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from ui.figures import _LINE_COLORS
+from ui.figures.style import LINE_COLORS
 
 __all__ = ["colours_needed", "colours_needed_chart", "error_curves", "error_heatmap"]
 
@@ -51,7 +51,7 @@ def error_curves(
                 x=list(n_colors),
                 y=y,
                 mode="lines+markers",
-                line={"color": _LINE_COLORS[index % len(_LINE_COLORS)], "width": 2.5},
+                line={"color": LINE_COLORS[index % len(LINE_COLORS)], "width": 2.5},
                 hovertemplate=f"{label}<br>%{{x}} colours: %{{y:.3g}}<extra></extra>",
             )
         )
@@ -164,7 +164,7 @@ def colours_needed_chart(
             values.append(count)
             texts.append(f"{count:.0f}" if exact else f"≈ {count:.0f}")
             patterns.append("")
-    colors = [_LINE_COLORS[index % len(_LINE_COLORS)] for index in range(len(labels))]
+    colors = [LINE_COLORS[index % len(LINE_COLORS)] for index in range(len(labels))]
     figure = go.Figure(
         go.Bar(
             x=values,

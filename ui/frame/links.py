@@ -3,11 +3,11 @@
 A teacher can send ``…/reconstructions?image=sky&method=median-cut&sizes=4,8,16`` and
 every student opens the same view. The page is the URL's path (Streamlit's own
 navigation); everything else is a row of :data:`LINKS`, which ties a URL parameter to
-a session-state key (:mod:`ui.state`) with a parser, which accepts or refuses text
+a session-state key (:mod:`ui.frame.state`) with a parser, which accepts or refuses text
 from the URL, and a serializer, which writes the value back. To make another control
 shareable, add a row; nothing else needs to change.
 
-How it runs (:func:`ui.frame.around_page` calls both, once per run):
+How it runs (:func:`ui.frame.layout.around_page` calls both, once per run):
 
 * :func:`restore`, on a session's first run only: every parameter that parses is
   written into the session state, before any widget is drawn; anything else keeps its
@@ -33,7 +33,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 import quant
-from ui import samples, state
+from ui.frame import samples, state
 
 __all__ = ["LINKS", "Link", "parameters", "publish", "render_link", "restore", "remember_page"]
 
@@ -57,7 +57,7 @@ class Link:
     parameter : str
         Name in the query string.
     key : str
-        Session-state key (see :mod:`ui.state`) of the value; its default is
+        Session-state key (see :mod:`ui.frame.state`) of the value; its default is
         ``state.DEFAULTS[key]``.
     parse : callable str -> value
         The value a URL's text stands for; raises ``ValueError`` for anything else.
@@ -228,7 +228,7 @@ def _notice(refused: list[Link], unknown: int) -> str | None:
 def restore() -> None:
     """On a session's first run, set the session state from the URL's query string.
 
-    Call it after :func:`ui.state.init` and before any widget is drawn. Later runs
+    Call it after :func:`ui.frame.state.init` and before any widget is drawn. Later runs
     do nothing: from then on the widgets, not the URL, say what the view is.
     """
     if st.session_state.get(_RESTORED, False):
@@ -242,7 +242,7 @@ def restore() -> None:
 
 
 def remember_page(url_path: str) -> None:
-    """Note which page this run shows (``ui.frame.navigation`` calls it)."""
+    """Note which page this run shows (``ui.frame.layout.navigation`` calls it)."""
     st.session_state[_PAGE] = url_path
 
 

@@ -1,6 +1,6 @@
 """The "k-means step by step" page's door into ``quant``: traces of k-means on the
 full-size image, their animation and the seed table, stored like every heavy result
-(:mod:`ui.cached`, :mod:`ui.waiting`)."""
+(:mod:`ui.compute.cached`, :mod:`ui.compute.waiting`)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ import streamlit as st
 from PIL import Image
 
 import quant
-from ui import cached, steps_figures
-from ui.state import ImageRef
-from ui.waiting import stored
+from ui.compute import cached, shared_figures
+from ui.compute.waiting import stored
+from ui.figures import steps as steps_figures
+from ui.frame.state import ImageRef
 
 __all__ = [
     "STEPS_MAX_ITER",
@@ -115,7 +116,7 @@ def animation_of(trace: quant.KMeansSteps, image: np.ndarray) -> go.Figure:
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _steps_animation(digest: str, n_colors: int, init: str, seed: int, _ref: ImageRef) -> go.Figure:
-    return cached.shared_figure(animation_of(kmeans_trace(_ref, n_colors, init, seed), cached.pixels(_ref)))
+    return shared_figures.shared_figure(animation_of(kmeans_trace(_ref, n_colors, init, seed), cached.pixels(_ref)))
 
 
 def steps_animation(ref: ImageRef, n_colors: int, init: str, seed: int) -> go.Figure:

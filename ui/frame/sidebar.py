@@ -15,7 +15,8 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 import quant
-from ui import cached, samples, state, text
+from ui.compute import cached
+from ui.frame import samples, state, text
 
 __all__ = ["UPLOAD_TYPES", "render"]
 

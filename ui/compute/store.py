@@ -4,7 +4,7 @@
 returns (unpickling a fresh one per caller), and cannot say whether a value is there
 without computing it. The dashboard's heavy results differ in size by a thousand
 times (a palette of a few bytes, a 12-megapixel image of 36 MB), and a heavy result
-must wait for the gate (:mod:`ui.gate`) only when it is really to be computed. So
+must wait for the gate (:mod:`ui.compute.gate`) only when it is really to be computed. So
 they live here instead:
 
 - one least-recently-used store for every visitor, bounded by :data:`BUDGET_BYTES`
@@ -14,7 +14,7 @@ they live here instead:
   read-only arrays, bytes);
 - one computation per key: a second visitor asking for a value that is being
   computed waits for it instead of computing it again;
-- a heavy computation is admitted by :data:`ui.gate.HEAVY` first, and the visitor
+- a heavy computation is admitted by :data:`ui.compute.gate.HEAVY` first, and the visitor
   sees how many jobs are ahead while waiting.
 """
 
@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from ui.gate import HEAVY, Gate
+from ui.compute.gate import HEAVY, Gate
 
 __all__ = ["BUDGET_BYTES", "STORE", "Store", "size_of"]
 
@@ -155,7 +155,7 @@ class Store:
         on_wait : callable, optional
             Called about twice a second while waiting (see :data:`WaitCallback`).
         ticket : int, optional
-            The place in the gate's line (:meth:`ui.gate.Gate.ticket`): one visitor's
+            The place in the gate's line (:meth:`ui.compute.gate.Gate.ticket`): one visitor's
             jobs share one, so they are served together.
         """
         while True:

@@ -1,0 +1,120 @@
+"""Pictures and swatches drawn as HTML or pixels: the palette strip, the outlined
+region of the 1:1 detail's locator, and the before / after view. No Streamlit here."""
+
+from __future__ import annotations
+
+import base64
+import html
+
+import numpy as np
+
+import quant
+
+__all__ = ["before_after_html", "outlined", "palette_strip_html"]
+
+
+def palette_strip_html(palette: np.ndarray, *, height_px: int = 22) -> str:
+    """A row of colour swatches as HTML; hovering one shows its hex code.
+
+    Parameters
+    ----------
+    palette : (k, 3) uint8 array
+        The colours, left to right.
+    height_px : int
+        Height of the strip.
+
+    Returns
+    -------
+    str
+        A ``<div>`` holding one flexible ``<div>`` per colour.
+    """
+    swatches = "".join(
+        f'<div title="{html.escape(hex_color)}" style="flex:1 1 0;background:{hex_color}"></div>'
+        for hex_color in quant.palette_hex(np.asarray(palette, dtype=np.uint8))
+    )
+    return (
+        f'<div class="palette-strip" style="display:flex;height:{height_px}px;'
+        f'border-radius:4px;overflow:hidden;border:1px solid rgba(128,128,128,.4)">{swatches}</div>'
+    )
+
+
+def outlined(picture: np.ndarray, box: tuple[float, float, float, float], *, color: tuple[int, int, int] = (255, 45, 85)) -> np.ndarray:
+    """A copy of an (H, W, 3) uint8 picture with a rectangle drawn on it, to show
+    where a detail is cut.
+
+    Parameters
+    ----------
+    picture : (H, W, 3) uint8 array
+        The picture.
+    box : (left, top, right, bottom)
+        The rectangle, as fractions (0 to 1) of the picture's width and height.
+    color : (r, g, b)
+        The outline's colour; a white line runs inside it so that it shows on any colour.
+    """
+    drawn = np.array(picture, dtype=np.uint8, copy=True)
+    height, width = drawn.shape[:2]
+    line = max(2, round(min(width, height) / 160))
+    left = min(max(0, round(box[0] * width)), width - 1)
+    top = min(max(0, round(box[1] * height)), height - 1)
+    right = min(width, max(left + 2 * line + 1, round(box[2] * width)))
+    bottom = min(height, max(top + 2 * line + 1, round(box[3] * height)))
+    for inset, shade in ((0, color), (line, (255, 255, 255))):
+        thickness = line if inset == 0 else 1
+        y0, y1, x0, x1 = top + inset, bottom - inset, left + inset, right - inset
+        if y1 <= y0 or x1 <= x0:
+            break
+        drawn[y0 : y0 + thickness, x0:x1] = shade
+        drawn[max(y0, y1 - thickness) : y1, x0:x1] = shade
+        drawn[y0:y1, x0 : x0 + thickness] = shade
+        drawn[y0:y1, max(x0, x1 - thickness) : x1] = shade
+    return drawn
+
+
+def before_after_html(
+    before_png: bytes, after_png: bytes, *, width: int, height: int, before_label: str, after_label: str, element_id: str
+) -> str:
+    """Two pictures of the same size, one over the other, with a handle that reveals the
+    one (``before``, left of the handle) or the other (right): HTML and a few lines of
+    JavaScript for ``st.html``, no round trip to the server while dragging.
+
+    The pictures are drawn pixel for pixel (``image-rendering: pixelated``); the labels
+    are escaped. ``element_id`` must be unique on the page (letters, digits, ``-``).
+    """
+    if not element_id.replace("-", "").isalnum():
+        raise ValueError(f"element_id must be letters, digits and '-', got {element_id!r}")
+    before = base64.b64encode(before_png).decode("ascii")
+    after = base64.b64encode(after_png).decode("ascii")
+    picture = f"position:absolute;left:0;top:0;width:{width}px;height:{height}px;image-rendering:pixelated;pointer-events:none"
+    label = "position:absolute;top:6px;padding:1px 6px;border-radius:3px;background:rgba(0,0,0,.55);color:#fff;font:12px sans-serif"
+    return f"""<div id="{element_id}" style="width:{width}px;max-width:100%">
+<div class="ba-frame" style="position:relative;width:{width}px;height:{height}px;cursor:ew-resize;touch-action:none;user-select:none">
+<img alt="{html.escape(after_label)}" src="data:image/png;base64,{after}" style="{picture}">
+<img class="ba-before" alt="{html.escape(before_label)}" src="data:image/png;base64,{before}" style="{picture};clip-path:inset(0 50% 0 0)">
+<div class="ba-line" style="position:absolute;top:0;bottom:0;left:50%;width:2px;margin-left:-1px;background:#fff;box-shadow:0 0 0 1px rgba(0,0,0,.45)"></div>
+<span style="{label};left:6px">{html.escape(before_label)}</span>
+<span style="{label};right:6px">{html.escape(after_label)}</span>
+</div>
+<input class="ba-range" type="range" min="0" max="100" step="0.5" value="50" aria-label="Where the two pictures meet" style="width:{width}px;max-width:100%;margin-top:6px;accent-color:#4a4a4a">
+</div>
+<script>
+(() => {{
+  const root = document.getElementById("{element_id}");
+  if (!root || root.dataset.ready) return;
+  root.dataset.ready = "1";
+  const frame = root.querySelector(".ba-frame"), range = root.querySelector(".ba-range");
+  const before = root.querySelector(".ba-before"), line = root.querySelector(".ba-line");
+  const show = (percent) => {{
+    const p = Math.min(100, Math.max(0, percent));
+    before.style.clipPath = `inset(0 ${{100 - p}}% 0 0)`;
+    line.style.left = `${{p}}%`;
+    range.value = p;
+  }};
+  range.addEventListener("input", () => show(Number(range.value)));
+  const follow = (event) => {{
+    const box = frame.getBoundingClientRect();
+    show((event.clientX - box.left) / box.width * 100);
+  }};
+  frame.addEventListener("pointerdown", (event) => {{ frame.setPointerCapture(event.pointerId); follow(event); }});
+  frame.addEventListener("pointermove", (event) => {{ if (frame.hasPointerCapture(event.pointerId)) follow(event); }});
+}})();
+</script>"""
