@@ -1,0 +1,373 @@
+"""The cells every page's notebook shares: the introduction, finding ``quant``, the
+settings, the picture, and the palette the visitor brought.
+
+A cell is a :class:`Cell`, plain text plus what it is for; :mod:`ui.notebooks.build`
+turns a list of them into an nbformat notebook. Settings reach the code only as
+literals of values :func:`ui.notebooks.settings.checked` has validated, and the
+uploaded file's name only as ``repr()`` of :func:`~ui.notebooks.settings.safe_file_name`;
+no markdown cell ever holds the name.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import textwrap
+from dataclasses import dataclass
+from typing import Literal
+
+from ui.notebooks.settings import (
+    METHOD_LABELS,
+    SAMPLES,
+    SPACE_LABELS,
+    UPLOAD,
+    NotebookSettings,
+    preset_hex,
+    safe_file_name,
+)
+
+__all__ = [
+    "Cell",
+    "code",
+    "escape_markdown",
+    "load_cells",
+    "markdown",
+    "pins_cells",
+    "preset_cells",
+    "settings_cell",
+    "space_words",
+    "setup_cell",
+    "sky_source",
+    "upload_note",
+]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One notebook cell before it becomes nbformat's.
+
+    Attributes
+    ----------
+    kind : {"markdown", "code"}
+    source : str
+        The cell's text, without a trailing newline.
+    central : bool
+        Part of the page's own work, shown by a "Show the code" expander
+        (:func:`ui.notebooks.code_cells`); False for finding ``quant`` and for the
+        embedded file.
+    hidden : bool
+        Shown collapsed in Jupyter (``metadata.jupyter.source_hidden``): the embedded file.
+    """
+
+    kind: Literal["markdown", "code"]
+    source: str
+    central: bool = True
+    hidden: bool = False
+
+
+def markdown(text: str) -> Cell:
+    """A markdown cell from an indented triple-quoted string."""
+    return Cell("markdown", textwrap.dedent(text).strip())
+
+
+def code(text: str, *, central: bool = True, hidden: bool = False) -> Cell:
+    """A code cell from an indented triple-quoted string."""
+    return Cell("code", textwrap.dedent(text).strip(), central=central, hidden=hidden)
+
+
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]<>#|~$&!()+.-])")
+
+
+def escape_markdown(words: str) -> str:
+    """``words`` shown as they are in a Jupyter markdown cell: punctuation that could
+    start formatting, HTML or maths escaped, line breaks and control characters dropped.
+
+    Only for our own words (preset names, labels); a visitor's file name never goes
+    into markdown at all.
+    """
+    flat = "".join(c if c.isprintable() else " " for c in words)
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", flat)
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def image_words(settings: NotebookSettings) -> str:
+    """How the introduction names the picture (never with the uploaded file's name)."""
+    return "the picture you uploaded" if settings.image == UPLOAD else f"*{SAMPLES[settings.image]}*"
+
+
+def space_words(settings: NotebookSettings) -> str:
+    """``"in RGB, seed 0"``, with the dithering when it is on."""
+    words = f"in {SPACE_LABELS[settings.space]}, seed {settings.seed}"
+    if settings.dither:
+        how = "ordered dither" if settings.kind == "ordered" else "dithered"
+        words += f", {how}" + ("" if settings.strength == 1.0 else f" at strength {settings.strength:g}")
+    return words
+
+
+def method_words(settings: NotebookSettings) -> str:
+    """``"k-means in RGB, seed 0"``, with the dithering when it is on."""
+    return f"{METHOD_LABELS[settings.method]} {space_words(settings)}"
+
+
+def upload_note(settings: NotebookSettings) -> str:
+    """What the introduction says about an uploaded picture ("" for a sample)."""
+    if settings.image != UPLOAD:
+        return ""
+    if settings.embedded:
+        return (
+            "\n\n**Your picture** travels inside this notebook: the collapsed cell after the "
+            "settings holds the file, base64-encoded."
+        )
+    return (
+        "\n\n**Your picture** is not inside this notebook (it is too large to embed). Put the "
+        "file you uploaded next to this notebook: its name is `IMAGE_FILE` in the settings "
+        "cell; change it there if the file is somewhere else."
+    )
+
+
+def intro_cell(title: str, view: str, settings: NotebookSettings, *, extra: str = "") -> Cell:
+    """The first cell: what the notebook reproduces and how to run it."""
+    text = (
+        f"# {title}, as a notebook\n\n"
+        f"This notebook does what the dashboard's **{title}** page showed, one step at a time, "
+        f"with the same settings: {image_words(settings)}; {view}.{extra}"
+        f"{upload_note(settings)}\n\n"
+        "**How to run it.** It needs NumPy, Pillow, scikit-learn, scikit-image and Plotly, and "
+        "`quant`, the dashboard's own engine: `pip install -r requirements.txt` in the "
+        "dashboard's project folder installs them all. `quant` is not a package on PyPI: start "
+        "Jupyter in the project folder (the one holding `quant/` and `app.py`) or in a folder "
+        "below it, or set `PROJECT_FOLDER` in the first code cell. Then run the cells from the "
+        "top. The second cell holds the settings: change them and run the notebook again.\n\n"
+        "Printed lines such as `MSE 16: 123.45` are the numbers the page showed."
+    )
+    return Cell("markdown", text)
+
+
+def setup_cell() -> Cell:
+    """Finding ``quant`` and the imports every notebook uses."""
+    return code(
+        '''
+        # quant, the dashboard's engine, is not installed with pip: Python finds it when
+        # Jupyter runs in the project folder, or in a folder above this one.
+        import importlib.util
+        import sys
+        from pathlib import Path
+
+        PROJECT_FOLDER = None  # or the project folder's path, e.g. "/home/me/colour-quantization"
+
+        if importlib.util.find_spec("quant") is None:
+            folders = [Path(PROJECT_FOLDER)] if PROJECT_FOLDER else [Path.cwd(), *Path.cwd().parents]
+            project = next((folder for folder in folders if (folder / "quant" / "__init__.py").is_file()), None)
+            if project is None:
+                raise ModuleNotFoundError(
+                    "quant not found: start Jupyter in the dashboard's project folder, or set PROJECT_FOLDER"
+                )
+            sys.path.insert(0, str(project.resolve()))
+
+        import numpy as np
+        import plotly.express as px
+        import plotly.graph_objects as go
+        from PIL import Image
+
+        import quant
+        ''',
+        central=False,
+    )
+
+
+Setting = tuple[str, object, str]
+"""(name, value, comment) of one line of the settings cell."""
+
+
+def sidebar_settings(settings: NotebookSettings, *, dithering: bool = True) -> list[Setting]:
+    """The sidebar's choices, as the settings cell writes them."""
+    rows: list[Setting] = [
+        ("METHOD", settings.method, '"kmeans", "minibatch", "median-cut" or "octree"'),
+        ("SPACE", settings.space, '"rgb" or "lab": where distances between colours are measured'),
+        ("SEED", settings.seed, "seed of the random parts: the same seed, the same palette"),
+    ]
+    if dithering:
+        rows += [
+            ("DITHER", settings.strength, "0 for none, up to 1.0 for full-strength dithering"),
+            ("DITHER_KIND", settings.kind, '"diffusion" (error diffusion) or "ordered" (Bayer 8 x 8)'),
+        ]
+    return rows
+
+
+def settings_cell(settings: NotebookSettings, rows: list[Setting]) -> Cell:
+    """The settings as constants, one a line, each with what it accepts."""
+    lines: list[tuple[str, str]] = []
+    if settings.image == UPLOAD:
+        if not settings.embedded:
+            # The one place the file's name appears: a literal of the cleaned name.
+            lines.append((f"IMAGE_FILE = {safe_file_name(settings.upload_name)!r}", "your uploaded file, next to this notebook"))
+    elif settings.image == "sky":
+        lines.append(('IMAGE = "sky"', 'a generated evening sky (below); scikit-learn has "china" and "flower"'))
+    else:
+        lines.append((f"IMAGE = {settings.image!r}", '"china" or "flower": scikit-learn\'s sample photos'))
+    lines += [(f"{name} = {value!r}", comment) for name, value, comment in rows]
+    if settings.pins:
+        lines.append((f"PINNED = {list(settings.pins)!r}", "colours the palette must hold exactly"))
+    width = min(max(len(statement) for statement, _ in lines), 48)
+    return Cell(
+        "code",
+        "# The view's settings, as the dashboard had them: change any and run the notebook again.\n"
+        + "\n".join(f"{statement:<{width}}  # {comment}" for statement, comment in lines),
+    )
+
+
+# The generator of ui/frame/samples.py, as the notebook runs it (tests check that both
+# draw the same pixels).
+_SKY = '''
+def sky_gradient(*, width=1200, height=800):
+    """A smooth sky, deep blue overhead to warm at the horizon, with a sun glow."""
+    rows = np.linspace(0.0, 1.0, height)[:, None, None]
+    columns = np.linspace(0.0, 1.0, width)[None, :, None]
+    zenith = np.array([18.0, 52.0, 128.0])
+    horizon = np.array([246.0, 178.0, 132.0])
+    # A power above 1 keeps the upper sky blue longer, as in a real evening sky.
+    sky = zenith + (horizon - zenith) * rows**1.7
+    distance = np.hypot((columns - 0.7) * width / height, rows - 0.8)
+    glow = np.exp(-((distance / 0.22) ** 2))
+    sun = np.array([255.0, 240.0, 205.0])
+    picture = sky + (sun - sky) * 0.92 * glow
+    return np.rint(picture).astype(np.uint8)
+'''
+
+
+def sky_source() -> str:
+    """The sky generator's code as the notebook holds it."""
+    return _SKY.strip()
+
+
+_SHOW = '''
+height, width = image.shape[:2]
+pixels = image.reshape(-1, 3)  # one row per pixel: red, green, blue
+print(f"Size: {width} x {height} = {len(pixels)} pixels")
+Image.fromarray(quant.downscale(image, 1_000_000))  # shown at most a megapixel
+'''
+
+
+def load_cells(settings: NotebookSettings) -> list[Cell]:
+    """The picture: a sample's loader or generator, or the uploaded file."""
+    if settings.image == "sky":
+        return [
+            markdown(
+                """
+                ## The picture
+
+                A generated evening sky, 1200 × 800 pixels: long, gentle gradients that show
+                *banding* (visible steps between colours) as soon as the palette gets small.
+                The dashboard draws it with this very function.
+                """
+            ),
+            code(f"{_SKY.strip()}\n\n\nimage = sky_gradient()\n{_SHOW.strip()}"),
+        ]
+    if settings.image != UPLOAD:
+        return [
+            markdown(
+                """
+                ## The picture
+
+                scikit-learn ships two sample photographs, so this works offline. A picture is
+                an array of height × width pixels, each three whole numbers from 0 to 255: its
+                red, green and blue.
+                """
+            ),
+            code(
+                "from sklearn.datasets import load_sample_image\n\n"
+                'image = load_sample_image(IMAGE + ".jpg")\n' + _SHOW.strip()
+            ),
+        ]
+    read = (
+        "`quant.load_image` reads it as the dashboard did: turned upright by its EXIF "
+        "orientation, any mode converted to 8-bit RGB, transparency laid over white "
+        "(`np.array(Image.open(path).convert(\"RGB\"))` is the plain Pillow way, without the turning)."
+    )
+    if settings.embedded:
+        encoded = base64.b64encode(bytes(settings.upload_bytes or b"")).decode("ascii")
+        lines = "\n".join(encoded[start : start + 76] for start in range(0, len(encoded), 76))
+        return [
+            Cell(
+                "code",
+                f'import base64\n\n# The file you uploaded, base64-encoded.\nUPLOADED_FILE = base64.b64decode("""\n{lines}\n""")',
+                central=False,
+                hidden=True,
+            ),
+            markdown(f"## The picture\n\nThe file you uploaded, from the cell above. {read}"),
+            code("import io\n\nimage = quant.load_image(io.BytesIO(UPLOADED_FILE))\n" + _SHOW.strip()),
+        ]
+    return [
+        markdown(f"## The picture\n\nThe file you uploaded, from `IMAGE_FILE` (see the settings). {read}"),
+        code("image = quant.load_image(Path(IMAGE_FILE))\n" + _SHOW.strip()),
+    ]
+
+
+def pins_cells(settings: NotebookSettings) -> list[Cell]:
+    """The pinned colours as RGB triples for ``quant``'s ``fixed=`` (nothing without pins)."""
+    if not settings.pins:
+        return []
+    return [
+        markdown(
+            """
+            ## Pinned colours
+
+            You pinned colours: every palette made with the sidebar's method keeps them
+            exactly (`fixed=`), and its other entries are fitted around them. k-means then
+            treats them as centres that never move.
+            """
+        ),
+        code(
+            """
+            pinned = [tuple(int(hex_code[i : i + 2], 16) for i in (1, 3, 5)) for hex_code in PINNED]
+            print("Pinned:", pinned)
+            """
+        ),
+    ]
+
+
+def fixed_argument(settings: NotebookSettings) -> str:
+    """``", fixed=pinned"`` when there are pins, else nothing: the argument appears only then."""
+    return ", fixed=pinned" if settings.pins else ""
+
+
+def preset_cells(settings: NotebookSettings) -> list[Cell]:
+    """The palette the visitor brought, applied and measured (nothing without one)."""
+    if settings.palette is None:
+        return []
+    colours = preset_hex(settings.palette)
+    listed = ",\n".join(
+        "    " + ", ".join(repr(colour) for colour in colours[start : start + 8]) for start in range(0, len(colours), 8)
+    )
+    return [
+        markdown(
+            f"""
+            ## Your palette: {escape_markdown(settings.palette)}
+
+            The {len(colours)} colours of the preset you chose, given rather than fitted:
+            every pixel takes the nearest of them (measured in {SPACE_LABELS[settings.space]},
+            the sidebar's colour space). `quant.assign_colors` finds the nearest entry; the
+            error is measured as for the fitted palettes.
+            """
+        ),
+        Cell(
+            "code",
+            f"PRESET = [\n{listed},\n]\n"
+            + textwrap.dedent(
+                """
+                preset = np.array([[int(hex_code[i : i + 2], 16) for i in (1, 3, 5)] for hex_code in PRESET], dtype=np.uint8)
+                preset_labels = quant.assign_colors(pixels, preset, space=SPACE).reshape(image.shape[:2])
+                preset_image = preset[preset_labels]
+                preset_measures = quant.metrics(image, preset_image, ssim=False)
+                print(f"MSE preset: {preset_measures.mse:.2f}")
+                print(f"ΔE preset: {preset_measures.delta_e:.3f}")
+                if len(preset) <= 256:
+                    print(f"PNG preset: {len(quant.indexed_png_of_labels(preset_labels.astype(np.uint8), preset))} bytes")
+                Image.fromarray(quant.downscale(preset_image, 1_000_000))
+                """
+            ).strip(),
+        ),
+    ]
