@@ -23,6 +23,7 @@ from quant.encoding import (
     palette_json,
     storage,
 )
+from quant.entries import SWATCH_ORDERS, nearest_entries, swatch_order
 from quant.errors import ImageError
 from quant.loading import ALLOWED_FORMATS, MAX_PIXELS, downscale, image_digest, load_image
 from quant.metrics import Metrics, error_map, mean_squared_error, metrics
@@ -42,6 +43,7 @@ __all__ = [
     "METHODS",
     "PALETTES",
     "SPACES",
+    "SWATCH_ORDERS",
     "ColorHistogram",
     "ColorPairs",
     "ColorSample",
@@ -69,6 +71,7 @@ __all__ = [
     "mean_squared_error",
     "metrics",
     "minibatch_steps",
+    "nearest_entries",
     "palette_ase",
     "palette_csv",
     "palette_gpl",
@@ -81,4 +84,5 @@ __all__ = [
     "smallest_fit",
     "smallest_palette",
     "storage",
+    "swatch_order",
 ]
