@@ -29,9 +29,16 @@ else:
         "Drag to turn the cube."
     )
 
+brought = bool(settings.palette)
+method = cached.BROUGHT if brought else settings.method
 controls = st.columns([3, 2], vertical_alignment="bottom")
 with controls[0]:
-    n_colors = st.slider("Number of colours (k)", min_value=2, max_value=128, key=state.CLOUD_K)
+    n_colors = st.slider(
+        "Number of colours (k)", min_value=2, max_value=128, key=state.CLOUD_K, disabled=brought,
+        help="The sidebar's palette is one you brought: its own colours are the centres." if brought else None,
+    )
+if brought:
+    n_colors = len(settings.palette)
 with controls[1]:
     by_centre = st.toggle(
         "Colour points by their centre",
@@ -39,16 +46,23 @@ with controls[1]:
         help="Paint each colour in the colour of the palette entry it is mapped to.",
     )
 
-with st.spinner(f"Finding {n_colors} colours with {text.describe(settings.method, settings.space)}…"):
-    cloud, planes = cached.cloud_figures(ref, n_colors, settings, by_centre=by_centre)
-    result = cached.palette_view(ref, n_colors, settings)
+with st.spinner(f"Finding {n_colors} colours with {text.describe(method, settings.space)}…"):
+    cloud, planes = cached.cloud_figures(ref, n_colors, settings, by_centre=by_centre, method=method)
+    result = cached.palette_view(ref, n_colors, settings, method=method)
     facts = cached.facts(ref)
 
 st.plotly_chart(cloud, key="cloud3d", width="stretch")
-st.caption(
-    f"{len(cloud.data[0].x):,} of the image's {facts.n_colors:,} distinct colours; "
-    f"{result.k} centres from {text.describe(settings.method, settings.space)}."
-)
+if brought:
+    unused = int((result.counts == 0).sum())
+    where = f"the {result.k} colours of {text.literal(settings.palette_name)}, mapped in {state.SPACE_LABELS[settings.space]}"
+    if unused:
+        where += f" ({unused} not nearest to any pixel: the smallest markers)"
+else:
+    where = f"{result.k} centres from {text.describe(method, settings.space)}"
+    n_pinned = int(result.pinned.sum())
+    if n_pinned:
+        where += f", {n_pinned} of them pinned (the diamonds)"
+st.caption(f"{len(cloud.data[0].x):,} of the image's {facts.n_colors:,} distinct colours; {where}.")
 
 st.subheader("Three views from the sides")
 st.plotly_chart(planes, key="cloud_planes", width="stretch")

@@ -13,10 +13,10 @@ import functools
 import streamlit as st
 
 import quant
-from ui.compute import cached, cached_inspect
+from ui.compute import cached, cached_entries, cached_inspect
 from ui.figures import pictures
 from ui.frame import layout, state, text
-from ui.sections import quality_target
+from ui.sections import entry_inspector, quality_target
 
 COLUMNS = 3
 RANDOM_SIZE = 32
@@ -31,7 +31,23 @@ def hex_lines(palette) -> str:
 
 
 def tile_title(n_colors: int, method: str) -> str:
-    return f"{n_colors} colours · {text.describe(method, settings.space, dither=settings.dither, dither_kind=settings.dither_kind)}"
+    how = text.describe(method, settings.space, dither=settings.dither, dither_kind=settings.dither_kind)
+    if method == cached.BROUGHT:
+        return f"{settings.palette_name} · {how}"
+    return f"{n_colors} colours · {how}"
+
+
+def tile_heading(n_colors: int, method: str, k: int, edits: int) -> str:
+    """The tile's bold first line: what palette, how it was made, whether edited."""
+    how = text.describe(method, settings.space, dither=settings.dither, dither_kind=settings.dither_kind)
+    edited = f" · :orange-badge[{edits} edited]" if edits else ""
+    if method == cached.BROUGHT:
+        unused = "" if k == n_colors else f" ({n_colors - k} unused)"
+        return f"**{text.literal(settings.palette_name)}**{unused} · {how}{edited}"
+    used = "" if k == n_colors else f" ({k} used)"
+    pins = settings.pins_for(n_colors)
+    pinned = f" · {len(pins)} pinned" if pins else ""
+    return f"**{n_colors} colours**{used} · {how}{pinned}{edited}"
 
 
 ref, settings = layout.page_setup()
@@ -59,6 +75,8 @@ with random_column:
     with_random = st.toggle(f"Add a random {RANDOM_SIZE}-colour palette", key=state.RECON_RANDOM)
 
 tiles = [(n_colors, settings.method) for n_colors in sorted(sizes)]
+if settings.palette:
+    tiles.insert(0, (len(settings.palette), cached.BROUGHT))
 if with_random:
     tiles.append((RANDOM_SIZE, "random"))
 if not tiles:
@@ -80,17 +98,17 @@ for index, (n_colors, method) in enumerate(tiles):
     with next(cells), st.container(key=f"recon_{index}", border=True):
         with st.spinner(f"{n_colors} colours with {state.METHOD_LABELS[method]}…"):
             result = next(results)
+            edits = entry_inspector.tile_edits(ref, n_colors, method, settings)
+            if edits:
+                result = cached_entries.edited_tile(ref, n_colors, settings, edits, method=method)
         st.image(result.preview.png, output_format="PNG")
-        used = "" if result.k == n_colors else f" ({result.k} used)"
-        st.markdown(
-            f"**{n_colors} colours**{used} · {text.describe(method, settings.space, dither=settings.dither, dither_kind=settings.dither_kind)}"
-        )
+        st.markdown(tile_heading(n_colors, method, int((result.counts > 0).sum()), len(edits)))
         metrics = result.metrics
         measures = f"MSE {metrics.mse:.1f} · PSNR {text.psnr(metrics.psnr)} · ΔE {metrics.delta_e:.2f}"
         png_size = st.empty()
         png_size.caption(f"{measures} · indexed PNG …", help="The full-size indexed PNG is being made.")
-        st.html(pictures.palette_strip_html(result.palette))
-        name = f"{stem}-{n_colors}-{method}"
+        st.html(pictures.palette_strip_html(result.palette, pinned=result.pinned))
+        name = f"{stem}-{n_colors}-{method}" + ("-edited" if edits else "")
         with st.container(horizontal=True, gap="small"):
             png_button = st.empty()
             png_button.button(
@@ -103,6 +121,7 @@ for index, (n_colors, method) in enumerate(tiles):
                     ("JSON", "json", "application/json", functools.partial(quant.palette_json, result.palette, result.counts)),
                     ("CSV", "csv", "text/csv", functools.partial(quant.palette_csv, result.palette, result.counts)),
                     ("Hex codes (.txt)", "txt", "text/plain", functools.partial(hex_lines, result.palette)),
+                    ("Adobe swatches (.ase)", "ase", "application/octet-stream", functools.partial(quant.palette_ase, result.palette)),
                 )
                 for label, extension, mime, make in downloads:
                     st.download_button(
@@ -114,7 +133,7 @@ for index, (n_colors, method) in enumerate(tiles):
                         on_click="ignore",
                         width="stretch",
                     )
-        png_slots.append((index, n_colors, method, measures, png_size, png_button))
+        png_slots.append((index, n_colors, method, edits, measures, png_size, png_button))
 
 if tiles:
     st.subheader("Look closer: the full-size pixels")
@@ -181,18 +200,23 @@ if tiles:
 
 # The view is on screen; now the full-size files.
 made = cached.indexed_pngs(ref, [(n_colors, method) for _, n_colors, method, *_ in png_slots], settings)
-for (index, n_colors, method, measures, png_size, png_button), png in zip(png_slots, made):
+for (index, n_colors, method, edits, measures, png_size, png_button), png in zip(png_slots, made):
+    if edits:
+        png = cached_entries.edited_png(ref, n_colors, settings, edits, method=method)
     png_size.caption(f"{measures} · indexed PNG {text.file_size(len(png))}", help="The real size of the full-size indexed PNG file.")
     png_button.download_button(
         "PNG",
         # Made again on click only if the store has dropped it meanwhile.
-        data=functools.partial(cached.indexed_png, ref, n_colors, settings, method=method),
-        file_name=f"{stem}-{n_colors}-{method}.png",
+        data=functools.partial(cached_entries.edited_png, ref, n_colors, settings, edits, method=method),
+        file_name=f"{stem}-{n_colors}-{method}{'-edited' if edits else ''}.png",
         mime="image/png",
         key=f"recon_{index}_png",
         on_click="ignore",
         icon=":material/download:",
         help="The full-size indexed (palette) PNG.",
     )
+
+if tiles:
+    entry_inspector.render(ref, settings, tiles, tile_title)
 
 quality_target.render(ref, settings)

@@ -75,6 +75,10 @@ def test_every_default_survives_serialize_then_parse(link: links.Link) -> None:
         ("steps_k", "64", 64),
         ("start", "k-means++", "k-means++"),
         ("steps_seed", "12", 12),
+        ("pin", "ff0000", ("#ff0000",)),
+        ("pin", "FF0000,0000ff", ("#ff0000", "#0000ff")),
+        ("palette", "pico-8", "pico-8"),
+        ("palette", "game-boy", "game-boy"),
     ],
 )
 def test_good_text_parses(parameter: str, text: str, value: object) -> None:
@@ -116,6 +120,15 @@ def test_good_text_parses(parameter: str, text: str, value: object) -> None:
         ("target", "2.345"),
         ("steps_k", "65"),
         ("start", "k-means"),
+        ("pin", "zz1122"),
+        ("pin", "#ff0000"),  # a link writes no '#', which would end the query string
+        ("pin", "f00"),
+        ("pin", "ff0000,ff0000"),
+        ("pin", "ff0000,"),
+        ("pin", ",".join(f"{n:06x}" for n in range(17))),  # more than MAX_PINS
+        ("palette", "file"),  # an uploaded palette cannot travel in a link
+        ("palette", "PICO-8"),
+        ("palette", "../pico-8"),
     ],
 )
 def test_bad_text_is_refused(parameter: str, text: str) -> None:
@@ -233,3 +246,22 @@ def test_a_link_restores_the_quality_target_and_the_step_page() -> None:
     assert steps.slider(key=state.STEPS_K).value == 5
     assert steps.selectbox(key=state.STEPS_INIT).value == "uniform"
     assert steps.number_input(key=state.STEPS_SEED).value == 3
+
+
+def test_a_link_restores_pins_and_a_preset_palette() -> None:
+    app = open_link("reconstructions", {"pin": "ff0000,0000ff", "palette": "pico-8"})
+    assert not app.exception and not app.error
+    assert app.session_state[state.PINS] == ("#ff0000", "#0000ff")
+    assert app.session_state[state.PALETTE] == "pico-8"
+    assert app.query_params == {"palette": "pico-8", "pin": "ff0000,0000ff"}
+    assert any("PICO-8" in m.value for m in app.markdown)
+
+
+def test_a_bad_pin_keeps_the_default_with_the_notice() -> None:
+    app = open_link("image", {"pin": "<b>zz</b>", "palette": "file"})
+    assert not app.exception
+    assert app.session_state[state.PINS] == ()
+    assert app.session_state[state.PALETTE] == state.PALETTE_COMPUTED
+    (notice,) = app.warning
+    assert "**pin**" in notice.value and "**palette**" in notice.value
+    assert "<b>" not in notice.value and "zz" not in notice.value

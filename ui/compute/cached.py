@@ -46,24 +46,29 @@ __all__ = [
     "TILE_PIXELS",
     "FullLabels",
     "ImageFacts",
+    "BROUGHT",
     "PaletteView",
     "Picture",
     "Reconstruction",
     "cloud_figures",
     "color_sample",
+    "colors_of",
     "downscaled",
     "facts",
+    "fit",
     "full_labels",
     "indexed_png",
     "indexed_pngs",
     "original_picture",
     "original_small",
+    "palette_choice",
     "palette_view",
     "pixels",
     "reconstruction",
     "read_only",
     "reconstructions",
     "sample_ref",
+    "screen_picture",
     "tile_key",
     "upload_ref",
     "warm_up",
@@ -116,6 +121,8 @@ class PaletteView:
     palette: np.ndarray
     counts: np.ndarray
     mse: float
+    pinned: np.ndarray
+    """Which entries are pinned colours (bool, one per entry)."""
 
     @property
     def k(self) -> int:
@@ -140,6 +147,8 @@ class Reconstruction:
     metrics: quant.Metrics
     preview: Picture
     seconds: float
+    pinned: np.ndarray
+    """Which entries are pinned colours (bool, one per entry)."""
 
     @property
     def k(self) -> int:
@@ -153,8 +162,6 @@ class FullLabels:
 
     labels: np.ndarray
     palette: np.ndarray
-
-
 
 # --- once per process ----------------------------------------------------------------
 
@@ -249,6 +256,14 @@ def _picture(image: np.ndarray, *, max_pixels: int, max_width: int) -> Picture:
     return _encoded(quant.downscale(image, _screen_budget(image.shape, max_pixels, max_width)))
 
 
+def screen_picture(image: np.ndarray, *, tile: bool = False) -> Picture:
+    """A full-size picture downscaled and encoded for the screen: to the grid-tile size,
+    or to the big picture's."""
+    if tile:
+        return _picture(image, max_pixels=TILE_PIXELS, max_width=TILE_WIDTH)
+    return _picture(image, max_pixels=PREVIEW_PIXELS, max_width=PREVIEW_WIDTH)
+
+
 def original_picture(ref: ImageRef, *, tile: bool = False) -> Picture:
     """The image downscaled for the screen; ``tile=True`` gives the grid-tile size (the
     picture of :func:`original_small`)."""
@@ -294,13 +309,41 @@ def read_only(*arrays: np.ndarray) -> None:
         array.flags.writeable = False
 
 
-def _fit(ref: ImageRef, n_colors: int, method: str, settings: Settings) -> quant.PaletteFit:
+BROUGHT = "palette"
+"""The tile method of the palette a visitor brought (``quant.map_fit``: mapped, not fitted)."""
+
+
+def colors_of(hex_colors: Sequence[str]) -> np.ndarray | None:
+    """"#rrggbb" strings as an (n, 3) uint8 array, or None for none."""
+    return quant.parse_colors(",".join(hex_colors)) if hex_colors else None
+
+
+def palette_choice(n_colors: int, method: str, settings: Settings) -> tuple[str, ...]:
+    """What besides the method and size decides a palette: the pins it holds, or the
+    brought palette's colours. Part of every key of a palette's results."""
+    return settings.palette if method == BROUGHT else settings.pins_for(n_colors)
+
+
+def fit(ref: ImageRef, n_colors: int, method: str, settings: Settings) -> quant.PaletteFit:
     """The palette and where each distinct colour goes: shared by the palette views and
-    the tiles, dithered or not (dithering maps pixels to the same palette)."""
-    return stored(
-        ("fit", ref.digest, int(n_colors), method, settings.space, settings.seed),
-        lambda: quant.fit_palette(pixels(ref), int(n_colors), method=method, space=settings.space, seed=settings.seed),
-    )
+    the tiles, dithered or not (dithering maps pixels to the same palette). A brought
+    palette is mapped as it is; a computed one keeps the pins it holds."""
+    choice = palette_choice(n_colors, method, settings)
+    if method == BROUGHT:
+        if not choice:
+            raise quant.ImageError("No palette has been brought: choose a preset or a palette file in the sidebar.")
+
+        def make() -> quant.PaletteFit:
+            return quant.map_fit(pixels(ref), colors_of(choice), space=settings.space)
+
+    else:
+
+        def make() -> quant.PaletteFit:
+            return quant.fit_palette(
+                pixels(ref), int(n_colors), method=method, space=settings.space, seed=settings.seed, fixed=colors_of(choice)
+            )
+
+    return stored(("fit", ref.digest, int(n_colors), method, settings.space, settings.seed, choice), make)
 
 
 def palette_view(ref: ImageRef, n_colors: int, settings: Settings, *, method: str | None = None) -> PaletteView:
@@ -312,20 +355,26 @@ def palette_view(ref: ImageRef, n_colors: int, settings: Settings, *, method: st
     quant.ImageError
         For a palette size or method ``quant`` does not accept.
     """
-    fit = _fit(ref, n_colors, method or settings.method, settings)
-    return PaletteView(n_colors=int(n_colors), method=fit.method, palette=fit.palette, counts=fit.counts, mse=fit.mse)
+    fitted = fit(ref, n_colors, method or settings.method, settings)
+    return PaletteView(
+        n_colors=int(n_colors), method=fitted.method, palette=fitted.palette, counts=fitted.counts, mse=fitted.mse,
+        pinned=fitted.pinned,
+    )
 
 
 def tile_key(kind: str, ref: ImageRef, n_colors: int, method: str, settings: Settings) -> tuple:
     """The store key of a tile's ``kind`` of result ("tile", "labels", "png", "detail")."""
-    return (kind, ref.digest, int(n_colors), method, settings.space, settings.dither, settings.dither_kind, settings.seed)
+    return (
+        kind, ref.digest, int(n_colors), method, settings.space, settings.dither, settings.dither_kind, settings.seed,
+        palette_choice(n_colors, method, settings),
+    )
 
 
 def _full_size(ref: ImageRef, n_colors: int, method: str, settings: Settings) -> quant.Quantized:
     """The full-size result of a tile (one job); its labels are kept for the PNG and the detail."""
     image = pixels(ref)
     result = quant.apply_palette(
-        image, _fit(ref, n_colors, method, settings), dither=settings.dither, dither_kind=settings.dither_kind
+        image, fit(ref, n_colors, method, settings), dither=settings.dither, dither_kind=settings.dither_kind
     )
     read_only(result.labels, result.palette, result.counts)
     STORE.put(tile_key("labels", ref, n_colors, method, settings), FullLabels(result.labels, result.palette))
@@ -350,9 +399,9 @@ def reconstruction(
 
     def make() -> Reconstruction:
         image = pixels(ref)
-        fit = _fit(ref, n_colors, method, settings)
+        fitted = fit(ref, n_colors, method, settings)
         result = _full_size(ref, n_colors, method, settings)
-        measured = quant.metrics(image, result if settings.dither else fit, ssim=False)
+        measured = quant.metrics(image, result if settings.dither else fitted, ssim=False)
         return Reconstruction(
             n_colors=int(n_colors),
             method=method,
@@ -364,6 +413,7 @@ def reconstruction(
             metrics=measured,
             preview=_picture(result.image, max_pixels=TILE_PIXELS, max_width=TILE_WIDTH),
             seconds=result.seconds,
+            pinned=result.pinned,
         )
 
     return stored(tile_key("tile", ref, n_colors, method, settings), make)
@@ -433,29 +483,37 @@ def _cloud_figures(
     method: str,
     space: str,
     seed: int,
+    choice: tuple[str, ...],
     by_centre: bool,
     _ref: ImageRef,
     _settings: Settings,
 ) -> tuple[go.Figure, go.Figure]:
     sample = color_sample(_ref)
-    view = palette_view(_ref, n_colors, _settings)
+    view = palette_view(_ref, n_colors, _settings, method=method)
     labels = quant.assign_colors(sample.colors, view.palette, space=space) if by_centre else None
     return (
-        shared_figure(cloud.color_cloud(sample.colors, sample.counts, view.palette, view.counts, labels=labels, space=space)),
-        shared_figure(cloud.color_planes(sample.colors, view.palette, view.counts, labels=labels, space=space)),
+        shared_figure(
+            cloud.color_cloud(
+                sample.colors, sample.counts, view.palette, view.counts, labels=labels, space=space, pinned=view.pinned
+            )
+        ),
+        shared_figure(cloud.color_planes(sample.colors, view.palette, view.counts, labels=labels, space=space, pinned=view.pinned)),
     )
 
 
 def cloud_figures(
-    ref: ImageRef, n_colors: int, settings: Settings, *, by_centre: bool
+    ref: ImageRef, n_colors: int, settings: Settings, *, by_centre: bool, method: str | None = None
 ) -> tuple[go.Figure, go.Figure]:
-    """The Colour space page's 3D cloud and its three 2D views, from the palette alone.
+    """The Colour space page's 3D cloud and its three 2D views, from the palette alone
+    (``method`` overrides the sidebar's: :data:`BROUGHT` for the visitor's palette).
 
     Cached as resources, i.e. shared and not copied: Plotly validates every one of the
     20,000 point colours whenever a figure is built (or unpickled, as ``cache_data``
     would), about half a second, while the charts only read the figures. Nothing may
     modify the returned figures. Dithering changes no palette, so it is not in the key.
     """
+    method = method or settings.method
     return _cloud_figures(
-        ref.digest, int(n_colors), settings.method, settings.space, settings.seed, by_centre, ref, settings
+        ref.digest, int(n_colors), method, settings.space, settings.seed, palette_choice(n_colors, method, settings),
+        by_centre, ref, settings,
     )

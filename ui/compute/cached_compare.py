@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import quant
-from ui.compute.cached import downscaled
+from ui.compute.cached import colors_of, downscaled
 from ui.compute.shared_figures import shared_figure
 from ui.compute.waiting import stored
 from ui.figures import compare as compare_figures
@@ -47,7 +47,8 @@ def work_size(ref: ImageRef) -> tuple[int, int]:
 
 def _compare_key(kind: str, ref: ImageRef, n_colors: int, method: str, settings: Settings) -> tuple:
     return (
-        kind, ref.digest, WORK_PIXELS, int(n_colors), method, settings.space, settings.dither, settings.dither_kind, settings.seed
+        kind, ref.digest, WORK_PIXELS, int(n_colors), method, settings.space, settings.dither, settings.dither_kind, settings.seed,
+        settings.pins_for(n_colors),
     )
 
 
@@ -58,7 +59,7 @@ def compare_point(ref: ImageRef, n_colors: int, method: str, settings: Settings)
         work = _work_pixels(ref)
         result = quant.quantize(
             work, int(n_colors), method=method, space=settings.space, dither=settings.dither, seed=settings.seed,
-            dither_kind=settings.dither_kind,
+            dither_kind=settings.dither_kind, fixed=colors_of(settings.pins_for(n_colors)),
         )
         return ComparePoint(
             n_colors=int(n_colors),
@@ -79,7 +80,7 @@ def error_map(ref: ImageRef, n_colors: int, method: str, settings: Settings) -> 
         work = _work_pixels(ref)
         result = quant.quantize(
             work, int(n_colors), method=method, space=settings.space, dither=settings.dither, seed=settings.seed,
-            dither_kind=settings.dither_kind,
+            dither_kind=settings.dither_kind, fixed=colors_of(settings.pins_for(n_colors)),
         )
         error = quant.error_map(work, result.image, kind="delta_e")
         error.flags.writeable = False

@@ -147,7 +147,8 @@ def smallest_palette(ref: ImageRef, max_delta_e: float, settings: Settings) -> Q
         started = time.perf_counter()
         try:
             search = quant.smallest_fit(
-                cached.pixels(ref), max_delta_e=target, method=settings.method, space=settings.space, seed=settings.seed
+                cached.pixels(ref), max_delta_e=target, method=settings.method, space=settings.space, seed=settings.seed,
+                fixed=cached.colors_of(settings.pins),
             )
         except quant.ImageError as err:
             if not str(err).startswith("No palette of at most"):
@@ -162,4 +163,4 @@ def smallest_palette(ref: ImageRef, max_delta_e: float, settings: Settings) -> Q
             seconds=time.perf_counter() - started,
         )
 
-    return stored(("smallest", ref.digest, target, settings.method, settings.space, settings.seed), make)
+    return stored(("smallest", ref.digest, target, settings.method, settings.space, settings.seed, settings.pins), make)

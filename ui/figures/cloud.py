@@ -109,12 +109,21 @@ def _point_colors(colors: np.ndarray, palette: np.ndarray, labels: np.ndarray | 
     return centre_hex[np.asarray(labels)].tolist()
 
 
-def _centre_hover(palette: np.ndarray, counts: np.ndarray) -> list[str]:
+def _centre_hover(palette: np.ndarray, counts: np.ndarray, pinned: np.ndarray | None = None) -> list[str]:
     total = max(int(np.sum(counts)), 1)
+    pinned = np.zeros(len(palette), dtype=bool) if pinned is None else np.asarray(pinned, dtype=bool)
     return [
-        f"centre {i + 1}: {hex_color}<br>{int(count):,} pixels ({100 * int(count) / total:.1f} %)"
-        for i, (hex_color, count) in enumerate(zip(quant.palette_hex(palette), counts))
+        f"{'pinned colour' if is_pinned else 'centre'} {i + 1}: {hex_color}<br>"
+        + (f"{int(count):,} pixels ({100 * int(count) / total:.1f} %)" if count else "no pixel is nearest to it")
+        for i, (hex_color, count, is_pinned) in enumerate(zip(quant.palette_hex(palette), counts, pinned))
     ]
+
+
+def _centre_symbols(n: int, pinned: np.ndarray | None) -> list[str]:
+    """Pinned colours are diamonds among the round centres: told apart by shape, not colour."""
+    if pinned is None:
+        return ["circle"] * n
+    return ["diamond" if is_pinned else "circle" for is_pinned in np.asarray(pinned, dtype=bool)]
 
 
 def color_cloud(
@@ -126,6 +135,7 @@ def color_cloud(
     labels: np.ndarray | None = None,
     space: str = "rgb",
     height: int = 640,
+    pinned: np.ndarray | None = None,
 ) -> go.Figure:
     """3D scatter of sampled colours in the RGB cube or in CIELAB, with the palette's centres on top.
 
@@ -147,6 +157,8 @@ def color_cloud(
         its distances.
     height : int
         Figure height in pixels.
+    pinned : (k,) bool array, optional
+        Which centres are pinned colours: drawn as diamonds, the others as circles.
 
     Returns
     -------
@@ -189,8 +201,9 @@ def color_cloud(
             "color": quant.palette_hex(palette),
             "opacity": 1.0,
             "line": {"color": "#111111", "width": 3},
+            "symbol": _centre_symbols(len(palette), pinned),
         },
-        text=_centre_hover(palette, palette_counts),
+        text=_centre_hover(palette, palette_counts, pinned),
         hovertemplate="%{text}<extra></extra>",
     )
     figure = go.Figure([points, centres], _validate=False)
@@ -230,6 +243,7 @@ def color_planes(
     labels: np.ndarray | None = None,
     space: str = "rgb",
     height: int = 380,
+    pinned: np.ndarray | None = None,
 ) -> go.Figure:
     """The notebook's three 2D views of the colours: red–green, red–blue, green–blue in
     RGB; a*–b*, a*–L*, b*–L* in Lab.
@@ -250,7 +264,8 @@ def color_planes(
     point_colors = _point_colors(colors, palette, labels)
     centre_colors = quant.palette_hex(palette)
     marker_sizes = centre_sizes(palette_counts, smallest=6, largest=26)
-    hover = _centre_hover(palette, palette_counts)
+    hover = _centre_hover(palette, palette_counts, pinned)
+    symbols = _centre_symbols(len(palette), pinned)
     ranges = _ranges(axes, points_at, centres_at)
     titles = [f"{axes.names[a]}–{axes.names[b]}" for a, b in axes.planes]
     figure = make_subplots(rows=1, cols=3, subplot_titles=titles, horizontal_spacing=0.06)
@@ -281,6 +296,7 @@ def color_planes(
                     "size": marker_sizes,
                     "color": centre_colors,
                     "line": {"color": "#111111", "width": 2},
+                    "symbol": symbols,
                 },
                 text=hover,
                 hovertemplate="%{text}<extra></extra>",

@@ -13,7 +13,7 @@ import quant
 __all__ = ["before_after_html", "outlined", "palette_strip_html"]
 
 
-def palette_strip_html(palette: np.ndarray, *, height_px: int = 22) -> str:
+def palette_strip_html(palette: np.ndarray, *, height_px: int = 22, pinned: np.ndarray | None = None) -> str:
     """A row of colour swatches as HTML; hovering one shows its hex code.
 
     Parameters
@@ -22,19 +22,36 @@ def palette_strip_html(palette: np.ndarray, *, height_px: int = 22) -> str:
         The colours, left to right.
     height_px : int
         Height of the strip.
+    pinned : (k,) bool array, optional
+        Pinned entries: marked with a small pin-head dot (black or white, whichever
+        shows on the colour) and "pinned" in their title, not by colour alone.
 
     Returns
     -------
     str
         A ``<div>`` holding one flexible ``<div>`` per colour.
     """
-    swatches = "".join(
-        f'<div title="{html.escape(hex_color)}" style="flex:1 1 0;background:{hex_color}"></div>'
-        for hex_color in quant.palette_hex(np.asarray(palette, dtype=np.uint8))
-    )
+    palette = np.asarray(palette, dtype=np.uint8)
+    flags = np.zeros(len(palette), dtype=bool) if pinned is None else np.asarray(pinned, dtype=bool)
+    # Rec. 601 luma: a dark dot on light colours, a light one on dark colours.
+    light = palette.astype(np.float64) @ np.array([0.299, 0.587, 0.114]) > 140
+    swatches = []
+    for hex_color, is_pinned, is_light in zip(quant.palette_hex(palette), flags, light):
+        title = f"{hex_color} (pinned)" if is_pinned else hex_color
+        dot = ""
+        if is_pinned:
+            ink = "#111" if is_light else "#fff"
+            dot = (
+                f'<span class="pin-mark" style="width:7px;height:7px;border-radius:50%;background:{ink};'
+                f'box-shadow:0 0 0 1px {hex_color}"></span>'
+            )
+        swatches.append(
+            f'<div title="{html.escape(title)}" style="flex:1 1 0;background:{hex_color};display:flex;'
+            f'align-items:center;justify-content:center">{dot}</div>'
+        )
     return (
         f'<div class="palette-strip" style="display:flex;height:{height_px}px;'
-        f'border-radius:4px;overflow:hidden;border:1px solid rgba(128,128,128,.4)">{swatches}</div>'
+        f'border-radius:4px;overflow:hidden;border:1px solid rgba(128,128,128,.4)">{"".join(swatches)}</div>'
     )
 
 

@@ -148,6 +148,24 @@ def _comma_list(values: object) -> str:
     return ",".join(str(int(v)) for v in values)  # type: ignore[union-attr]
 
 
+def _pins(text: str) -> tuple[str, ...]:
+    """``ff0000,0000ff``: up to MAX_PINS different six-digit hex colours, no ``#``."""
+    parts = text.split(",")
+    if not all(len(part) == 6 and part.isascii() and all(c in "0123456789abcdefABCDEF" for c in part) for part in parts):
+        raise ValueError(text)
+    pins = tuple(f"#{part.lower()}" for part in parts)
+    if len(set(pins)) != len(pins) or len(pins) > state.MAX_PINS:
+        raise ValueError(text)
+    return pins
+
+
+def _pin_list(pins: object) -> str:
+    return ",".join(pin[1:] for pin in pins)  # type: ignore[union-attr]
+
+
+_PRESETS = (state.PALETTE_COMPUTED, *quant.PALETTES)
+
+
 # --- the table -----------------------------------------------------------------------
 
 LINKS: tuple[Link, ...] = (
@@ -159,6 +177,11 @@ LINKS: tuple[Link, ...] = (
     Link("pattern", state.DITHER_KIND, _choice(state.DITHER_KIND_LABELS), str, "diffusion or ordered"),
     Link("strength", state.DITHER_STRENGTH, _decimal(0.05, 1.0, 0.05), _decimal_text, "0.05 to 1 in steps of 0.05"),
     Link("seed", state.SEED, _whole_number(0, 2**31 - 1), str, "a whole number from 0 to 2147483647"),
+    Link("palette", state.PALETTE, _choice(_PRESETS), str, "one of " + ", ".join(_PRESETS)),
+    Link(
+        "pin", state.PINS, _pins, _pin_list,
+        f"up to {state.MAX_PINS} different hex colours such as ff8800, separated by commas",
+    ),
     # Page controls: only on their page.
     Link("k", state.CLOUD_K, _whole_number(2, 128), str, "a whole number from 2 to 128", ("colour_space",)),
     Link(
@@ -193,6 +216,8 @@ def parameters(values: Mapping[str, object], page: str | None) -> dict[str, str]
         if value == state.DEFAULTS[link.key]:
             continue
         if link.key == state.SOURCE and value == state.UPLOAD_SOURCE:
+            continue
+        if link.key == state.PALETTE and value == state.PALETTE_FROM_FILE:
             continue
         params[link.parameter] = link.serialize(value)
     return params
@@ -266,10 +291,21 @@ def render_link() -> None:
     with st.sidebar, st.container(key="link_to_view"):
         st.markdown("**Link to this view**")
         st.code(url, language=None, wrap_lines=True)
-        if st.session_state.get(state.SOURCE) == state.UPLOAD_SOURCE:
+        uploads = [
+            what
+            for what, uploaded in (
+                ("image", st.session_state.get(state.SOURCE) == state.UPLOAD_SOURCE),
+                ("palette", st.session_state.get(state.PALETTE) == state.PALETTE_FROM_FILE),
+            )
+            if uploaded
+        ]
+        if uploads:
+            instead = " and ".join(
+                {"image": "the sample image", "palette": "computed palettes"}[what] for what in uploads
+            )
             st.caption(
-                ":material/info: An uploaded image cannot be shared by a link: it opens "
-                "with the sample image instead, and the other settings."
+                f":material/info: An uploaded {' and an uploaded '.join(uploads)} cannot be shared by a link: "
+                f"it opens with {instead} instead, and the other settings."
             )
         else:
             st.caption("Opens this page with the same image and settings.")

@@ -16,7 +16,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 import quant
 from ui.compute import cached
-from ui.frame import samples, state, text
+from ui.frame import palette_controls, samples, state, text
 
 __all__ = ["UPLOAD_TYPES", "render"]
 
@@ -151,6 +151,7 @@ def render() -> None:
             key=state.SEED,
             help="Seeds k-means++ and the random palette; the same seed gives the same palette.",
         )
+        palette_controls.render()
     _read_pending_upload()
     source = st.session_state[state.SOURCE]
     if source != state.UPLOAD_SOURCE:

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+import quant
+from quant.palette_files import PALETTE_LABELS
+
 __all__ = [
     "CLOUD_BY_CENTRE",
     "CLOUD_K",
@@ -26,7 +29,23 @@ __all__ = [
     "HEATMAP_CHOICE",
     "IMAGE",
     "METHOD",
+    "MAX_PINS",
     "METHOD_LABELS",
+    "PALETTE",
+    "PALETTE_COMPUTED",
+    "PALETTE_FILE",
+    "PALETTE_FROM_FILE",
+    "PALETTE_REJECTED",
+    "BROUGHT_FILE",
+    "PINS",
+    "PIN_ERROR",
+    "PIN_HEX",
+    "PIN_PICKER",
+    "ENTRY_CHOICE",
+    "ENTRY_COLOR",
+    "ENTRY_EDITS",
+    "ENTRY_SORT",
+    "ENTRY_TILE",
     "KEPT_WIDGET_KEYS",
     "RECON_DETAIL_TILE",
     "RECON_DETAIL_X",
@@ -52,6 +71,7 @@ __all__ = [
     "UPLOAD_SOURCE",
     "ImageRef",
     "Settings",
+    "brought_palette",
     "current_image",
     "init",
     "settings",
@@ -66,6 +86,13 @@ DITHER = "dither"
 DITHER_STRENGTH = "dither_strength"
 DITHER_KIND = "dither_kind"
 SEED = "seed"
+PALETTE = "palette"
+"""Where palettes come from: :data:`PALETTE_COMPUTED`, a name of ``quant.PALETTES``, or
+:data:`PALETTE_FROM_FILE`."""
+PALETTE_FILE = "palette_file"
+"""The palette file uploader."""
+PIN_PICKER = "pin_picker"
+PIN_HEX = "pin_hex"
 
 # Page controls: see init() for how they survive page switches.
 CLOUD_K = "cloud_k"
@@ -87,6 +114,11 @@ STEPS_INIT = "steps_init"
 STEPS_SEED = "steps_seed"
 STEPS_NEW_SEED = "steps_new_seed"
 """The "new seed" button of the k-means step by step page (a button keeps no value)."""
+ENTRY_TILE = "entry_tile"
+ENTRY_CHOICE = "entry_choice"
+ENTRY_SORT = "entry_sort"
+ENTRY_COLOR = "entry_color"
+"""The colour picker of the chosen entry; set to the entry's colour before it is drawn."""
 
 # Not widgets.
 IMAGE = "image"
@@ -97,6 +129,21 @@ REJECTED_UPLOAD = "rejected_upload"
 """Why the last uploaded file could not be used, or None."""
 PENDING_UPLOAD = "pending_upload"
 """The :class:`ImageRef` of a file just uploaded and not yet decoded, or None."""
+PINS = "pins"
+"""The pinned colours, a tuple of "#rrggbb" strings in the order they were pinned."""
+PIN_ERROR = "pin_error"
+"""Why the colours last typed could not be pinned, or None."""
+BROUGHT_FILE = "brought_file"
+"""The palette file last read: (file name, tuple of "#rrggbb"), or None."""
+PALETTE_REJECTED = "palette_rejected"
+"""Why the last palette file could not be used, or None."""
+ENTRY_EDITS = "entry_edits"
+"""Edited palette entries: {tile identity: {entry index: "#rrggbb"}}."""
+
+PALETTE_COMPUTED = "computed"
+PALETTE_FROM_FILE = "file"
+MAX_PINS = 16
+"""Most colours a visitor can pin; a palette of k colours uses the first k - 1 of them."""
 
 UPLOAD_SOURCE = "upload"
 """The ``SOURCE`` option meaning "the uploaded file" rather than a sample."""
@@ -107,6 +154,7 @@ METHOD_LABELS: dict[str, str] = {
     "median-cut": "median cut",
     "octree": "octree",
     "random": "random",
+    "palette": "your palette",
 }
 """Every quant method -> how the dashboard names it."""
 
@@ -125,6 +173,17 @@ DEFAULTS: dict[str, object] = {
     DITHER_STRENGTH: 1.0,
     DITHER_KIND: "diffusion",
     SEED: 0,
+    PALETTE: PALETTE_COMPUTED,
+    PIN_PICKER: "#ff0000",
+    PIN_HEX: "",
+    PINS: (),
+    PIN_ERROR: None,
+    BROUGHT_FILE: None,
+    PALETTE_REJECTED: None,
+    ENTRY_EDITS: {},
+    ENTRY_TILE: 0,
+    ENTRY_CHOICE: 0,
+    ENTRY_SORT: "share",
     CLOUD_K: 16,
     CLOUD_BY_CENTRE: False,
     RECON_SIZES: [16, 32, 64],
@@ -148,7 +207,8 @@ DEFAULTS: dict[str, object] = {
 }
 
 KEPT_WIDGET_KEYS = (
-    SOURCE, METHOD, SPACE, DITHER, DITHER_STRENGTH, DITHER_KIND, SEED,
+    SOURCE, METHOD, SPACE, DITHER, DITHER_STRENGTH, DITHER_KIND, SEED, PALETTE, PIN_PICKER, PIN_HEX,
+    ENTRY_TILE, ENTRY_CHOICE, ENTRY_SORT,
     CLOUD_K, CLOUD_BY_CENTRE, RECON_SIZES, RECON_RANDOM, COMPARE_METRIC, HEATMAP_CHOICE,
     RECON_DETAIL_TILE, RECON_DETAIL_ZOOM, RECON_DETAIL_VIEW, RECON_DETAIL_X, RECON_DETAIL_Y,
     STEPS_K, STEPS_INIT, STEPS_SEED,
@@ -198,6 +258,17 @@ class Settings:
     dither_kind: str = "diffusion"
     """``quant.quantize``'s ``dither_kind``; "diffusion" when not dithered, so that an
     undithered result has one key whatever the hidden pattern control says."""
+    pins: tuple[str, ...] = ()
+    """Pinned colours ("#rrggbb"), kept exactly in every computed palette."""
+    palette: tuple[str, ...] = ()
+    """The palette the visitor brought ("#rrggbb" entries), or empty."""
+    palette_name: str = ""
+    """What to call the brought palette: a preset's label or the file's name."""
+
+    def pins_for(self, n_colors: int) -> tuple[str, ...]:
+        """The pins a palette of ``n_colors`` holds: the first ``n_colors - 1``, so that
+        at least one entry is fitted to the picture."""
+        return self.pins[: max(0, int(n_colors) - 1)]
 
 
 def init() -> None:
@@ -216,9 +287,25 @@ def init() -> None:
         st.session_state[key] = st.session_state[key]
 
 
+def brought_palette() -> tuple[str, tuple[str, ...]]:
+    """(name, "#rrggbb" entries) of the palette the visitor chose to bring, or ("", ())
+    when palettes are computed (or the chosen file could not be read)."""
+    choice = st.session_state[PALETTE]
+    if choice == PALETTE_FROM_FILE:
+        brought = st.session_state[BROUGHT_FILE]
+        return (brought[0], brought[1]) if brought else ("", ())
+    if choice in quant.PALETTES:
+        return PALETTE_LABELS.get(choice, choice), tuple(quant.palette_hex(quant.PALETTES[choice]))
+    return "", ()
+
+
 def settings() -> Settings:
-    """Read the sidebar's method, colour space, dithering and seed."""
+    """Read the sidebar's method, colour space, dithering, seed, pins and palette."""
+    palette_name, palette = brought_palette()
     return Settings(
+        pins=tuple(st.session_state[PINS]),
+        palette=palette,
+        palette_name=palette_name,
         method=st.session_state[METHOD],
         space=st.session_state[SPACE],
         dither=float(st.session_state[DITHER_STRENGTH]) if st.session_state[DITHER] else 0.0,

@@ -11,18 +11,20 @@ no markdown cell ever holds the name.
 from __future__ import annotations
 
 import base64
+import inspect
 import re
 import textwrap
 from dataclasses import dataclass
 from typing import Literal
 
+from ui.frame import samples
 from ui.notebooks.settings import (
     METHOD_LABELS,
     SAMPLES,
     SPACE_LABELS,
     UPLOAD,
     NotebookSettings,
-    preset_hex,
+    brought_hex,
     safe_file_name,
 )
 
@@ -219,28 +221,10 @@ def settings_cell(settings: NotebookSettings, rows: list[Setting]) -> Cell:
     )
 
 
-# The generator of ui/frame/samples.py, as the notebook runs it (tests check that both
-# draw the same pixels).
-_SKY = '''
-def sky_gradient(*, width=1200, height=800):
-    """A smooth sky, deep blue overhead to warm at the horizon, with a sun glow."""
-    rows = np.linspace(0.0, 1.0, height)[:, None, None]
-    columns = np.linspace(0.0, 1.0, width)[None, :, None]
-    zenith = np.array([18.0, 52.0, 128.0])
-    horizon = np.array([246.0, 178.0, 132.0])
-    # A power above 1 keeps the upper sky blue longer, as in a real evening sky.
-    sky = zenith + (horizon - zenith) * rows**1.7
-    distance = np.hypot((columns - 0.7) * width / height, rows - 0.8)
-    glow = np.exp(-((distance / 0.22) ** 2))
-    sun = np.array([255.0, 240.0, 205.0])
-    picture = sky + (sun - sky) * 0.92 * glow
-    return np.rint(picture).astype(np.uint8)
-'''
-
-
 def sky_source() -> str:
-    """The sky generator's code as the notebook holds it."""
-    return _SKY.strip()
+    """The sky generator's code as the notebook holds it: the dashboard's own function,
+    so the notebook draws the very pixels the dashboard does."""
+    return inspect.getsource(samples.sky_gradient).strip()
 
 
 _SHOW = '''
@@ -264,7 +248,7 @@ def load_cells(settings: NotebookSettings) -> list[Cell]:
                 The dashboard draws it with this very function.
                 """
             ),
-            code(f"{_SKY.strip()}\n\n\nimage = sky_gradient()\n{_SHOW.strip()}"),
+            code(f"{sky_source()}\n\n\nimage = sky_gradient()\n{_SHOW.strip()}"),
         ]
     if settings.image != UPLOAD:
         return [
@@ -336,18 +320,21 @@ def fixed_argument(settings: NotebookSettings) -> str:
 
 def preset_cells(settings: NotebookSettings) -> list[Cell]:
     """The palette the visitor brought, applied and measured (nothing without one)."""
-    if settings.palette is None:
+    colours = brought_hex(settings)
+    if not colours:
         return []
-    colours = preset_hex(settings.palette)
+    # A preset's name is ours; a file's name is the visitor's and stays out of the notebook.
+    title = f"the preset {escape_markdown(settings.palette)}" if settings.palette is not None else "from your file"
+    what = "the preset you chose" if settings.palette is not None else "the palette file you brought"
     listed = ",\n".join(
         "    " + ", ".join(repr(colour) for colour in colours[start : start + 8]) for start in range(0, len(colours), 8)
     )
     return [
         markdown(
             f"""
-            ## Your palette: {escape_markdown(settings.palette)}
+            ## Your palette: {title}
 
-            The {len(colours)} colours of the preset you chose, given rather than fitted:
+            The {len(colours)} colours of {what}, given rather than fitted:
             every pixel takes the nearest of them (measured in {SPACE_LABELS[settings.space]},
             the sidebar's colour space). `quant.assign_colors` finds the nearest entry; the
             error is measured as for the fitted palettes.

@@ -881,7 +881,7 @@ def compare_page(settings: NotebookSettings) -> PagePlan:
                 work, k, method=method, space=SPACE, seed=SEED, dither=DITHER, dither_kind=DITHER_KIND{extra}
             )
             heat = quant.error_map(work, result.image, kind="delta_e")
-            print(f"Heat map {{method}} {{k}}: mean ΔE {{heat.mean():.3f}}")
+            print(f"Heat map {{method}} {{k}}: {{heat.mean():.3f}} mean ΔE")
             px.imshow(heat, color_continuous_scale="Inferno", labels={{"color": "ΔE"}}).show()
             """
         ),

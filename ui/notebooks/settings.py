@@ -5,10 +5,10 @@ sidebar's and the page's own controls), with the dashboard's defaults
 (``ui/frame/state.py``). :func:`checked` validates it at the public edge of the
 package, so the cell builders can put its values into code as plain literals.
 
-The constants below are the work sizes the pages use (``ui/compute/cached.py``,
-``ui/compute/cached_steps.py`` and the pages' own constants). They are repeated here,
-not imported, because this package must not import Streamlit, which those modules
-do; ``tests/test_notebooks.py`` checks that both say the same.
+The constants below are the work sizes and options the pages use (``ui/compute/``,
+``ui/frame/state.py`` and the pages' own constants). They are repeated here, not
+imported, because this package must not import Streamlit, which those modules do;
+``tests/test_notebooks.py`` checks that both say the same.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 
 import quant
+from ui.frame.samples import SAMPLES
 
 __all__ = [
     "BASELINES",
@@ -41,6 +42,7 @@ __all__ = [
     "UPLOAD",
     "WORK_PIXELS",
     "NotebookSettings",
+    "brought_hex",
     "checked",
     "notebook_file_name",
     "pinned_rgb",
@@ -50,13 +52,6 @@ __all__ = [
 
 PAGES = ("image", "colour_space", "kmeans_steps", "reconstructions", "compare")
 """Pages a notebook can reproduce, by the URL path of the page (``pages/<name>.py``)."""
-
-SAMPLES: dict[str, str] = {
-    "china": "China (scikit-learn)",
-    "flower": "Flower (scikit-learn)",
-    "sky": "Sky gradient (shows banding)",
-}
-"""The bundled samples (``ui/frame/samples.py``) and how the sidebar names them."""
 
 UPLOAD = "upload"
 """``NotebookSettings.image`` for the visitor's own file."""
@@ -102,6 +97,8 @@ _MAX_SEED = 2**31 - 1
 _MAX_NAME = 120
 """Longest file name kept in a notebook, in characters."""
 _HEX = re.compile(r"#[0-9a-fA-F]{6}")
+_MAX_BROUGHT = 4096
+"""Most colours of a brought palette written into a notebook (a few per line)."""
 
 
 @dataclass(frozen=True)
@@ -145,6 +142,9 @@ class NotebookSettings:
         only when there are some.
     palette : str or None
         A preset of ``quant.PALETTES`` the visitor chose, or None.
+    palette_colours : tuple of str
+        The ``"#rrggbb"`` colours of a palette file the visitor brought (1 to 4,096; its
+        file name never reaches the notebook); used when ``palette`` is None.
     """
 
     image: str = "china"
@@ -170,6 +170,7 @@ class NotebookSettings:
     heatmap: tuple[str, int] = ("kmeans", 16)
     pins: tuple[str, ...] = ()
     palette: str | None = None
+    palette_colours: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         # The default repr would print the whole uploaded file into logs.
@@ -270,12 +271,27 @@ def checked(page: str, settings: NotebookSettings) -> NotebookSettings:
             f"heatmap must be (method, size) with the method one of {', '.join(settings.compare_methods)} "
             f"and the size one of {', '.join(map(str, COMPARE_SIZES))}, got {settings.heatmap!r}."
         )
-    pins = tuple(pin.lower() for pin in settings.pins if isinstance(pin, str) and _HEX.fullmatch(pin))
-    if len(pins) != len(settings.pins):
-        raise ValueError(f"pins must be colours written '#rrggbb', got {settings.pins!r}.")
+    pins = _hex_colours(settings.pins, "pins")
+    brought = _hex_colours(settings.palette_colours, "palette_colours")
+    if len(brought) > _MAX_BROUGHT:
+        raise ValueError(f"palette_colours holds at most {_MAX_BROUGHT:,} colours, got {len(brought):,}.")
     if settings.palette is not None:
         preset_hex(settings.palette)
-    return replace(settings, sizes=sizes, pins=pins, heatmap=(str(heatmap[0]), int(heatmap[1])))
+    return replace(
+        settings, sizes=sizes, pins=pins, palette_colours=brought, heatmap=(str(heatmap[0]), int(heatmap[1]))
+    )
+
+
+def _hex_colours(colours: tuple[str, ...], name: str) -> tuple[str, ...]:
+    checked_colours = tuple(c.lower() for c in colours if isinstance(c, str) and _HEX.fullmatch(c))
+    if len(checked_colours) != len(colours):
+        raise ValueError(f"{name} must be colours written '#rrggbb', got {colours!r}.")
+    return checked_colours
+
+
+def brought_hex(settings: NotebookSettings) -> list[str]:
+    """The colours of the palette the visitor brought (a preset, or a file's), or []."""
+    return preset_hex(settings.palette) if settings.palette is not None else list(settings.palette_colours)
 
 
 def preset_hex(name: str) -> list[str]:

@@ -68,7 +68,7 @@ def render(ref: state.ImageRef, settings: state.Settings) -> None:
         picture, facts = st.columns([3, 2], gap="medium")
         with picture:
             st.image(tile.preview.png, output_format="PNG")
-            st.html(pictures.palette_strip_html(tile.palette))
+            st.html(pictures.palette_strip_html(tile.palette, pinned=tile.pinned))
         with facts:
             st.metric("Colours needed", f"{found.n_colors}", help="The fewest that meet the target.")
             st.metric("Mean ΔE", f"{found.delta_e:.2f}", help=f"At most {target:.1f}, as asked.")
