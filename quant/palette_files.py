@@ -1,18 +1,19 @@
-"""Palettes a person brings: published presets, palette files, and colours typed by hand.
+"""Palette files and typed colours: what a person brings, read into a palette.
 
-A person who wants a picture in the PICO-8 or Game Boy colours, or in the swatches
-of their brand, brings the palette rather than asking for one to be fitted. This
+A person who wants a picture in the swatches of their brand, or in a palette they
+made elsewhere, brings the palette rather than asking for one to be fitted. This
 module turns what they bring into a (n, 3) uint8 palette:
 
-* :data:`PALETTES` holds a few published palettes by name (labels for display in
-  :data:`PALETTE_LABELS`);
 * :func:`read_palette` reads a palette file, recognised by its content rather than
-  its name: GIMP ``.gpl``, Adobe Swatch Exchange ``.ase``, the JSON and CSV exports of
-  :mod:`quant.encoding` (and plain JSON lists), a list of hex colours, or the palette
-  of an indexed PNG or GIF;
-* :func:`palette_ase` writes a palette as an ``.ase`` file, the one format of the
-  above that :mod:`quant.encoding` does not already write;
+  its name: GIMP ``.gpl``, Adobe Swatch Exchange ``.ase`` (read by :mod:`quant.ase`),
+  the JSON and CSV exports of :mod:`quant.encoding` (and plain JSON lists), a list of
+  hex colours, or the palette of an indexed PNG or GIF (read by
+  :mod:`quant.indexed_palette`);
 * :func:`parse_colors` reads colours typed by a person, such as ``"ff0000, #00f"``.
+
+Published palettes by name (:data:`PALETTES`, :data:`PALETTE_LABELS`) live in
+:mod:`quant.palette_presets` and writing an ``.ase`` file (:func:`palette_ase`) in
+:mod:`quant.ase`; both are re-exported here, where they were first defined.
 
 Palette files come from users, so reading them is as defensive as
 :func:`quant.load_image`: the size is checked before anything is parsed, every length
@@ -23,9 +24,6 @@ what was wrong and what is accepted.
 References
 ----------
 .. [1] GIMP palette format: ``app/core/gimppalette-load.c`` in GIMP's sources.
-.. [2] Adobe Swatch Exchange, as publicly described (Adobe does not publish it):
-   big-endian ``ASEF`` header, version, block count, then blocks of type, length
-   and body.
 """
 
 from __future__ import annotations
@@ -33,25 +31,18 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import os
 import re
-import struct
-import warnings
-from collections.abc import Mapping, Sequence
-from itertools import product
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from types import MappingProxyType
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
-from skimage import color as skcolor
 
-from quant import loading
-from quant.colors import freeze
-from quant.encoding import palette_hex
+from quant.ase import ase_colors, palette_ase
 from quant.errors import ImageError
+from quant.indexed_palette import indexed_colors
 from quant.palette import MAX_COLORS
+from quant.palette_presets import PALETTE_LABELS, PALETTES
 
 __all__ = [
     "MAX_PALETTE_BYTES",
@@ -65,62 +56,6 @@ __all__ = [
 MAX_PALETTE_BYTES = 1 << 20
 """Largest palette file :func:`read_palette` accepts, in bytes (1 MiB), checked before
 parsing. A 256-colour palette takes a few kilobytes in any of the formats."""
-
-
-# --- published palettes ---------------------------------------------------------------
-
-
-def _preset(colours: Sequence[str] | Sequence[tuple[int, int, int]]) -> np.ndarray:
-    rows = [(int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)) if isinstance(c, str) else c for c in colours]
-    return freeze(np.array(rows, dtype=np.uint8).reshape(-1, 3))
-
-
-# The EGA's 6-bit colour index is rgbRGB: bits 0-2 add 0xAA to blue, green and red,
-# bits 3-5 add 0x55 to them; listed in index order.
-_EGA = [
-    (0xAA * (i >> 2 & 1) + 0x55 * (i >> 5 & 1), 0xAA * (i >> 1 & 1) + 0x55 * (i >> 4 & 1), 0xAA * (i & 1) + 0x55 * (i >> 3 & 1))
-    for i in range(64)
-]
-
-PALETTES: Mapping[str, np.ndarray] = MappingProxyType(
-    {
-        # PICO-8 fantasy console, Lexaloffle's published 16 colours in index order.
-        "pico-8": _preset(
-            "000000 1D2B53 7E2553 008751 AB5236 5F574F C2C3C7 FFF1E8 "
-            "FF004D FFA300 FFEC27 00E436 29ADFF 83769C FF77A8 FFCCAA".split()
-        ),
-        # Nintendo Game Boy (DMG): the four greens as commonly published, darkest first.
-        "game-boy": _preset("0F380F 306230 8BAC0F 9BBC0F".split()),
-        # IBM CGA / RGBI 16 colours in index order (colour 6 is brown, AA5500).
-        "cga": _preset(
-            "000000 0000AA 00AA00 00AAAA AA0000 AA00AA AA5500 AAAAAA "
-            "555555 5555FF 55FF55 55FFFF FF5555 FF55FF FFFF55 FFFFFF".split()
-        ),
-        # IBM EGA: all 64 colours of its 2-bit-per-channel DAC, in hardware index order.
-        "ega": _preset(_EGA),
-        # The 16 colour names of HTML 4.01 (section 6.5), in the specification's order.
-        "html-16": _preset(
-            "000000 C0C0C0 808080 FFFFFF 800000 FF0000 800080 FF00FF "
-            "008000 00FF00 808000 FFFF00 000080 0000FF 008080 00FFFF".split()
-        ),
-        # The web-safe palette: every combination of 00 33 66 99 CC FF, red slowest.
-        "web-safe": _preset(list(product(range(0, 256, 51), repeat=3))),
-    }
-)
-"""Published palettes by name: read-only (n, 3) uint8 arrays that cannot be made
-writeable. Names are lower case with hyphens; :data:`PALETTE_LABELS` has display labels."""
-
-PALETTE_LABELS: Mapping[str, str] = MappingProxyType(
-    {
-        "pico-8": "PICO-8 (16 colours)",
-        "game-boy": "Game Boy (4 colours)",
-        "cga": "CGA (16 colours)",
-        "ega": "EGA (64 colours)",
-        "html-16": "HTML 4 basic colours (16 colours)",
-        "web-safe": "Web-safe (216 colours)",
-    }
-)
-"""Display label of each name in :data:`PALETTES`, e.g. ``"PICO-8 (16 colours)"``."""
 
 
 # --- messages -------------------------------------------------------------------------
@@ -211,6 +146,14 @@ class _Colours:
         return np.array(list(self.seen), dtype=np.uint8).reshape(-1, 3)
 
 
+def _collect(entries: Iterable[_RGB], where: _Where) -> np.ndarray:
+    """The palette of what a binary format's reader yields: distinct, at most MAX_COLORS."""
+    colours = _Colours(where)
+    for rgb in entries:
+        colours.add(rgb)
+    return colours.palette()
+
+
 # --- public functions -----------------------------------------------------------------
 
 
@@ -292,13 +235,9 @@ def read_palette(source: bytes | bytearray | memoryview | str | os.PathLike[str]
     The formats, tried in this order:
 
     * **Adobe Swatch Exchange** (starts with ``ASEF``, version 1): every colour entry,
-      inside groups or not (group blocks themselves are skipped, and so are unknown
-      block types). ``RGB`` values 0-1 become ``round(v * 255)``; ``Gray`` g becomes
-      (g, g, g); ``CMYK`` uses the naive formula ``255 * (1 - c) * (1 - k)`` (and the
-      same with m, y), without any colour profile, so it differs from what Photoshop
-      shows; ``LAB`` (L stored as 0-1 for 0-100) is converted with
-      :func:`skimage.color.lab2rgb` for the D65 white point and clipped to the RGB
-      cube. Names and spot/global/normal types are ignored.
+      inside groups or not, in RGB, Gray, CMYK (converted naively, without a colour
+      profile) or LAB (for D65, clipped to the RGB cube); :func:`quant.ase.ase_colors`
+      gives the conversions.
     * **Indexed PNG or GIF** (a palette-mode image; the first frame of a GIF): the
       entries its pixels use, in index order. Unused entries and fully transparent
       entries (GIF transparency index, PNG ``tRNS`` alpha 0) are left out. Any other
@@ -325,49 +264,6 @@ def read_palette(source: bytes | bytearray | memoryview | str | os.PathLike[str]
     return _parse(data, where)
 
 
-def palette_ase(palette: np.ndarray, *, names: Sequence[str] | None = None) -> bytes:
-    """Palette as an Adobe Swatch Exchange (``.ase``) file, for Adobe apps and others.
-
-    Parameters
-    ----------
-    palette : (k, 3) uint8 array
-        The colours, ``1 <= k <= MAX_COLORS``.
-    names : sequence of str, optional
-        One swatch name per colour; ``"#rrggbb"`` of each colour by default.
-
-    Returns
-    -------
-    bytes
-        An ``.ase`` file (version 1.0) of k ungrouped ``RGB`` colour entries of the
-        "normal" (process) type, values stored as float32 ``v / 255``. :func:`read_palette` reads it
-        back exactly (up to dropped duplicates).
-
-    Raises
-    ------
-    ValueError
-        If `palette` is not a (k, 3) uint8 array with 1 to ``MAX_COLORS`` rows, or
-        `names` does not have one string per colour, or a name holds a NUL character
-        or is longer than 65,534 UTF-16 code units.
-    """
-    hexes = palette_hex(palette)  # also checks shape and dtype
-    palette = np.asarray(palette)
-    if not 1 <= palette.shape[0] <= MAX_COLORS:
-        raise ValueError(f"palette must have 1 to {MAX_COLORS} colours, got {palette.shape[0]}.")
-    names = hexes if names is None else list(names)
-    if len(names) != palette.shape[0] or not all(isinstance(name, str) for name in names):
-        raise ValueError(f"names must be {palette.shape[0]} strings, one per colour, got {len(names)} items.")
-    blocks = []
-    for rgb, name in zip(palette.tolist(), names):
-        if "\x00" in name:
-            raise ValueError(f"swatch names cannot hold a NUL character, got {name!r}.")
-        encoded = name.encode("utf-16-be") + b"\x00\x00"
-        units = len(encoded) // 2
-        if units > 0xFFFF:
-            raise ValueError(f"swatch names must be at most 65,534 UTF-16 code units, got one of {units - 1:,}.")
-        values = struct.pack(">3f", *(channel / 255 for channel in rgb))
-        body = struct.pack(">H", units) + encoded + b"RGB " + values + struct.pack(">H", _ASE_NORMAL)
-        blocks.append(struct.pack(">HI", _ASE_COLOUR, len(body)) + body)
-    return b"ASEF" + struct.pack(">HHI", 1, 0, len(blocks)) + b"".join(blocks)
 
 
 # --- reading the source ---------------------------------------------------------------
@@ -428,9 +324,9 @@ def _parse(data: bytes, where: _Where) -> np.ndarray:
     if not data:
         raise ImageError(f"{where.subject} is empty (0 bytes); expected {_ACCEPTED}.")
     if data.startswith(b"ASEF"):
-        return _read_ase(data, where)
+        return _collect(ase_colors(data, where=str(where)), where)
     if data.startswith((_PNG, b"GIF87a", b"GIF89a")):
-        return _read_indexed_image(data, where)
+        return _collect(indexed_colors(data, where=str(where)), where)
     kind = next((kind for signature, kind in _OTHER_IMAGES if data.startswith(signature)), None)
     if kind is None and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         kind = "a WebP image"
@@ -653,149 +549,3 @@ def _csv_colour(row: list[str], columns: dict[str, int], place: str) -> _RGB:
     rgb = from_rgb if from_rgb is not None else from_hex
     assert rgb is not None
     return rgb
-
-
-# --- Adobe Swatch Exchange ------------------------------------------------------------
-
-_ASE_COLOUR = 0x0001
-_ASE_NORMAL = 2
-_ASE_MODELS = {b"RGB ": 3, b"CMYK": 4, b"LAB ": 3, b"Gray": 1}
-
-
-def _ase_corrupt(where: _Where, detail: str) -> ImageError:
-    return ImageError(f"{where.subject} is a truncated or corrupt Adobe swatch (.ase) file: {detail}; expected a complete .ase file.")
-
-
-def _read_ase(data: bytes, where: _Where) -> np.ndarray:
-    if len(data) < 12:
-        raise _ase_corrupt(where, f"it ends after {len(data)} bytes, inside its 12-byte header")
-    major, minor, n_blocks = struct.unpack_from(">HHI", data, 4)
-    if major != 1:
-        raise ImageError(
-            f"{where.subject} is an Adobe swatch (.ase) file of version {major}.{minor}; only version 1 is accepted."
-        )
-    colours = _Colours(where)
-    position = 12
-    # Each pass consumes at least the 6-byte block header or raises, so the loop ends
-    # within len(data) / 6 passes whatever n_blocks claims.
-    for block in range(1, n_blocks + 1):
-        if len(data) - position < 6:
-            raise _ase_corrupt(where, f"its header announces {n_blocks:,} blocks but it ends before block {block} is complete")
-        kind, length = struct.unpack_from(">HI", data, position)
-        position += 6
-        if length > len(data) - position:
-            raise _ase_corrupt(
-                where, f"block {block} says it holds {length:,} bytes but only {len(data) - position:,} remain"
-            )
-        if kind == _ASE_COLOUR:
-            colours.add(_ase_colour(memoryview(data)[position : position + length], block, where))
-        # Group start (0xC001) and end (0xC002) blocks, and kinds we do not know, are
-        # skipped whole: the colours inside a group are blocks of their own.
-        position += length
-    return colours.palette()
-
-
-def _ase_colour(body: memoryview, block: int, where: _Where) -> _RGB:
-    if len(body) < 2:
-        raise _ase_corrupt(where, f"the colour in block {block} is too short to hold its name length")
-    (name_units,) = struct.unpack_from(">H", body, 0)
-    model_at = 2 + 2 * name_units
-    if model_at > len(body):
-        raise _ase_corrupt(
-            where,
-            f"the name of the colour in block {block} is {name_units:,} UTF-16 units long, "
-            f"past the end of its {len(body):,}-byte block",
-        )
-    if model_at + 4 > len(body):
-        raise _ase_corrupt(where, f"the colour in block {block} ends before its colour model")
-    model = bytes(body[model_at : model_at + 4])
-    count = _ASE_MODELS.get(model)
-    if count is None:
-        raise ImageError(
-            f"The colour in block {block} of {where} uses the colour model {_quote(model.decode('latin-1'))}; "
-            f"expected RGB, CMYK, LAB or Gray."
-        )
-    if model_at + 4 + 4 * count > len(body):
-        raise _ase_corrupt(where, f"the {model.decode().strip()} values of the colour in block {block} run past the end of its block")
-    values = struct.unpack_from(f">{count}f", body, model_at + 4)
-    if not all(math.isfinite(v) for v in values):
-        raise ImageError(f"The colour in block {block} of {where} has a value that is not a finite number; expected numbers 0-1.")
-    if model == b"LAB ":
-        return _lab_to_rgb(values)
-    if any(not 0 <= round(v * 255) <= 255 for v in values):
-        shown = ", ".join(f"{v:.4g}" for v in values)
-        raise ImageError(
-            f"The {model.decode().strip()} colour in block {block} of {where} has values ({shown}) outside 0-1; "
-            f"expected values 0-1."
-        )
-    if model == b"Gray":
-        values = (values[0],) * 3
-    elif model == b"CMYK":
-        cyan, magenta, yellow, black = (min(max(v, 0.0), 1.0) for v in values)
-        values = ((1 - cyan) * (1 - black), (1 - magenta) * (1 - black), (1 - yellow) * (1 - black))
-    red, green, blue = (min(max(round(v * 255), 0), 255) for v in values)
-    return red, green, blue
-
-
-def _lab_to_rgb(values: tuple[float, ...]) -> _RGB:
-    lab = np.array([[values[0] * 100.0, values[1], values[2]]], dtype=np.float64)
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        # lab2rgb warns when a colour lies outside the RGB cube; we clip, as documented.
-        warnings.simplefilter("ignore")
-        rgb = skcolor.lab2rgb(lab, illuminant="D65")
-    rgb = np.clip(np.nan_to_num(rgb, nan=0.0), 0.0, 1.0)
-    red, green, blue = np.rint(rgb[0] * 255).astype(np.uint8).tolist()
-    return red, green, blue
-
-
-# --- indexed images -------------------------------------------------------------------
-
-# What Pillow raises for malformed files (see quant.loading).
-_DECODE_ERRORS = (OSError, ValueError, EOFError, SyntaxError, IndexError, KeyError, struct.error)
-
-
-def _read_indexed_image(data: bytes, where: _Where) -> np.ndarray:
-    corrupt = f"{where.subject} is a truncated or corrupt PNG or GIF image"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            image = Image.open(io.BytesIO(data), formats=["PNG", "GIF"])
-        except (UnidentifiedImageError, Image.DecompressionBombError, *_DECODE_ERRORS) as err:
-            raise ImageError(f"{corrupt} ({type(err).__name__}); expected a readable indexed PNG or GIF.") from err
-        with image:
-            width, height = image.size
-            if width * height > loading.MAX_PIXELS:
-                raise ImageError(
-                    f"{where.subject} is {width} × {height} = {width * height:,} pixels; "
-                    f"palette images are accepted up to {loading.MAX_PIXELS:,}."
-                )
-            if image.mode != "P":
-                raise ImageError(
-                    f"{where.subject} is a {image.format} image in colour mode {image.mode}, which has no palette; "
-                    f"an image is accepted as a palette only as an indexed (palette) PNG or GIF."
-                )
-            try:
-                image.load()
-                indices = np.asarray(image)
-                flat = image.getpalette("RGB") or []
-            except (Image.DecompressionBombError, *_DECODE_ERRORS) as err:
-                raise ImageError(f"{corrupt} ({type(err).__name__}); expected a readable indexed PNG or GIF.") from err
-            transparency = image.info.get("transparency")
-    entries = np.array(flat, dtype=np.uint8).reshape(-1, 3)
-    used = np.flatnonzero(np.bincount(indices.ravel(), minlength=256))
-    if used.size and used[-1] >= entries.shape[0]:
-        raise ImageError(
-            f"{corrupt}: its pixels use palette entry {int(used[-1])} but it defines {entries.shape[0]}; "
-            f"expected a readable indexed PNG or GIF."
-        )
-    alpha = np.full(256, 255, dtype=np.uint8)
-    if isinstance(transparency, int) and not isinstance(transparency, bool) and 0 <= transparency < 256:
-        alpha[transparency] = 0
-    elif isinstance(transparency, bytes):
-        alpha[: min(len(transparency), 256)] = np.frombuffer(transparency[:256], dtype=np.uint8)
-    colours = _Colours(where)
-    for index in used.tolist():
-        if alpha[index]:
-            red, green, blue = entries[index].tolist()
-            colours.add((red, green, blue))
-    return colours.palette()
