@@ -129,8 +129,8 @@ def histogram_from_codes(codes: np.ndarray) -> ColorHistogram:
     sorting them. A table of all 2**24 colours would be 128 MB of fresh memory per
     image, and first touches of fresh memory are what dominate on a small virtual
     machine (0.6 s against 0.1 s for the counting itself in a new process on the
-    2-core machine of the README); so the codes are split by their top three bits
-    into eight parts, each counted in a 16 MB table, two parts at a time on two
+    2-core machine of docs/benchmarks.md); so the codes are split by their top three
+    bits into eight parts, each counted in a 16 MB table, two parts at a time on two
     cores. That took 0.12-0.14 s for a 12-megapixel photo in a new process there.
     """
     if codes.shape[0] <= 1 << 20:

@@ -1,7 +1,7 @@
 """A burst of visitors against one server: each uploads its own 12-megapixel photo at the
 same moment and waits for the Reconstructions grid.
 
-    python scripts/burst.py --visitors 12            # the README's figures
+    python scripts/burst.py --visitors 12            # docs/dashboard-performance.md's figures
     python scripts/burst.py --visitors 30 --after 60
 
 Starts ``streamlit run app.py`` on loopback (its own process, so the memory measured is

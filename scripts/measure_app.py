@@ -279,8 +279,9 @@ def _set(app: AppTest, key: str, value: object) -> AppTest:
 
 
 def print_ratio_table(times: dict[str, list[float]], yardstick: list[float], switch_times: dict[str, list[float]]) -> None:
-    """The README's table: each interaction's median, its runs, and the median of its
-    ratios to the libimagequant palette timed in the same repeat, against the target."""
+    """The table of docs/dashboard-performance.md's "The server's side of each
+    interaction": each interaction's median, its runs, and the median of its ratios
+    to the libimagequant palette timed in the same repeat, against the target."""
     print("| Measurement | Median (s) | Runs (s) | × libimagequant | Target |")
     print("|---|---:|---|---:|---:|")
     runs = ", ".join(f"{t:.2f}" for t in yardstick)
@@ -298,8 +299,9 @@ def print_ratio_table(times: dict[str, list[float]], yardstick: list[float], swi
 
 
 def print_table(heading: str, *, upload: tuple[str, list[float]], switches: dict[str, list[float]]) -> None:
-    """Print the machine, ``heading`` and the Markdown table the README quotes: the
-    median and every run of the upload and of each page switch, against their goals."""
+    """Print the machine, ``heading`` and the Markdown table docs/dashboard-performance.md
+    quotes ("In a real browser"): the median and every run of the upload and of each
+    page switch, against their goals."""
     print(f"Machine: {machine()}\n")
     print(heading + "\n")
     print("| Measurement | Median (s) | Runs (s) | Goal (s) |")

@@ -3,7 +3,7 @@
     python scripts/measure_steps.py trace      # 30-step traces vs one palette, fresh processes
     python scripts/measure_steps.py fine       # quantize's fine stage vs candidates vs a trace
 
-Prints Markdown tables for the README ("k-means step by step: what a trace costs").
+Prints Markdown tables for docs/benchmarks.md ("k-means step by step: what a trace costs").
 The photo is the benchmark's (``bench.run.make_photo``: 4000 x 3000, 1.4 million
 colours). Timings are wall seconds on whatever else the machine is doing: compare them
 within one table.
