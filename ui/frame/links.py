@@ -149,7 +149,10 @@ def _comma_list(values: object) -> str:
 
 
 def _pins(text: str) -> tuple[str, ...]:
-    """``ff0000,0000ff``: up to MAX_PINS different six-digit hex colours, no ``#``."""
+    """``ff0000,0000ff``: up to MAX_PINS different six-digit hex colours, no ``#``
+    (empty: no pins)."""
+    if not text:
+        return ()
     parts = text.split(",")
     if not all(len(part) == 6 and part.isascii() and all(c in "0123456789abcdefABCDEF" for c in part) for part in parts):
         raise ValueError(text)
