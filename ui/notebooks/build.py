@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ui.notebooks.cells import Cell, intro_cell, load_cells, pins_cells, preset_cells, settings_cell, setup_cell
+from ui.notebooks.cells import Cell, intro_cell, load_cells, pins_cells, settings_cell, setup_cell
 from ui.notebooks.pages import PLANS
 from ui.notebooks.settings import NotebookSettings, checked
 
@@ -37,7 +37,6 @@ def cells(page: str, settings: NotebookSettings) -> list[Cell]:
         *pins_cells(settings),
         *load_cells(settings),
         *plan.cells,
-        *([] if page == "kmeans_steps" else preset_cells(settings)),
     ]
 
 

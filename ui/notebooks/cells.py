@@ -34,8 +34,8 @@ __all__ = [
     "escape_markdown",
     "load_cells",
     "markdown",
+    "brought_cells",
     "pins_cells",
-    "preset_cells",
     "settings_cell",
     "space_words",
     "setup_cell",
@@ -299,9 +299,10 @@ def pins_cells(settings: NotebookSettings) -> list[Cell]:
             """
             ## Pinned colours
 
-            You pinned colours: every palette made with the sidebar's method keeps them
-            exactly (`fixed=`), and its other entries are fitted around them. k-means then
-            treats them as centres that never move.
+            You pinned colours: every palette the notebook computes keeps them exactly
+            (`fixed=`) and fits its other entries around them; k-means treats them as
+            centres that never move. A palette of *k* colours holds the first *k* − 1 pins,
+            as in the dashboard, so that at least one entry is fitted to the picture.
             """
         ),
         code(
@@ -313,19 +314,30 @@ def pins_cells(settings: NotebookSettings) -> list[Cell]:
     ]
 
 
-def fixed_argument(settings: NotebookSettings) -> str:
-    """``", fixed=pinned"`` when there are pins, else nothing: the argument appears only then."""
-    return ", fixed=pinned" if settings.pins else ""
+def fixed_argument(settings: NotebookSettings, size: str) -> str:
+    """``", fixed=pinned[: k - 1]"`` for a palette of ``size`` colours (a name in the
+    notebook's code) when there are pins, else nothing: the argument appears only then."""
+    return f", fixed=pinned[: {size} - 1]" if settings.pins else ""
 
 
-def preset_cells(settings: NotebookSettings) -> list[Cell]:
-    """The palette the visitor brought, applied and measured (nothing without one)."""
+def brought_cells(settings: NotebookSettings) -> list[Cell]:
+    """The palette the visitor brought, mapped and measured (nothing without one).
+
+    Defines ``brought`` (the colours), ``brought_labels`` (each pixel's entry) and
+    ``brought_image`` for the cells after it.
+    """
     colours = brought_hex(settings)
     if not colours:
         return []
     # A preset's name is ours; a file's name is the visitor's and stays out of the notebook.
     title = f"the preset {escape_markdown(settings.palette)}" if settings.palette is not None else "from your file"
     what = "the preset you chose" if settings.palette is not None else "the palette file you brought"
+    dithered = (
+        " The dashboard dithers it as the sidebar says; here every pixel simply takes its "
+        "nearest colour, so with dithering on the page's numbers differ."
+        if settings.dither
+        else ""
+    )
     listed = ",\n".join(
         "    " + ", ".join(repr(colour) for colour in colours[start : start + 8]) for start in range(0, len(colours), 8)
     )
@@ -334,26 +346,28 @@ def preset_cells(settings: NotebookSettings) -> list[Cell]:
             f"""
             ## Your palette: {title}
 
-            The {len(colours)} colours of {what}, given rather than fitted:
-            every pixel takes the nearest of them (measured in {SPACE_LABELS[settings.space]},
-            the sidebar's colour space). `quant.assign_colors` finds the nearest entry; the
-            error is measured as for the fitted palettes.
+            The {len(colours)} colours of {what}, given rather than fitted: every pixel takes
+            the nearest of them, measured in {SPACE_LABELS[settings.space]} (`SPACE`).
+            `quant.assign_colors` finds the nearest entry; the error is measured as for the
+            fitted palettes.{dithered}
             """
         ),
         Cell(
             "code",
-            f"PRESET = [\n{listed},\n]\n"
+            f"YOUR_PALETTE = [\n{listed},\n]\n"
             + textwrap.dedent(
                 """
-                preset = np.array([[int(hex_code[i : i + 2], 16) for i in (1, 3, 5)] for hex_code in PRESET], dtype=np.uint8)
-                preset_labels = quant.assign_colors(pixels, preset, space=SPACE).reshape(image.shape[:2])
-                preset_image = preset[preset_labels]
-                preset_measures = quant.metrics(image, preset_image, ssim=False)
-                print(f"MSE preset: {preset_measures.mse:.2f}")
-                print(f"ΔE preset: {preset_measures.delta_e:.3f}")
-                if len(preset) <= 256:
-                    print(f"PNG preset: {len(quant.indexed_png_of_labels(preset_labels.astype(np.uint8), preset))} bytes")
-                Image.fromarray(quant.downscale(preset_image, 1_000_000))
+                brought = np.array([[int(hex_code[i : i + 2], 16) for i in (1, 3, 5)] for hex_code in YOUR_PALETTE], dtype=np.uint8)
+                brought_labels = quant.assign_colors(pixels, brought, space=SPACE)
+                brought_image = brought[brought_labels].reshape(image.shape)
+                brought_measures = quant.metrics(image, brought_image, ssim=False)
+                print(f"MSE palette: {brought_measures.mse:.2f}")
+                print(f"PSNR palette: {brought_measures.psnr:.2f} dB")
+                print(f"ΔE palette: {brought_measures.delta_e:.3f}")
+                if len(brought) <= 256:
+                    png = quant.indexed_png_of_labels(brought_labels.reshape(image.shape[:2]).astype(np.uint8), brought)
+                    print(f"PNG palette: {len(png)} bytes")
+                print(f"Unused colours (nearest to no pixel): {len(brought) - len(np.unique(brought_labels))}")
                 """
             ).strip(),
         ),

@@ -21,6 +21,7 @@ from ui.notebooks.cells import (
     Cell,
     Setting,
     _and,
+    brought_cells,
     code,
     fixed_argument,
     markdown,
@@ -30,6 +31,7 @@ from ui.notebooks.cells import (
 )
 from ui.notebooks.settings import (
     CLOUD_SAMPLES,
+    SPACE_LABELS,
     COMPARE_SIZES,
     COMPARE_TARGETS,
     METHOD_LABELS,
@@ -42,6 +44,7 @@ from ui.notebooks.settings import (
     STORAGE_SIZES,
     WORK_PIXELS,
     NotebookSettings,
+    brought_hex,
 )
 
 __all__ = ["PLANS", "PagePlan"]
@@ -73,7 +76,7 @@ class PagePlan:
 
 
 def image_page(settings: NotebookSettings) -> PagePlan:
-    fixed = fixed_argument(settings)
+    fixed = fixed_argument(settings, "k")
     cells = [
         markdown(
             """
@@ -183,7 +186,7 @@ def image_page(settings: NotebookSettings) -> PagePlan:
 
 
 def colour_space_page(settings: NotebookSettings) -> PagePlan:
-    fixed = fixed_argument(settings)
+    fixed = fixed_argument(settings, "K")
     lab = settings.space == "lab"
     where = (
         "a point in CIELAB, the space where k-means measures its distances when `SPACE` is "
@@ -214,49 +217,9 @@ def colour_space_page(settings: NotebookSettings) -> PagePlan:
             print(f"Drawn: {len(sample.colors)}")
             """
         ),
-        markdown(
-            f"""
-            ## The palette
-
-            `quant.fit_palette` finds the palette the page drew, {method_words(settings)},
-            without rebuilding the picture. Its k-means runs on the image's distinct colours
-            weighted by their pixel counts (the same as on every pixel, and far quicker):
-            several k-means++ starts on a coarse grid of colours, the best continued on the
-            exact colours until nothing moves. The error is exact: the mean squared
-            difference over every pixel and channel, on the 0–255 scale.
-            """
-        ),
-        code(
-            f"""
-            fit = quant.fit_palette(image, K, method=METHOD, space=SPACE, seed=SEED{fixed})
-            print(f"MSE {{K}}: {{fit.mse:.2f}}")
-            print(f"{{fit.k}} colours, largest share first:", " ".join(quant.palette_hex(fit.palette)))
-            """
-        ),
-        markdown(
-            """
-            ### The same with scikit-learn, as in the teaching notebook
-
-            `MiniBatchKMeans` fits the pixels themselves, a random batch of them at a time
-            (here on at most 300,000 pixels, as quant's `"minibatch"` method does), always in
-            RGB. Its palette is usually a little worse than quant's k-means: it never sees all
-            the pixels at once and stops early. The notebook also *truncated* the centres to
-            whole numbers (`astype(np.uint8)`); rounding them is slightly better.
-            """
-        ),
-        code(
-            """
-            from sklearn.cluster import MiniBatchKMeans
-
-            rng = np.random.default_rng(SEED)
-            training = pixels if len(pixels) <= 300_000 else pixels[rng.choice(len(pixels), 300_000, replace=False)]
-            model = MiniBatchKMeans(n_clusters=K, random_state=SEED).fit(training)
-            sk_palette = np.clip(np.rint(model.cluster_centers_), 0, 255).astype(np.uint8)
-            sk_labels = model.predict(pixels)
-            sk_mse = np.mean((pixels.astype(np.float64) - sk_palette[sk_labels]) ** 2)
-            print(f"MiniBatchKMeans MSE {K}: {sk_mse:.2f}")
-            """
-        ),
+    ]
+    cells += _brought_centres(settings) if brought_hex(settings) else _fitted_centres(settings, fixed)
+    cells += [
         markdown(
             "## The cloud in 3D\n\n"
             "Each point is drawn in its own colour"
@@ -286,14 +249,14 @@ def colour_space_page(settings: NotebookSettings) -> PagePlan:
                 return rgb2lab(colors.reshape(-1, 1, 3) / 255).reshape(-1, 3)
 
 
-            centre_hex = np.array(quant.palette_hex(fit.palette))
+            centre_hex = np.array(quant.palette_hex(palette))
             if BY_CENTRE:
-                point_colors = centre_hex[quant.assign_colors(sample.colors, fit.palette, space=SPACE)]
+                point_colors = centre_hex[quant.assign_colors(sample.colors, palette, space=SPACE)]
             else:
                 point_colors = quant.palette_hex(sample.colors)
-            share = fit.counts / fit.counts.sum()
-            centre_sizes = 6 + 24 * np.sqrt(share / share.max())  # the marker's area grows with the share
-            points_at, centres_at = coordinates(sample.colors), coordinates(fit.palette)
+            share = counts / counts.sum()
+            centre_sizes = 6 + 24 * np.sqrt(share / share.max())  # a marker's area grows with its share
+            points_at, centres_at = coordinates(sample.colors), coordinates(palette)
             x, y, z = SCENE
 
             cloud = go.Figure(
@@ -351,13 +314,79 @@ def colour_space_page(settings: NotebookSettings) -> PagePlan:
             """
         ),
     ]
-    view = f"a palette of {settings.k} colours by {method_words(settings)}"
+    if brought_hex(settings):
+        view = f"the {len(brought_hex(settings))} colours of your palette, mapped in {SPACE_LABELS[settings.space]}"
+    else:
+        view = f"a palette of {settings.k} colours by {method_words(settings)}"
+    # With a palette brought, its colours are the centres: no K to choose.
     rows = sidebar_settings(settings, dithering=False) + [
-        ("K", settings.k, "number of colours, 2 to 128"),
+        *([] if brought_hex(settings) else [("K", settings.k, "number of colours, 2 to 128")]),
         ("BY_CENTRE", settings.by_centre, "paint each point in the colour of its centre"),
         ("CLOUD_SAMPLES", CLOUD_SAMPLES, "colours drawn for the cloud"),
     ]
     return PagePlan("Colour space", view, rows, cells)
+
+
+def _fitted_centres(settings: NotebookSettings, fixed: str) -> list[Cell]:
+    """Colour space: the palette fitted with the sidebar's method, and scikit-learn's beside it."""
+    return [
+        markdown(
+            f"""
+            ## The palette
+
+            `quant.fit_palette` finds the palette the page drew, {method_words(settings)},
+            without rebuilding the picture. Its k-means runs on the image's distinct colours
+            weighted by their pixel counts (the same as on every pixel, and far quicker):
+            several k-means++ starts on a coarse grid of colours, the best continued on the
+            exact colours until nothing moves. The error is exact: the mean squared
+            difference over every pixel and channel, on the 0–255 scale.
+            """
+        ),
+        code(
+            f"""
+            fit = quant.fit_palette(image, K, method=METHOD, space=SPACE, seed=SEED{fixed})
+            palette, counts = fit.palette, fit.counts
+            print(f"MSE {{K}}: {{fit.mse:.2f}}")
+            print(f"{{fit.k}} colours, largest share first:", " ".join(quant.palette_hex(fit.palette)))
+            """
+        ),
+        markdown(
+            """
+            ### The same with scikit-learn, as in the teaching notebook
+
+            `MiniBatchKMeans` fits the pixels themselves, a random batch of them at a time
+            (here on at most 300,000 pixels, as quant's `"minibatch"` method does), always in
+            RGB. Its palette is usually a little worse than quant's k-means: it never sees all
+            the pixels at once and stops early. The notebook also *truncated* the centres to
+            whole numbers (`astype(np.uint8)`); rounding them is slightly better.
+            """
+        ),
+        code(
+            """
+            from sklearn.cluster import MiniBatchKMeans
+
+            rng = np.random.default_rng(SEED)
+            training = pixels if len(pixels) <= 300_000 else pixels[rng.choice(len(pixels), 300_000, replace=False)]
+            model = MiniBatchKMeans(n_clusters=K, random_state=SEED).fit(training)
+            sk_palette = np.clip(np.rint(model.cluster_centers_), 0, 255).astype(np.uint8)
+            sk_labels = model.predict(pixels)
+            sk_mse = np.mean((pixels.astype(np.float64) - sk_palette[sk_labels]) ** 2)
+            print(f"MiniBatchKMeans MSE {K}: {sk_mse:.2f}")
+            """
+        ),
+    ]
+
+
+def _brought_centres(settings: NotebookSettings) -> list[Cell]:
+    """Colour space with a palette the visitor brought: its colours are the centres."""
+    return [
+        *brought_cells(settings),
+        code(
+            """
+            palette, counts = brought, np.bincount(brought_labels, minlength=len(brought))
+            """
+        ),
+    ]
 
 
 # --- k-means step by step ------------------------------------------------------------
@@ -543,7 +572,7 @@ def kmeans_steps_page(settings: NotebookSettings) -> PagePlan:
             )
             print(f"MiniBatch MSE {MAX_ITER}: {minibatch_errors[-1]:.2f}")
             print(f"quant.minibatch_steps MSE {MAX_ITER}: {quant_minibatch.mse[-1]:.2f}")
-            print(f"Lloyd MSE at step {min(MAX_ITER, trace.n_steps)}: {trace.mse[min(MAX_ITER, trace.n_steps)]:.2f}")
+            print(f"Lloyd's MSE at step {min(MAX_ITER, trace.n_steps)}: {trace.mse[min(MAX_ITER, trace.n_steps)]:.2f}")
 
             steps = go.Figure(
                 [
@@ -604,8 +633,10 @@ def kmeans_steps_page(settings: NotebookSettings) -> PagePlan:
 
 
 def reconstructions_page(settings: NotebookSettings) -> PagePlan:
-    fixed = fixed_argument(settings)
+    fixed, random_fixed = fixed_argument(settings, "k"), fixed_argument(settings, "RANDOM_SIZE")
+    brought = bool(brought_hex(settings))
     cells = [
+        *brought_cells(settings),
         markdown(
             f"""
             ## The reconstructions
@@ -626,7 +657,7 @@ def reconstructions_page(settings: NotebookSettings) -> PagePlan:
         ),
         code(
             f"""
-            tiles = {{"Original": image}}
+            tiles = {{"Original": image{', "Your palette": brought_image' if brought else ''}}}
             for k in SIZES:
                 result = quant.quantize(
                     image, k, method=METHOD, space=SPACE, seed=SEED, dither=DITHER, dither_kind=DITHER_KIND{fixed}
@@ -650,17 +681,17 @@ def reconstructions_page(settings: NotebookSettings) -> PagePlan:
             """
         ),
         code(
-            """
+            f"""
             if RANDOM_SIZE:
                 result = quant.quantize(
-                    image, RANDOM_SIZE, method="random", space=SPACE, seed=SEED, dither=DITHER, dither_kind=DITHER_KIND
+                    image, RANDOM_SIZE, method="random", space=SPACE, seed=SEED, dither=DITHER, dither_kind=DITHER_KIND{random_fixed}
                 )
                 measures = quant.metrics(image, result, ssim=False)
-                tiles[f"random {RANDOM_SIZE}"] = result.image
-                print(f"MSE random {RANDOM_SIZE}: {measures.mse:.2f}")
-                print(f"PSNR random {RANDOM_SIZE}: {measures.psnr:.2f} dB")
-                print(f"ΔE random {RANDOM_SIZE}: {measures.delta_e:.3f}")
-                print(f"PNG random {RANDOM_SIZE}: {len(quant.indexed_png(result))} bytes")
+                tiles[f"random {{RANDOM_SIZE}}"] = result.image
+                print(f"MSE random {{RANDOM_SIZE}}: {{measures.mse:.2f}}")
+                print(f"PSNR random {{RANDOM_SIZE}}: {{measures.psnr:.2f}} dB")
+                print(f"ΔE random {{RANDOM_SIZE}}: {{measures.delta_e:.3f}}")
+                print(f"PNG random {{RANDOM_SIZE}}: {{len(quant.indexed_png(result))}} bytes")
             """
         ),
         markdown(
@@ -724,6 +755,7 @@ def reconstructions_page(settings: NotebookSettings) -> PagePlan:
         ),
     ]
     if settings.quality_target is not None:
+        all_pins = ", fixed=pinned" if settings.pins else ""  # the search keeps every pin, as on the page
         cells += [
             markdown(
                 """
@@ -735,13 +767,13 @@ def reconstructions_page(settings: NotebookSettings) -> PagePlan:
                 """
             ),
             code(
-                """
-                smallest = quant.smallest_palette(image, max_delta_e=TARGET, method=METHOD, space=SPACE, seed=SEED)
+                f"""
+                smallest = quant.smallest_palette(image, max_delta_e=TARGET, method=METHOD, space=SPACE, seed=SEED{all_pins})
                 measures = quant.metrics(image, smallest, ssim=False)
-                print(f"Smallest palette: {smallest.n_colors} colours")
-                print(f"ΔE smallest: {measures.delta_e:.3f}")
-                print(f"MSE smallest: {measures.mse:.2f}")
-                print(f"PNG smallest: {len(quant.indexed_png(smallest))} bytes")
+                print(f"Smallest palette: {{smallest.n_colors}} colours")
+                print(f"ΔE smallest: {{measures.delta_e:.3f}}")
+                print(f"MSE smallest: {{measures.mse:.2f}}")
+                print(f"PNG smallest: {{len(quant.indexed_png(smallest))}} bytes")
                 """
             ),
         ]
@@ -756,7 +788,7 @@ def reconstructions_page(settings: NotebookSettings) -> PagePlan:
 
 
 def _tiles_words(settings: NotebookSettings) -> str:
-    parts = []
+    parts = ["your palette"] if brought_hex(settings) else []
     if settings.sizes:
         parts.append(f"palettes of {_and([str(k) for k in settings.sizes])} colours")
     if settings.with_random:
@@ -768,8 +800,7 @@ def _tiles_words(settings: NotebookSettings) -> str:
 
 
 def compare_page(settings: NotebookSettings) -> PagePlan:
-    # Pins go with the sidebar's method only; the argument appears only when there are pins.
-    extra = ', **({"fixed": pinned} if method == METHOD else {})' if settings.pins else ""
+    fixed = fixed_argument(settings, "k")  # every method's palette holds the pins, as on the page
     cells = [
         markdown(
             f"""
@@ -803,7 +834,7 @@ def compare_page(settings: NotebookSettings) -> PagePlan:
             for method in METHODS:
                 for k in SIZES:
                     result = quant.quantize(
-                        work, k, method=method, space=SPACE, seed=SEED, dither=DITHER, dither_kind=DITHER_KIND{extra}
+                        work, k, method=method, space=SPACE, seed=SEED, dither=DITHER, dither_kind=DITHER_KIND{fixed}
                     )
                     points[method, k] = quant.metrics(work, result, ssim=True)
                     print(f"MSE {{method}} {{k}}: {{points[method, k].mse:.2f}}")
@@ -878,7 +909,7 @@ def compare_page(settings: NotebookSettings) -> PagePlan:
             f"""
             method, k = HEATMAP
             result = quant.quantize(
-                work, k, method=method, space=SPACE, seed=SEED, dither=DITHER, dither_kind=DITHER_KIND{extra}
+                work, k, method=method, space=SPACE, seed=SEED, dither=DITHER, dither_kind=DITHER_KIND{fixed}
             )
             heat = quant.error_map(work, result.image, kind="delta_e")
             print(f"Heat map {{method}} {{k}}: {{heat.mean():.3f}} mean ΔE")
