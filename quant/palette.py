@@ -355,6 +355,12 @@ def _sure_cells(histogram: ColorHistogram, centres: np.ndarray) -> tuple[np.ndar
     return first, sure
 
 
+def _prunes(histogram: ColorHistogram, n_entries: int, space: str) -> bool:
+    """Whether :func:`_nearest_colors` maps the histogram's colours to a palette of
+    ``n_entries`` cell by cell (else colour by colour)."""
+    return space == "rgb" and len(histogram) >= _PRUNE_MIN_COLORS and 2 <= n_entries <= _PRUNE_MAX_PALETTE
+
+
 def _nearest_colors(histogram: ColorHistogram, palette: np.ndarray, space: str) -> np.ndarray:
     """Index of the nearest palette entry of each distinct colour of the histogram, exactly.
 
@@ -364,7 +370,7 @@ def _nearest_colors(histogram: ColorHistogram, palette: np.ndarray, space: str) 
     """
     points = _histogram_points(histogram, space)
     centres = _to_space(palette, space)
-    if space != "rgb" or len(histogram) < _PRUNE_MIN_COLORS or not 2 <= palette.shape[0] <= _PRUNE_MAX_PALETTE:
+    if not _prunes(histogram, palette.shape[0], space):
         return _nearest(points, centres)
     cell_of_color, _ = _grid(histogram, _FINE_BITS)
     first, sure = _sure_cells(histogram, centres)

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from quant.colors import N_CODES, ColorHistogram, analyse, remembered
 from quant.errors import ImageError
@@ -36,6 +37,7 @@ from quant.palette import (
     METHODS,
     SPACES,
 )
+from quant.pinned import check_fixed, fit_around, pinned_mask
 
 __all__ = ["DITHER_KINDS", "ColorPairs", "PaletteFit", "Quantized", "apply_palette", "fit_palette", "quantize"]
 
@@ -101,6 +103,11 @@ class Quantized:
     pairs : ColorPairs or None
         When dithered: the distinct (colour of ``source``, palette entry) pairs and
         their pixel counts, which :func:`quant.metrics` measures instead of pixels.
+    pinned : (k,) bool array
+        True for the entries given by the caller, exactly as given: the pins of
+        ``fixed``, or every entry of a palette mapped by :func:`quant.map_to_palette`.
+        They are kept even when no pixel takes them (count 0, at the end). All False
+        otherwise.
     """
 
     palette: np.ndarray
@@ -118,11 +125,23 @@ class Quantized:
     color_labels: np.ndarray | None = field(default=None, repr=False)
     pairs: ColorPairs | None = field(default=None, repr=False)
     dither_kind: str = "diffusion"
+    pinned: np.ndarray = field(default=None, repr=False)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        _default_pinned(self)
 
     @property
     def k(self) -> int:
         """Number of colours actually used."""
         return int(self.palette.shape[0])
+
+
+def _default_pinned(result: Quantized | PaletteFit) -> None:
+    """Set a result's ``pinned`` to all False (read-only) when it was not given."""
+    if result.pinned is None:
+        pinned = np.zeros(result.palette.shape[0], dtype=bool)
+        pinned.flags.writeable = False
+        object.__setattr__(result, "pinned", pinned)
 
 
 def _check_dither(dither: bool | float) -> float:
@@ -198,6 +217,7 @@ def quantize(
     dither: bool | float = False,
     seed: int = 0,
     dither_kind: str = "diffusion",
+    fixed: ArrayLike | None = None,
 ) -> Quantized:
     """Reduce an image to a palette of at most ``n_colors`` colours.
 
@@ -232,6 +252,13 @@ def quantize(
         (:mod:`quant.ordered`): a higher error than diffusion, but a calm, regular
         texture that some prefer for flat artwork and gradients. The mix is computed
         in RGB; with ``space="lab"`` the nearest entry is the Lab one.
+    fixed : (m, 3) array-like of int, optional
+        Pins: colours that must be in the palette exactly as given, 1 to ``n_colors``
+        of them, as an (m, 3) array or a list of (r, g, b) triples (0–255); equal
+        pins count once, and None or an empty list means none. The other
+        ``n_colors - m`` entries are fitted around them (see Notes). Pins no pixel
+        is nearest to are kept, with count 0, at the end of the palette;
+        ``Quantized.pinned`` marks them.
 
     Returns
     -------
@@ -241,8 +268,9 @@ def quantize(
     Raises
     ------
     ImageError
-        If ``n_colors``, ``method``, ``space``, ``dither``, ``dither_kind`` or ``seed``
-        is not one of the accepted values.
+        If ``n_colors``, ``method``, ``space``, ``dither``, ``dither_kind``, ``seed``
+        or ``fixed`` is not one of the accepted values, or there are more pins than
+        ``n_colors``.
     ValueError
         If ``image`` is not an (H, W, 3) uint8 array.
 
@@ -254,6 +282,24 @@ def quantize(
     An image with at most ``n_colors`` distinct colours gets exactly its own colours
     (zero error) from every method but ``"random"``, whose point is to ignore them.
 
+    With pins (``fixed``), by method (:func:`quant.pinned.fit_around`):
+
+    * ``"kmeans"``: pinned k-means. The pins take part in every assignment and never
+      move; k-means++ seeding starts from them as centres already chosen. Pins in
+      ``space="lab"`` are converted to Lab for the fit and returned as given.
+    * ``"minibatch"``, ``"median-cut"``, ``"octree"``: the method's palette of
+      ``n_colors - m`` colours, plus the pins.
+    * ``"random"``: the same draw as without pins, each pin replacing the drawn
+      colour nearest it.
+
+    Whatever the method, the error (in ``space``) is never above that of the
+    *overwrite palette*: the palette fitted without pins, its entries nearest the
+    pins replaced by them, every pixel mapped to its nearest entry; that palette is
+    returned when it is the better. An image whose distinct colours and pins number
+    at most ``n_colors`` together gets exactly those (zero error), but with
+    ``"random"``; one with more is fitted as above (pins first, then the colours
+    that fit best), every pixel mapped to its nearest entry.
+
     Examples
     --------
     >>> import numpy as np
@@ -263,18 +309,28 @@ def quantize(
     ([[0, 0, 0], [255, 255, 255]], 0.0)
     """
     with _THREADPOOLS.limit(limits=1):
-        return _quantize(image, n_colors, method=method, space=space, dither=dither, seed=seed, dither_kind=dither_kind)
+        return _quantize(
+            image, n_colors, method=method, space=space, dither=dither, seed=seed, dither_kind=dither_kind, fixed=fixed
+        )
 
 
 def _quantize(
-    image: np.ndarray, n_colors: int, *, method: str, space: str, dither: bool | float, seed: int, dither_kind: str
+    image: np.ndarray,
+    n_colors: int,
+    *,
+    method: str,
+    space: str,
+    dither: bool | float,
+    seed: int,
+    dither_kind: str,
+    fixed: ArrayLike | None,
 ) -> Quantized:
     """:func:`quantize` with the native thread pools already limited."""
     started = time.perf_counter()
     image = check_image(image)
     _check_dither(dither)
     _check_dither_kind(dither_kind)
-    codes, fit = _fit_palette(image, n_colors, method=method, space=space, seed=seed)
+    codes, fit = _fit_palette(image, n_colors, method=method, space=space, seed=seed, fixed=fixed)
     return _apply_palette(image, codes, fit, dither=dither, dither_kind=dither_kind, started=started)
 
 
@@ -287,7 +343,8 @@ class PaletteFit:
     ----------
     palette : (k, 3) uint8 array
         The colours, without duplicates, ordered by pixel share (nearest-colour
-        mapping), largest first. Entries no colour is nearest to are dropped.
+        mapping), largest first. Entries no colour is nearest to are dropped, but
+        for those marked ``pinned``, which are kept at the end.
     counts : (k,) int64 array
         Pixels per palette entry when every pixel takes its nearest entry, decreasing.
     color_labels : (n,) uint8 array
@@ -300,6 +357,8 @@ class PaletteFit:
         As in :class:`Quantized`; ``seconds`` is the time of the fit.
     shape : (int, int)
         Height and width of the image fitted.
+    pinned : (k,) bool array
+        As in :class:`Quantized`: the entries given exactly by the caller.
     """
 
     palette: np.ndarray
@@ -313,6 +372,10 @@ class PaletteFit:
     seed: int
     seconds: float
     shape: tuple[int, int]
+    pinned: np.ndarray = field(default=None, repr=False)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        _default_pinned(self)
 
     @property
     def k(self) -> int:
@@ -321,7 +384,13 @@ class PaletteFit:
 
 
 def fit_palette(
-    image: np.ndarray, n_colors: int, *, method: str = "kmeans", space: str = "rgb", seed: int = 0
+    image: np.ndarray,
+    n_colors: int,
+    *,
+    method: str = "kmeans",
+    space: str = "rgb",
+    seed: int = 0,
+    fixed: ArrayLike | None = None,
 ) -> PaletteFit:
     """The palette :func:`quantize` would choose, and its exact error, without rebuilding the image.
 
@@ -337,7 +406,7 @@ def fit_palette(
         An RGB image.
     n_colors : int
         Largest palette size, 1 to 256.
-    method, space, seed
+    method, space, seed, fixed
         As in :func:`quantize`.
 
     Returns
@@ -348,7 +417,8 @@ def fit_palette(
     Raises
     ------
     ImageError
-        If ``n_colors``, ``method``, ``space`` or ``seed`` is not one of the accepted values.
+        If ``n_colors``, ``method``, ``space``, ``seed`` or ``fixed`` is not one of the
+        accepted values.
     ValueError
         If ``image`` is not an (H, W, 3) uint8 array.
 
@@ -361,7 +431,7 @@ def fit_palette(
     ([[0, 0, 0], [255, 255, 255]], [3, 1], 0.0)
     """
     with _THREADPOOLS.limit(limits=1):
-        _, fit = _fit_palette(check_image(image), n_colors, method=method, space=space, seed=seed)
+        _, fit = _fit_palette(check_image(image), n_colors, method=method, space=space, seed=seed, fixed=fixed)
         return fit
 
 
@@ -412,35 +482,39 @@ def apply_palette(
         return _apply_palette(image, codes, fit, dither=dither, dither_kind=dither_kind, started=started - fit.seconds)
 
 
-def _fit_palette(image: np.ndarray, n_colors: int, *, method: str, space: str, seed: int) -> tuple[np.ndarray, PaletteFit]:
+def _fit_palette(
+    image: np.ndarray, n_colors: int, *, method: str, space: str, seed: int, fixed: ArrayLike | None = None
+) -> tuple[np.ndarray, PaletteFit]:
     """The packed codes of ``image`` and :func:`fit_palette`'s result; thread pools limited, image checked."""
     started = time.perf_counter()
     n_colors = _check_n_colors(n_colors)
     _check_choice(method, "method", METHODS)
     _check_choice(space, "space", SPACES)
     seed = _check_seed(seed)
+    pins = check_fixed(fixed, n_colors)
 
     codes, histogram = analyse(image)
 
-    if method != "random" and len(histogram) <= n_colors:
-        palette = histogram.colors
-    elif method == "kmeans":
-        palette = _to_rgb8(_kmeans_centres(histogram, n_colors, space, seed), space)
-    elif method == "minibatch":
-        palette = _to_rgb8(_minibatch_centres(image, n_colors, space, seed), space)
-    elif method == "random":
-        palette = np.random.default_rng(seed).integers(0, 256, size=(n_colors, 3), dtype=np.uint8)
+    palette = _method_palette(image, histogram, n_colors, method, space, seed)
+    if pins is None:
+        color_labels = _nearest_colors(histogram, palette, space)
     else:
-        palette = _pillow_palette(image, n_colors, method)
-    palette = np.unique(palette, axis=0)
-
-    color_labels = _nearest_colors(histogram, palette, space)
+        palette, color_labels = fit_around(
+            histogram,
+            n_colors,
+            pins,
+            palette,
+            lambda size: _method_palette(image, histogram, size, method, space, seed),
+            method=method,
+            space=space,
+            seed=seed,
+        )
     counts = np.bincount(color_labels, weights=_histogram_weights(histogram), minlength=palette.shape[0])
-    palette, counts, rank = _by_share(palette, counts)
+    palette, counts, rank, pinned = _by_share(palette, counts, pinned_mask(palette, pins))
     color_ranks = rank[color_labels]
     color_ranks.flags.writeable = False
-    squared = _squared_error(histogram.colors, _histogram_weights(histogram), palette[color_ranks])
-    for array in (palette, counts):
+    squared = _squared_error(histogram.colors, _histogram_weights(histogram), _reconstruct(palette, color_ranks))
+    for array in (palette, counts, pinned):
         array.flags.writeable = False
     fit = PaletteFit(
         palette=palette,
@@ -454,18 +528,42 @@ def _fit_palette(image: np.ndarray, n_colors: int, *, method: str, space: str, s
         seed=seed,
         seconds=time.perf_counter() - started,
         shape=image.shape[:2],
+        pinned=pinned,
     )
     return codes, fit
 
 
-def _by_share(palette: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Palette and counts largest share first, entries no pixel chose dropped, and the
-    rank (new index, uint8) of every old entry."""
+def _method_palette(image: np.ndarray, histogram: ColorHistogram, n_colors: int, method: str, space: str, seed: int) -> np.ndarray:
+    """The distinct colours (at most ``n_colors``, (k, 3) uint8, sorted) that ``method``
+    chooses for ``image``, whose histogram is given; prior validation is assumed.
+
+    An image with at most ``n_colors`` distinct colours gets exactly its own, from every
+    method but ``"random"``.
+    """
+    if method != "random" and len(histogram) <= n_colors:
+        palette = histogram.colors
+    elif method == "kmeans":
+        palette = _to_rgb8(_kmeans_centres(histogram, n_colors, space, seed), space)
+    elif method == "minibatch":
+        palette = _to_rgb8(_minibatch_centres(image, n_colors, space, seed), space)
+    elif method == "random":
+        palette = np.random.default_rng(seed).integers(0, 256, size=(n_colors, 3), dtype=np.uint8)
+    else:
+        palette = _pillow_palette(image, n_colors, method)
+    return np.unique(palette, axis=0)
+
+
+def _by_share(
+    palette: np.ndarray, counts: np.ndarray, keep: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Palette and counts largest share first, entries no pixel chose dropped unless
+    ``keep`` marks them (those go last, in their order), the rank (new index, uint8)
+    of every old entry, and ``keep`` in the new order."""
     order = np.argsort(-counts, kind="stable")
-    order = order[counts[order] > 0]
+    order = order[(counts[order] > 0) | keep[order]]
     rank = np.zeros(palette.shape[0], dtype=np.uint8)
     rank[order] = np.arange(order.shape[0], dtype=np.uint8)
-    return np.ascontiguousarray(palette[order]), counts[order].astype(np.int64), rank
+    return np.ascontiguousarray(palette[order]), counts[order].astype(np.int64), rank, keep[order]
 
 
 def _apply_palette(
@@ -477,8 +575,8 @@ def _apply_palette(
     histogram = fit.source
     labels = _per_pixel(fit.color_labels, histogram, codes).reshape(image.shape[:2])
     pairs = None
-    if strength > 0 and len(histogram) > fit.k:
-        # An image with no more colours than the palette maps exactly: nothing to diffuse.
+    if strength > 0 and fit.mse > 0:
+        # Every colour an entry of the palette: nothing to diffuse.
         from quant.pairs import color_pairs
 
         if dither_kind == "ordered":
@@ -487,16 +585,16 @@ def _apply_palette(
             pixel_labels = _dithered_labels(image, fit.palette, strength, labels, fit.mse, histogram)
         pair_colors, pair_labels, pair_counts = color_pairs(codes, histogram.codes, histogram.counts, pixel_labels, fit.k)
         counts = np.bincount(pair_labels, weights=pair_counts, minlength=fit.k)
-        palette, counts, rank = _by_share(fit.palette, counts)
+        palette, counts, rank, pinned = _by_share(fit.palette, counts, fit.pinned)
         labels = _gather(rank, pixel_labels)
         pairs = ColorPairs(colors=pair_colors, labels=rank[pair_labels], counts=pair_counts)
-        for array in (*vars(pairs).values(), palette, counts):
+        for array in (*vars(pairs).values(), palette, counts, pinned):
             array.flags.writeable = False
         squared = _squared_error(histogram.colors[pair_colors], pair_counts.astype(np.float64), palette[pairs.labels])
         mse = squared / (3 * codes.shape[0])
         color_labels = None
     else:
-        palette, counts, color_labels = fit.palette, fit.counts, fit.color_labels
+        palette, counts, color_labels, pinned = fit.palette, fit.counts, fit.color_labels, fit.pinned
         mse = fit.mse
     reconstruction = _reconstruct(palette, labels)
 
@@ -516,4 +614,5 @@ def _apply_palette(
         source=histogram,
         color_labels=color_labels,
         pairs=pairs,
+        pinned=pinned,
     )

@@ -26,12 +26,14 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from quant.colors import analyse
 from quant.errors import ImageError
 from quant.loading import check_image
 from quant.metrics import metrics
 from quant.palette import MAX_COLORS, METHODS, SPACES
+from quant.pinned import check_fixed, count_with_pins
 from quant.pipeline import PaletteFit, Quantized, apply_palette, fit_palette
 
 __all__ = ["GUIDE_PIXELS", "PaletteSearch", "smallest_fit", "smallest_palette"]
@@ -63,7 +65,8 @@ class PaletteSearch:
         Its palette, ready for :func:`quant.apply_palette`.
     tried : mapping of int to float
         Every palette size measured on the full image and its mean ΔE, in the order
-        tried. ``n_colors`` and ``n_colors - 1`` (when above 0) are always in it.
+        tried. ``n_colors`` and ``n_colors - 1`` (when at least 1 and the number of
+        pins) are always in it.
     guide_tried : mapping of int to float
         The same for the subsample that guided the search (empty for small images).
     max_delta_e : float
@@ -120,12 +123,18 @@ def _slope(points: Mapping[int, float], around: int) -> float | None:
 
 
 def _search(
-    delta_e: Callable[[int], float], target: float, *, start: int, upper: int, slope: float = _TYPICAL_SLOPE
+    delta_e: Callable[[int], float],
+    target: float,
+    *,
+    start: int,
+    upper: int,
+    slope: float = _TYPICAL_SLOPE,
+    lower: int = 1,
 ) -> int | None:
     """The smallest k found with ``delta_e(k) <= target`` and ``delta_e(k - 1) > target``
-    (or k = 1); None if ``upper`` misses.
+    (or k = ``lower``, the smallest size there is); None if ``upper`` misses.
 
-    Keeps a bracket: ``low``, the largest size known to miss (0 at first), and ``high``,
+    Keeps a bracket: ``low``, the largest size known to miss (``lower - 1`` at first), and ``high``,
     the smallest known to meet the target (``upper + 1`` at first, meaning none). Each
     step measures one size strictly inside it, so the bracket shrinks every time, and
     the search ends when ``high`` is ``low + 1``. ΔE falls roughly as a power of k, so
@@ -136,8 +145,8 @@ def _search(
     halved the bracket in two steps.
     """
     points: dict[int, float] = {}
-    low, high = 0, upper + 1
-    k = min(max(start, 1), upper)
+    low, high = lower - 1, upper + 1
+    k = min(max(start, lower), upper)
     slow_steps = 0
     while True:
         width = high - low
@@ -167,7 +176,13 @@ def _search(
 
 
 def smallest_fit(
-    image: np.ndarray, *, max_delta_e: float, method: str = "kmeans", space: str = "rgb", seed: int = 0
+    image: np.ndarray,
+    *,
+    max_delta_e: float,
+    method: str = "kmeans",
+    space: str = "rgb",
+    seed: int = 0,
+    fixed: ArrayLike | None = None,
 ) -> PaletteSearch:
     """The fewest colours whose palette has a mean CIEDE2000 ΔE at most ``max_delta_e``.
 
@@ -181,6 +196,10 @@ def smallest_fit(
     method, space, seed
         How each palette is made, as in :func:`quant.quantize`. Pixels are mapped to
         their nearest entry (no dithering).
+    fixed : (m, 3) array-like of int, optional
+        Pins every palette tried holds (as in :func:`quant.quantize`); the sizes
+        tried then start at ``m``, and "smallest" means: ``k`` meets the target and
+        ``k - 1`` does not, or ``k`` is ``m``.
 
     Returns
     -------
@@ -190,9 +209,10 @@ def smallest_fit(
     Raises
     ------
     ImageError
-        If ``max_delta_e`` is not a positive finite number, ``method``, ``space`` or
-        ``seed`` is not accepted, or even 256 colours (or all the image's colours,
-        if it has fewer) miss the target; the message gives the ΔE they reach.
+        If ``max_delta_e`` is not a positive finite number, ``method``, ``space``,
+        ``seed`` or ``fixed`` is not accepted, or even 256 colours (or all the
+        image's colours and the pins, if they are fewer) miss the target; the
+        message gives the ΔE they reach.
     ValueError
         If ``image`` is not an (H, W, 3) uint8 array.
 
@@ -214,11 +234,20 @@ def smallest_fit(
     target = _check_target(max_delta_e)
     _check_option(method, "method", METHODS)
     _check_option(space, "space", SPACES)
+    pins = check_fixed(fixed, MAX_COLORS)
+    lower = 1 if pins is None else pins.shape[0]
+
+    def upper_of(on: np.ndarray) -> int:
+        """Enough colours for no error: the image's, with the pins."""
+        histogram = analyse(on)[1]
+        if method == "random":
+            return MAX_COLORS
+        return min(MAX_COLORS, len(histogram) if pins is None else count_with_pins(histogram, pins))
 
     def measured(on: np.ndarray, tried: dict[int, float], fits: dict[int, PaletteFit] | None):
         def delta_e(n_colors: int) -> float:
             if n_colors not in tried:
-                fit = fit_palette(on, n_colors, method=method, space=space, seed=seed)
+                fit = fit_palette(on, n_colors, method=method, space=space, seed=seed, fixed=pins)
                 tried[n_colors] = metrics(on, fit, ssim=False).delta_e
                 if fits is not None:
                     fits[n_colors] = fit
@@ -230,16 +259,15 @@ def smallest_fit(
     guide_tried: dict[int, float] = {}
     guide = _guide(image)
     if guide is not None:
-        guide_upper = MAX_COLORS if method == "random" else min(MAX_COLORS, len(analyse(guide)[1]))
-        found = _search(measured(guide, guide_tried, None), target, start=start, upper=guide_upper)
+        guide_upper = upper_of(guide)
+        found = _search(measured(guide, guide_tried, None), target, start=start, upper=guide_upper, lower=lower)
         start = guide_upper if found is None else found
         slope = _slope(guide_tried, start) or slope
 
     tried: dict[int, float] = {}
     fits: dict[int, PaletteFit] = {}
-    n_distinct = len(analyse(image)[1])
-    upper = MAX_COLORS if method == "random" else min(MAX_COLORS, n_distinct)
-    found = _search(measured(image, tried, fits), target, start=start, upper=upper, slope=slope)
+    upper = upper_of(image)
+    found = _search(measured(image, tried, fits), target, start=start, upper=upper, slope=slope, lower=lower)
     if found is None:
         raise ImageError(
             f"No palette of at most {upper} colours reaches a mean ΔE of {target:g} on this "
@@ -257,7 +285,13 @@ def smallest_fit(
 
 
 def smallest_palette(
-    image: np.ndarray, *, max_delta_e: float, method: str = "kmeans", space: str = "rgb", seed: int = 0
+    image: np.ndarray,
+    *,
+    max_delta_e: float,
+    method: str = "kmeans",
+    space: str = "rgb",
+    seed: int = 0,
+    fixed: ArrayLike | None = None,
 ) -> Quantized:
     """The image reduced to the fewest colours whose mean CIEDE2000 ΔE is at most ``max_delta_e``.
 
@@ -271,6 +305,8 @@ def smallest_palette(
         The target mean ΔE, positive and finite.
     method, space, seed
         As in :func:`quant.quantize`; no dithering.
+    fixed : (m, 3) array-like of int, optional
+        Pins every palette holds, as in :func:`smallest_fit`.
 
     Returns
     -------
@@ -294,4 +330,5 @@ def smallest_palette(
     >>> smallest_palette(image, max_delta_e=1.0).n_colors
     2
     """
-    return apply_palette(image, smallest_fit(image, max_delta_e=max_delta_e, method=method, space=space, seed=seed).fit)
+    search = smallest_fit(image, max_delta_e=max_delta_e, method=method, space=space, seed=seed, fixed=fixed)
+    return apply_palette(image, search.fit)

@@ -47,6 +47,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.cluster import MiniBatchKMeans, kmeans_plusplus
 
 from quant.colors import ColorHistogram, analyse, color_histogram
@@ -67,6 +68,7 @@ from quant.palette import (
     _remembered,
     _sure_cells,
 )
+from quant.pinned import check_fixed, count_with_pins, start_around
 
 __all__ = ["INITS", "MAX_STEPS", "TOL", "KMeansSteps", "kmeans_steps", "minibatch_steps"]
 
@@ -131,6 +133,8 @@ class KMeansSteps:
         Pixels in the image.
     seconds : float
         Wall-clock time of the call.
+    pinned : (k,) bool array
+        The centres that are pins (``fixed``): they never move. All False without pins.
     """
 
     centres: np.ndarray
@@ -145,6 +149,7 @@ class KMeansSteps:
     batch_size: int | None
     n_pixels: int
     seconds: float
+    pinned: np.ndarray
 
     @property
     def k(self) -> int:
@@ -198,8 +203,17 @@ def _check_whole(value: int, name: str, low: int, high: int) -> int:
 # --- starts ------------------------------------------------------------------------
 
 
-def _start(histogram: ColorHistogram, n_colors: int, init: str, seed: int) -> np.ndarray:
-    """Initial (k, 3) float64 centres; k = min(n_colors, distinct colours) unless "uniform"."""
+def _start(histogram: ColorHistogram, n_colors: int, init: str, seed: int, pins: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Initial (k, 3) float64 centres and which of them are pins; k = min(n_colors,
+    distinct colours, with the pins) unless "uniform"."""
+    if pins is not None:
+        return start_around(histogram, n_colors, init, seed, pins)
+    centres = _unpinned_start(histogram, n_colors, init, seed)
+    return centres, np.zeros(centres.shape[0], dtype=bool)
+
+
+def _unpinned_start(histogram: ColorHistogram, n_colors: int, init: str, seed: int) -> np.ndarray:
+    """:func:`_start` without pins."""
     if init == "uniform":
         # The very draw of quantize(method="random"): step 0 is the random palette.
         return np.random.default_rng(seed).integers(0, 256, size=(n_colors, 3), dtype=np.uint8).astype(np.float64)
@@ -327,8 +341,9 @@ def _error(square_total: float, centres: np.ndarray, counts: np.ndarray, sums: n
 class _Path:
     """The rows of a trace as they are made (see :class:`KMeansSteps`)."""
 
-    def __init__(self, histogram: ColorHistogram, centres: np.ndarray) -> None:
+    def __init__(self, histogram: ColorHistogram, centres: np.ndarray, pinned: np.ndarray) -> None:
         self.histogram = histogram
+        self.pinned = pinned
         self.n_values = 3 * float(histogram.counts.sum())
         self.square_total = _square_total(histogram)
         self.counts, self.sums = _assign(histogram, centres)
@@ -352,8 +367,9 @@ class _Path:
         return largest_move
 
     def means(self) -> np.ndarray:
-        """The update half: each centre to the mean of its colours; an empty one stays."""
-        occupied = self.counts > 0
+        """The update half: each centre to the mean of its colours; an empty one, and a
+        pin, stays."""
+        occupied = (self.counts > 0) & ~self.pinned
         moved = self.centres[-1].copy()
         moved[occupied] = self.sums[occupied] / self.counts[occupied, None]
         return moved
@@ -365,27 +381,33 @@ class _Path:
             update_mse=np.asarray(self.update_mse, dtype=np.float64),
             counts=np.rint(np.stack(self.sizes)).astype(np.int64),
             n_pixels=int(self.histogram.counts.sum()),
+            pinned=self.pinned,
             **details,
         )
 
 
-def _lloyd(histogram: ColorHistogram, centres: np.ndarray, *, max_iter: int, tol: float = TOL) -> tuple[_Path, bool]:
-    """Lloyd iterations on the exact distinct colours from the given (k, 3) float centres;
-    prior validation is assumed. Returns the path and whether it converged."""
-    path = _Path(histogram, centres)
+def _lloyd(
+    histogram: ColorHistogram, centres: np.ndarray, pinned: np.ndarray, *, max_iter: int, tol: float = TOL
+) -> tuple[_Path, bool]:
+    """Lloyd iterations on the exact distinct colours from the given (k, 3) float centres,
+    those marked ``pinned`` never moving; prior validation is assumed. Returns the path
+    and whether it converged."""
+    path = _Path(histogram, centres, pinned)
     for _ in range(max_iter):
         if path.move_to(path.means()) <= tol:
             return path, True
     return path, False
 
 
-def _checked(image: np.ndarray, n_colors: int, init: str, seed: int, max_iter: int) -> tuple[np.ndarray, int, int, int]:
+def _checked(
+    image: np.ndarray, n_colors: int, init: str, seed: int, max_iter: int, fixed: ArrayLike | None
+) -> tuple[np.ndarray, int, int, int, np.ndarray | None]:
     image = check_image(image)
     n_colors = _check_n_colors(n_colors)
     _check_choice(init, "init", INITS)
     seed = _check_seed(seed)
     max_iter = _check_whole(max_iter, "max_iter", 0, MAX_STEPS)
-    return image, n_colors, seed, max_iter
+    return image, n_colors, seed, max_iter, check_fixed(fixed, n_colors)
 
 
 def kmeans_steps(
@@ -395,6 +417,7 @@ def kmeans_steps(
     init: str = "k-means++",
     seed: int = 0,
     max_iter: int = 30,
+    fixed: ArrayLike | None = None,
 ) -> KMeansSteps:
     """Every step of Lloyd's k-means on an image's colours, from a chosen start.
 
@@ -414,6 +437,13 @@ def kmeans_steps(
     max_iter : int, default 30
         Most iterations, 0 to :data:`MAX_STEPS`. The trace stops earlier once no
         centre moves by more than :data:`TOL` levels.
+    fixed : (m, 3) array-like of int, optional
+        Pins, as in :func:`quant.quantize`: centres that take part in every
+        assignment and never move (:attr:`KMeansSteps.pinned`). The starts keep
+        them: "k-means++" seeds the other centres around them, "random" draws the
+        others among the image's other colours, "uniform" replaces the drawn colours
+        nearest them. An image whose colours and pins number at most ``n_colors``
+        together starts with exactly those.
 
     Returns
     -------
@@ -423,7 +453,8 @@ def kmeans_steps(
     Raises
     ------
     ImageError
-        If ``n_colors``, ``init``, ``seed`` or ``max_iter`` is not an accepted value.
+        If ``n_colors``, ``init``, ``seed``, ``max_iter`` or ``fixed`` is not an
+        accepted value.
     ValueError
         If ``image`` is not an (H, W, 3) uint8 array.
 
@@ -442,10 +473,11 @@ def kmeans_steps(
     ((2, 3), 0.0, [2, 2])
     """
     started = time.perf_counter()
-    image, n_colors, seed, max_iter = _checked(image, n_colors, init, seed, max_iter)
+    image, n_colors, seed, max_iter, pins = _checked(image, n_colors, init, seed, max_iter, fixed)
     with _THREADPOOLS.limit(limits=1):
         _, histogram = analyse(image)
-        path, converged = _lloyd(histogram, _start(histogram, n_colors, init, seed), max_iter=max_iter)
+        centres, pinned = _start(histogram, n_colors, init, seed, pins)
+        path, converged = _lloyd(histogram, centres, pinned, max_iter=max_iter)
     return path.steps(
         converged=converged,
         method="lloyd",
@@ -465,6 +497,7 @@ def minibatch_steps(
     seed: int = 0,
     max_iter: int = 30,
     batch_size: int = 1024,
+    fixed: ArrayLike | None = None,
 ) -> KMeansSteps:
     """Every step of the notebook's ``MiniBatchKMeans``: one batch of pixels per step.
 
@@ -483,6 +516,9 @@ def minibatch_steps(
     batch_size : int, default 1024
         Pixels per batch (scikit-learn's default, the notebook's), from the number of
         centres to 65,536.
+    fixed : (m, 3) array-like of int, optional
+        Pins, as in :func:`kmeans_steps`: after every batch the pinned centres are
+        put back where they were, so they never move.
 
     Returns
     -------
@@ -503,12 +539,14 @@ def minibatch_steps(
     pixel of a later batch; that is part of what is traced.
     """
     started = time.perf_counter()
-    image, n_colors, seed, max_iter = _checked(image, n_colors, init, seed, max_iter)
-    batch_size = _check_whole(batch_size, "batch_size", min(n_colors, len(color_histogram(image))), 1 << 16)
+    image, n_colors, seed, max_iter, pins = _checked(image, n_colors, init, seed, max_iter, fixed)
+    histogram = color_histogram(image)
+    n_centres = len(histogram) if pins is None else count_with_pins(histogram, pins)
+    batch_size = _check_whole(batch_size, "batch_size", min(n_colors, n_centres), 1 << 16)
     with _THREADPOOLS.limit(limits=1):
         _, histogram = analyse(image)
-        centres = _start(histogram, n_colors, init, seed)
-        path = _Path(histogram, centres)
+        centres, pinned = _start(histogram, n_colors, init, seed, pins)
+        path = _Path(histogram, centres, pinned)
         pixels = image.reshape(-1, 3)
         batches = np.random.default_rng(seed)
         model = MiniBatchKMeans(
@@ -520,6 +558,7 @@ def minibatch_steps(
             for _ in range(max_iter):
                 batch = pixels[batches.integers(0, pixels.shape[0], size=batch_size)].astype(np.float64)
                 model.partial_fit(batch)
+                model.cluster_centers_[pinned] = centres[pinned]
                 path.move_to(model.cluster_centers_.astype(np.float64))
     return path.steps(
         converged=False,
