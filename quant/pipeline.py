@@ -3,16 +3,15 @@ two halves, :func:`fit_palette` and :func:`apply_palette`.
 
 :mod:`quant.palette` finds the colours (k-means on the colour histogram, or the other
 methods) and maps colours to them; this module puts those steps together and returns
-the results: a :class:`PaletteFit` (the palette and where each distinct colour goes,
-no per-pixel array) and a :class:`Quantized` (the full-size labels and picture).
-Dithering (:mod:`quant.dither`, :mod:`quant.ordered`) happens here, when the palette
+the results (:mod:`quant.results`): a :class:`PaletteFit` (the palette and where each
+distinct colour goes, no per-pixel array) and a :class:`Quantized` (the full-size
+labels and picture). Dithering (:mod:`quant.dither`, :mod:`quant.ordered`) happens here, when the palette
 is applied.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -38,110 +37,9 @@ from quant.palette import (
     SPACES,
 )
 from quant.pinned import check_fixed, fit_around, pinned_mask
+from quant.results import ColorPairs, PaletteFit, Quantized
 
 __all__ = ["DITHER_KINDS", "ColorPairs", "PaletteFit", "Quantized", "apply_palette", "fit_palette", "quantize"]
-
-
-@dataclass(frozen=True, eq=False)
-class ColorPairs:
-    """What a dithered mapping did to each colour: its distinct (colour, entry) pairs.
-
-    Attributes
-    ----------
-    colors : (p,) int32 array
-        Index of each pair's original colour in the source histogram, increasing.
-    labels : (p,) uint8 array
-        Index into the palette of each pair's entry.
-    counts : (p,) int64 array
-        Pixels of that colour mapped to that entry; they sum to the pixel count.
-    """
-
-    colors: np.ndarray
-    labels: np.ndarray
-    counts: np.ndarray
-
-
-@dataclass(frozen=True, eq=False)
-class Quantized:
-    """An image reduced to a palette, and its reconstruction.
-
-    Attributes
-    ----------
-    palette : (k, 3) uint8 array
-        The colours, without duplicates, ordered by pixel share, largest first.
-        ``k <= n_colors``.
-    labels : (H, W) uint8 array (uint16 never needed: k <= 256)
-        Index into ``palette`` of each pixel.
-    image : (H, W, 3) uint8 array
-        The reconstruction, equal to ``palette[labels]``.
-    counts : (k,) int64 array
-        Pixels per palette entry, decreasing.
-    mse : float
-        Mean squared error against the original over pixels and channels (0–255 scale).
-    method, space : str
-        How the palette was made and in which colour space distances were measured.
-    n_colors : int
-        The palette size that was asked for.
-    dither : float
-        Strength of the dithering asked for when mapping (0 to 1), 0.0 for the plain
-        nearest-colour mapping.
-    dither_kind : {"diffusion", "ordered"}
-        Error diffusion (:mod:`quant.dither`) or an ordered pattern
-        (:mod:`quant.ordered`); "diffusion" when not dithered.
-    seed : int
-        Seed of the random parts (k-means++ seeding, the random palette).
-    seconds : float
-        Wall-clock time of the call.
-    source : ColorHistogram or None
-        The original's colour histogram, the one :func:`quant.colors.analyse`
-        remembered for it.
-    color_labels : (n,) uint8 array or None
-        Index into ``palette`` of each distinct colour of ``source``; None when
-        dithered (a colour's pixels can then take different entries). With
-        ``source`` it lets :func:`quant.metrics` measure the result per colour
-        instead of per pixel.
-    pairs : ColorPairs or None
-        When dithered: the distinct (colour of ``source``, palette entry) pairs and
-        their pixel counts, which :func:`quant.metrics` measures instead of pixels.
-    pinned : (k,) bool array
-        True for the entries given by the caller, exactly as given: the pins of
-        ``fixed``, or every entry of a palette mapped by :func:`quant.map_to_palette`.
-        They are kept even when no pixel takes them (count 0, at the end). All False
-        otherwise.
-    """
-
-    palette: np.ndarray
-    labels: np.ndarray
-    image: np.ndarray
-    counts: np.ndarray
-    mse: float
-    method: str
-    space: str
-    n_colors: int
-    dither: float
-    seed: int
-    seconds: float
-    source: ColorHistogram | None = field(default=None, repr=False)
-    color_labels: np.ndarray | None = field(default=None, repr=False)
-    pairs: ColorPairs | None = field(default=None, repr=False)
-    dither_kind: str = "diffusion"
-    pinned: np.ndarray = field(default=None, repr=False)  # type: ignore[assignment]
-
-    def __post_init__(self) -> None:
-        _default_pinned(self)
-
-    @property
-    def k(self) -> int:
-        """Number of colours actually used."""
-        return int(self.palette.shape[0])
-
-
-def _default_pinned(result: Quantized | PaletteFit) -> None:
-    """Set a result's ``pinned`` to all False (read-only) when it was not given."""
-    if result.pinned is None:
-        pinned = np.zeros(result.palette.shape[0], dtype=bool)
-        pinned.flags.writeable = False
-        object.__setattr__(result, "pinned", pinned)
 
 
 def _check_dither(dither: bool | float) -> float:
@@ -332,56 +230,6 @@ def _quantize(
     _check_dither_kind(dither_kind)
     codes, fit = _fit_palette(image, n_colors, method=method, space=space, seed=seed, fixed=fixed)
     return _apply_palette(image, codes, fit, dither=dither, dither_kind=dither_kind, started=started)
-
-
-@dataclass(frozen=True, eq=False)
-class PaletteFit:
-    """A palette fitted to an image and where each of its distinct colours goes, without
-    any per-pixel array: what an interactive view needs, a few megabytes at most.
-
-    Attributes
-    ----------
-    palette : (k, 3) uint8 array
-        The colours, without duplicates, ordered by pixel share (nearest-colour
-        mapping), largest first. Entries no colour is nearest to are dropped, but
-        for those marked ``pinned``, which are kept at the end.
-    counts : (k,) int64 array
-        Pixels per palette entry when every pixel takes its nearest entry, decreasing.
-    color_labels : (n,) uint8 array
-        Index into ``palette`` of each distinct colour of ``source``.
-    source : ColorHistogram
-        The image's distinct colours and their pixel counts.
-    mse : float
-        Mean squared error of the nearest-colour reconstruction, exactly.
-    method, space, n_colors, seed, seconds
-        As in :class:`Quantized`; ``seconds`` is the time of the fit.
-    shape : (int, int)
-        Height and width of the image fitted.
-    pinned : (k,) bool array
-        As in :class:`Quantized`: the entries given exactly by the caller.
-    """
-
-    palette: np.ndarray
-    counts: np.ndarray
-    color_labels: np.ndarray = field(repr=False)
-    source: ColorHistogram = field(repr=False)
-    mse: float
-    method: str
-    space: str
-    n_colors: int
-    seed: int
-    seconds: float
-    shape: tuple[int, int]
-    pinned: np.ndarray = field(default=None, repr=False)  # type: ignore[assignment]
-
-    def __post_init__(self) -> None:
-        _default_pinned(self)
-
-    @property
-    def k(self) -> int:
-        """Number of colours actually used."""
-        return int(self.palette.shape[0])
-
 
 def fit_palette(
     image: np.ndarray,
