@@ -167,7 +167,10 @@ if tiles:
     n_colors, method = tiles[chosen]
     centre = (round(down / 100 * (facts.height - 1)), round(across / 100 * (facts.width - 1)))
     with st.spinner("Cutting the region from the full-size images…"):
-        region = cached_inspect.detail_pictures(ref, n_colors, settings, centre=centre, zoom=zoom, method=method)
+        region = cached_inspect.detail_pictures(
+            ref, n_colors, settings, centre=centre, zoom=zoom, method=method,
+            edits=entry_inspector.tile_edits(ref, n_colors, method, settings),
+        )
     with locator:
         st.image(region.locator_png, output_format="PNG")
         st.caption(

@@ -13,7 +13,7 @@ import numpy as np
 from PIL import Image
 
 import quant
-from ui.compute import cached
+from ui.compute import cached, cached_entries
 from ui.compute.waiting import stored
 from ui.figures import pictures
 from ui.frame.state import ImageRef, Settings
@@ -35,10 +35,19 @@ class Detail:
 
 
 def detail(
-    ref: ImageRef, n_colors: int, settings: Settings, *, top: int, left: int, size: int = DETAIL_SIZE, method: str | None = None
+    ref: ImageRef,
+    n_colors: int,
+    settings: Settings,
+    *,
+    top: int,
+    left: int,
+    size: int = DETAIL_SIZE,
+    method: str | None = None,
+    edits: cached_entries.Edits = (),
 ) -> Detail:
     """A ``size`` × ``size`` region (clipped to the image) of the full-size original and
-    of a tile's full-size reconstruction, cut at (``top``, ``left``), moved inside the image."""
+    of a tile's full-size reconstruction (with the visitor's ``edits`` of its palette),
+    cut at (``top``, ``left``), moved inside the image."""
     method = method or settings.method
     image = cached.pixels(ref)
     height, width = image.shape[:2]
@@ -47,7 +56,7 @@ def detail(
     full = cached.full_labels(ref, n_colors, method, settings)
     window = (slice(top, top + size), slice(left, left + size))
     original = np.array(image[window])
-    reconstruction = full.palette[full.labels[window]]
+    reconstruction = cached_entries.edited_palette(full.palette, edits)[full.labels[window]]
     cached.read_only(original, reconstruction)
     return Detail(top=top, left=left, original=original, reconstruction=reconstruction)
 
@@ -78,7 +87,14 @@ def _magnified(picture: np.ndarray, zoom: int) -> np.ndarray:
 
 
 def detail_pictures(
-    ref: ImageRef, n_colors: int, settings: Settings, *, centre: tuple[int, int], zoom: int, method: str | None = None
+    ref: ImageRef,
+    n_colors: int,
+    settings: Settings,
+    *,
+    centre: tuple[int, int],
+    zoom: int,
+    method: str | None = None,
+    edits: cached_entries.Edits = (),
 ) -> DetailPictures:
     """:func:`detail` around ``centre`` (row, column) at ``zoom`` (1 or 2), as PNGs kept
     in the store, so that a page redrawn with the same region encodes nothing."""
@@ -86,7 +102,10 @@ def detail_pictures(
     size = DETAIL_SIZE // zoom
 
     def make() -> DetailPictures:
-        region = detail(ref, n_colors, settings, top=centre[0] - size // 2, left=centre[1] - size // 2, size=size, method=method)
+        region = detail(
+            ref, n_colors, settings, top=centre[0] - size // 2, left=centre[1] - size // 2, size=size, method=method,
+            edits=edits,
+        )
         height, width = region.original.shape[:2]
         small = cached.original_small(ref)
         full_height, full_width = cached.pixels(ref).shape[:2]
@@ -106,7 +125,7 @@ def detail_pictures(
             locator_png=_png(pictures.outlined(small, box)),
         )
 
-    key = (*cached.tile_key("detail", ref, n_colors, method, settings), centre, zoom)
+    key = (*cached.tile_key("detail", ref, n_colors, method, settings), centre, zoom, edits)
     return stored(key, make)
 
 
