@@ -142,7 +142,7 @@ def intro_cell(title: str, view: str, settings: NotebookSettings, *, extra: str 
         "dashboard's project folder installs them all. `quant` is not a package on PyPI: start "
         "Jupyter in the project folder (the one holding `quant/` and `app.py`) or in a folder "
         "below it, or set `PROJECT_FOLDER` in the first code cell. Then run the cells from the "
-        "top. The second cell holds the settings: change them and run the notebook again.\n\n"
+        "top. The second code cell holds the settings: change them and run the notebook again.\n\n"
         "Printed lines such as `MSE 16: 123.45` are the numbers the page showed."
     )
     return Cell("markdown", text)

@@ -367,7 +367,7 @@ def _fitted_centres(settings: NotebookSettings, fixed: str) -> list[Cell]:
 
             rng = np.random.default_rng(SEED)
             training = pixels if len(pixels) <= 300_000 else pixels[rng.choice(len(pixels), 300_000, replace=False)]
-            model = MiniBatchKMeans(n_clusters=K, random_state=SEED).fit(training)
+            model = MiniBatchKMeans(n_clusters=min(K, len(training)), random_state=SEED).fit(training)
             sk_palette = np.clip(np.rint(model.cluster_centers_), 0, 255).astype(np.uint8)
             sk_labels = model.predict(pixels)
             sk_mse = np.mean((pixels.astype(np.float64) - sk_palette[sk_labels]) ** 2)
@@ -728,8 +728,8 @@ def reconstructions_page(settings: NotebookSettings) -> PagePlan:
             each pixel's label; its random palette was matched with `NearestNeighbors`. No
             dithering here. Expect a somewhat higher error than quant's k-means, which runs
             to convergence on every colour, weighted by its count. The random palette below
-            is the same draw as quant's `"random"` method, so in RGB and without dithering
-            both give the same error.
+            is the same draw as quant's `"random"` method, so in RGB, without dithering and
+            without pins both give the same error.
             """
         ),
         code(
@@ -740,7 +740,7 @@ def reconstructions_page(settings: NotebookSettings) -> PagePlan:
             k = 32 if 32 in SIZES or not SIZES else SIZES[-1]
             rng = np.random.default_rng(SEED)
             training = pixels if len(pixels) <= 300_000 else pixels[rng.choice(len(pixels), 300_000, replace=False)]
-            model = MiniBatchKMeans(n_clusters=k, random_state=SEED).fit(training)
+            model = MiniBatchKMeans(n_clusters=min(k, len(training)), random_state=SEED).fit(training)
             palette = model.cluster_centers_.astype(np.uint8)  # truncated, as the notebook did
             by_hand = palette[model.predict(pixels)].reshape(image.shape)
             print(f"By hand, MiniBatchKMeans MSE {k}: {np.mean((image.astype(np.float64) - by_hand) ** 2):.2f}")
@@ -777,7 +777,7 @@ def reconstructions_page(settings: NotebookSettings) -> PagePlan:
                 """
             ),
         ]
-    view = f"{_tiles_words(settings)} by {method_words(settings)}"
+    view = _tiles_words(settings)
     rows = sidebar_settings(settings) + [
         ("SIZES", list(settings.sizes), "palette sizes, 2 to 256"),
         ("RANDOM_SIZE", RANDOM_SIZE if settings.with_random else None, "colours of the random palette; None for none"),
@@ -788,9 +788,11 @@ def reconstructions_page(settings: NotebookSettings) -> PagePlan:
 
 
 def _tiles_words(settings: NotebookSettings) -> str:
+    """``"palettes of 16, 32 and 64 colours by k-means in RGB, seed 0, and a random
+    32-colour palette"``: the tiles, in words."""
     parts = ["your palette"] if brought_hex(settings) else []
     if settings.sizes:
-        parts.append(f"palettes of {_and([str(k) for k in settings.sizes])} colours")
+        parts.append(f"palettes of {_and([str(k) for k in settings.sizes])} colours by {method_words(settings)}")
     if settings.with_random:
         parts.append(f"a random {RANDOM_SIZE}-colour palette")
     return _and(parts) if parts else "no palette sizes chosen"
@@ -893,7 +895,8 @@ def compare_page(settings: NotebookSettings) -> PagePlan:
             """
             print(f"{'method':<12}{'colours':>8}{'MSE':>10}{'PSNR':>8}{'SSIM':>8}{'ΔE':>8}")
             for (method, k), measures in points.items():
-                print(f"{method:<12}{k:>8}{measures.mse:>10.1f}{measures.psnr:>8.1f}{measures.ssim:>8.3f}{measures.delta_e:>8.2f}")
+                ssim = "—" if measures.ssim is None else f"{measures.ssim:.3f}"  # None: under 7 pixels a side
+                print(f"{method:<12}{k:>8}{measures.mse:>10.1f}{measures.psnr:>8.1f}{ssim:>8}{measures.delta_e:>8.2f}")
             """
         ),
         markdown(
