@@ -414,6 +414,13 @@ def test_a_preset_needs_quants_presets(monkeypatch):
     assert "from your file" in "\n".join(sources(nb, "markdown"))
     with pytest.raises(ValueError, match="palette_colours"):
         notebook("image", NotebookSettings(palette_colours=("white",)))
+    # The colours the dashboard uses win over the preset's (an entry may have been edited).
+    edited = notebook("reconstructions", NotebookSettings(palette="test-four", palette_colours=("#010203", "#fafafa")))
+    assert "'#010203', '#fafafa'" in "\n".join(sources(edited, "code"))
+    assert "#14285a" not in "\n".join(sources(edited, "code"))
+    # Only the pages that show a brought palette get it.
+    for page in ("image", "kmeans_steps", "compare"):
+        assert "YOUR_PALETTE" not in "\n".join(code_cells(page, brought))
 
 
 # --- hostile file names ------------------------------------------------------------------
@@ -536,6 +543,7 @@ def test_bad_settings_say_what_is_accepted():
         ("image", NotebookSettings(image="upload"), "upload_name"),
         ("compare", NotebookSettings(heatmap=("minibatch", 16)), "heatmap"),
         ("image", NotebookSettings(dither_strength=float("nan")), "dither_strength"),
+        ("colour_space", NotebookSettings(by_centre="__import__('os')"), "by_centre must be True or False"),
     ]
     for page, settings, message in cases:
         with pytest.raises(ValueError, match=re.escape(message)):

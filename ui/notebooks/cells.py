@@ -30,17 +30,22 @@ from ui.notebooks.settings import (
 
 __all__ = [
     "Cell",
+    "Setting",
+    "and_list",
+    "brought_cells",
     "code",
     "escape_markdown",
+    "fixed_argument",
+    "intro_cell",
     "load_cells",
     "markdown",
-    "brought_cells",
+    "method_words",
     "pins_cells",
     "settings_cell",
-    "space_words",
     "setup_cell",
+    "sidebar_settings",
     "sky_source",
-    "upload_note",
+    "space_words",
 ]
 
 
@@ -91,7 +96,8 @@ def escape_markdown(words: str) -> str:
     return _MARKDOWN_PUNCTUATION.sub(r"\\\1", flat)
 
 
-def _and(words: list[str]) -> str:
+def and_list(words: list[str]) -> str:
+    """``["16", "32", "64"]`` -> ``"16, 32 and 64"``."""
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
@@ -120,7 +126,7 @@ def upload_note(settings: NotebookSettings) -> str:
         return ""
     if settings.embedded:
         return (
-            "\n\n**Your picture** travels inside this notebook: the collapsed cell after the "
+            "\n\n**Your picture** travels inside this notebook: a collapsed cell below the "
             "settings holds the file, base64-encoded."
         )
     return (
@@ -130,12 +136,12 @@ def upload_note(settings: NotebookSettings) -> str:
     )
 
 
-def intro_cell(title: str, view: str, settings: NotebookSettings, *, extra: str = "") -> Cell:
+def intro_cell(title: str, view: str, settings: NotebookSettings) -> Cell:
     """The first cell: what the notebook reproduces and how to run it."""
     text = (
         f"# {title}, as a notebook\n\n"
         f"This notebook does what the dashboard's **{title}** page showed, one step at a time, "
-        f"with the same settings: {image_words(settings)}; {view}.{extra}"
+        f"with the same settings: {image_words(settings)}; {view}."
         f"{upload_note(settings)}\n\n"
         "**How to run it.** It needs NumPy, Pillow, scikit-learn, scikit-image and Plotly, and "
         "`quant`, the dashboard's own engine: `pip install -r requirements.txt` in the "

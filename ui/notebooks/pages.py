@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from ui.notebooks.cells import (
     Cell,
     Setting,
-    _and,
+    and_list,
     brought_cells,
     code,
     fixed_argument,
@@ -177,7 +177,7 @@ def image_page(settings: NotebookSettings) -> PagePlan:
             """
         ),
     ]
-    view = f"real indexed PNGs for {_and([str(k) for k in STORAGE_SIZES])} colours by {method_words(settings)}"
+    view = f"real indexed PNGs for {and_list([str(k) for k in STORAGE_SIZES])} colours by {method_words(settings)}"
     rows = sidebar_settings(settings) + [("STORAGE_SIZES", list(STORAGE_SIZES), "palette sizes of the real PNG files")]
     return PagePlan("Image", view, rows, cells)
 
@@ -792,10 +792,10 @@ def _tiles_words(settings: NotebookSettings) -> str:
     32-colour palette"``: the tiles, in words."""
     parts = ["your palette"] if brought_hex(settings) else []
     if settings.sizes:
-        parts.append(f"palettes of {_and([str(k) for k in settings.sizes])} colours by {method_words(settings)}")
+        parts.append(f"palettes of {and_list([str(k) for k in settings.sizes])} colours by {method_words(settings)}")
     if settings.with_random:
         parts.append(f"a random {RANDOM_SIZE}-colour palette")
-    return _and(parts) if parts else "no palette sizes chosen"
+    return and_list(parts) if parts else "no palette sizes chosen"
 
 
 # --- Compare -------------------------------------------------------------------------
@@ -921,7 +921,7 @@ def compare_page(settings: NotebookSettings) -> PagePlan:
         ),
     ]
     methods = [METHOD_LABELS[method] for method in settings.compare_methods]
-    view = f"{_and(methods)} at 2 to 256 colours {space_words(settings)}"
+    view = f"{and_list(methods)} at 2 to 256 colours {space_words(settings)}"
     rows = sidebar_settings(settings) + [
         ("METHODS", list(settings.compare_methods), "the methods compared"),
         ("SIZES", list(COMPARE_SIZES), "palette sizes"),

@@ -138,13 +138,18 @@ class NotebookSettings:
         Compare: the error measure drawn, the logarithmic axis, the ΔE target of
         "colours needed" and the reconstruction of the heat map (method, size).
     pins : tuple of str
-        ``"#rrggbb"`` colours pinned in the palette; passed to ``quant`` as ``fixed=``
-        only when there are some.
+        ``"#rrggbb"`` colours pinned (the dashboard's ``Settings.pins``). As in the
+        dashboard, a computed palette of k colours holds the first k − 1 of them
+        (``fixed=``, written only when there are pins), on every page but k-means step
+        by step.
     palette : str or None
-        A preset of ``quant.PALETTES`` the visitor chose, or None.
+        The name of the preset of ``quant.PALETTES`` the visitor chose, or None.
     palette_colours : tuple of str
-        The ``"#rrggbb"`` colours of a palette file the visitor brought (1 to 4,096; its
-        file name never reaches the notebook); used when ``palette`` is None.
+        The ``"#rrggbb"`` colours of the palette the visitor brought (the dashboard's
+        ``Settings.palette``: a preset's or a palette file's, up to 4,096; a file's name
+        never reaches the notebook). Without them, a preset's colours come from
+        ``quant.PALETTES``. A brought palette is the centres on Colour space and a tile
+        on Reconstructions, as in the dashboard.
     """
 
     image: str = "china"
@@ -248,6 +253,9 @@ def checked(page: str, settings: NotebookSettings) -> NotebookSettings:
         raise ValueError(f"upload_name must be text or None, got {type(settings.upload_name).__name__}.")
     if settings.upload_bytes is not None and not isinstance(settings.upload_bytes, (bytes, bytearray)):
         raise ValueError(f"upload_bytes must be bytes or None, got {type(settings.upload_bytes).__name__}.")
+    for name in ("dither", "by_centre", "with_random", "log_axis"):
+        if not isinstance(getattr(settings, name), bool):
+            raise ValueError(f"{name} must be True or False, got {getattr(settings, name)!r}.")
     _one_of(settings.method, "method", SIDEBAR_METHODS)
     _one_of(settings.space, "space", tuple(SPACE_LABELS))
     _whole(settings.seed, "seed", 0, _MAX_SEED)
@@ -290,8 +298,10 @@ def _hex_colours(colours: tuple[str, ...], name: str) -> tuple[str, ...]:
 
 
 def brought_hex(settings: NotebookSettings) -> list[str]:
-    """The colours of the palette the visitor brought (a preset, or a file's), or []."""
-    return preset_hex(settings.palette) if settings.palette is not None else list(settings.palette_colours)
+    """The colours of the palette the visitor brought, as the dashboard uses them, or []."""
+    if settings.palette_colours:
+        return list(settings.palette_colours)
+    return preset_hex(settings.palette) if settings.palette is not None else []
 
 
 def preset_hex(name: str) -> list[str]:
