@@ -26,6 +26,7 @@ from quant.encoding import (
 from quant.entries import SWATCH_ORDERS, nearest_entries, swatch_order
 from quant.errors import ImageError
 from quant.loading import ALLOWED_FORMATS, MAX_PIXELS, downscale, image_digest, load_image
+from quant.mapping import map_fit, map_to_palette, recolor
 from quant.metrics import Metrics, error_map, mean_squared_error, metrics
 from quant.palette import MAX_COLORS, MAX_SEED, METHODS, SPACES, assign_colors
 from quant.palette_files import PALETTES, palette_ase, parse_colors, read_palette
@@ -68,6 +69,8 @@ __all__ = [
     "indexed_png_of_labels",
     "kmeans_steps",
     "load_image",
+    "map_fit",
+    "map_to_palette",
     "mean_squared_error",
     "metrics",
     "minibatch_steps",
@@ -80,6 +83,7 @@ __all__ = [
     "parse_colors",
     "quantize",
     "read_palette",
+    "recolor",
     "sample_colors",
     "smallest_fit",
     "smallest_palette",

@@ -357,28 +357,57 @@ def _fit_palette(
             space=space,
             seed=seed,
         )
+    fit = _fit_of(
+        histogram,
+        palette,
+        color_labels,
+        pinned_mask(palette, pins),
+        shape=image.shape[:2],
+        method=method,
+        space=space,
+        n_colors=n_colors,
+        seed=seed,
+        started=started,
+    )
+    return codes, fit
+
+
+def _fit_of(
+    histogram: ColorHistogram,
+    palette: np.ndarray,
+    color_labels: np.ndarray,
+    pinned: np.ndarray,
+    *,
+    shape: tuple[int, int],
+    method: str,
+    space: str,
+    n_colors: int,
+    seed: int,
+    started: float,
+) -> PaletteFit:
+    """The :class:`PaletteFit` of distinct colours mapped to a palette (``color_labels``),
+    the palette ordered by share, unused entries dropped but for the ``pinned`` ones."""
     counts = np.bincount(color_labels, weights=_histogram_weights(histogram), minlength=palette.shape[0])
-    palette, counts, rank, pinned = _by_share(palette, counts, pinned_mask(palette, pins))
+    palette, counts, rank, order = _by_share(palette, counts, pinned | (method == MAPPED))
+    pinned = pinned[order]
     color_ranks = rank[color_labels]
-    color_ranks.flags.writeable = False
     squared = _squared_error(histogram.colors, _histogram_weights(histogram), _reconstruct(palette, color_ranks))
-    for array in (palette, counts, pinned):
+    for array in (palette, counts, pinned, color_ranks):
         array.flags.writeable = False
-    fit = PaletteFit(
+    return PaletteFit(
         palette=palette,
         counts=counts,
         color_labels=color_ranks,
         source=histogram,
-        mse=squared / (3 * codes.shape[0]),
+        mse=squared / (3 * shape[0] * shape[1]),
         method=method,
         space=space,
         n_colors=n_colors,
         seed=seed,
         seconds=time.perf_counter() - started,
-        shape=image.shape[:2],
+        shape=shape,
         pinned=pinned,
     )
-    return codes, fit
 
 
 def _method_palette(image: np.ndarray, histogram: ColorHistogram, n_colors: int, method: str, space: str, seed: int) -> np.ndarray:
@@ -401,17 +430,27 @@ def _method_palette(image: np.ndarray, histogram: ColorHistogram, n_colors: int,
     return np.unique(palette, axis=0)
 
 
+MAPPED = "palette"
+"""The ``method`` of a palette given by the caller (:func:`quant.map_fit`), not fitted:
+every entry of it is kept, used or not."""
+
+
+def _kept(fit: PaletteFit) -> np.ndarray:
+    """(k,) bool: the entries of ``fit`` kept even when no pixel takes them."""
+    return fit.pinned | (fit.method == MAPPED)
+
+
 def _by_share(
     palette: np.ndarray, counts: np.ndarray, keep: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Palette and counts largest share first, entries no pixel chose dropped unless
     ``keep`` marks them (those go last, in their order), the rank (new index, uint8)
-    of every old entry, and ``keep`` in the new order."""
+    of every old entry, and the old index of every new one."""
     order = np.argsort(-counts, kind="stable")
     order = order[(counts[order] > 0) | keep[order]]
     rank = np.zeros(palette.shape[0], dtype=np.uint8)
     rank[order] = np.arange(order.shape[0], dtype=np.uint8)
-    return np.ascontiguousarray(palette[order]), counts[order].astype(np.int64), rank, keep[order]
+    return np.ascontiguousarray(palette[order]), counts[order].astype(np.int64), rank, order
 
 
 def _apply_palette(
@@ -433,7 +472,8 @@ def _apply_palette(
             pixel_labels = _dithered_labels(image, fit.palette, strength, labels, fit.mse, histogram)
         pair_colors, pair_labels, pair_counts = color_pairs(codes, histogram.codes, histogram.counts, pixel_labels, fit.k)
         counts = np.bincount(pair_labels, weights=pair_counts, minlength=fit.k)
-        palette, counts, rank, pinned = _by_share(fit.palette, counts, fit.pinned)
+        palette, counts, rank, order = _by_share(fit.palette, counts, _kept(fit))
+        pinned = fit.pinned[order]
         labels = _gather(rank, pixel_labels)
         pairs = ColorPairs(colors=pair_colors, labels=rank[pair_labels], counts=pair_counts)
         for array in (*vars(pairs).values(), palette, counts, pinned):

@@ -43,8 +43,9 @@ class Quantized:
     Attributes
     ----------
     palette : (k, 3) uint8 array
-        The colours, without duplicates, ordered by pixel share, largest first.
-        ``k <= n_colors``.
+        The colours, without duplicates (unless edited by :func:`quant.recolor`),
+        ordered by pixel share, largest first; entries kept unused (``pinned``, or
+        a given palette's) at the end. ``k <= n_colors``.
     labels : (H, W) uint8 array (uint16 never needed: k <= 256)
         Index into ``palette`` of each pixel.
     image : (H, W, 3) uint8 array
@@ -54,9 +55,11 @@ class Quantized:
     mse : float
         Mean squared error against the original over pixels and channels (0–255 scale).
     method, space : str
-        How the palette was made and in which colour space distances were measured.
+        How the palette was made (one of :data:`quant.METHODS`, or ``"palette"`` for
+        a palette given as it is, :func:`quant.map_to_palette`) and in which colour
+        space distances were measured.
     n_colors : int
-        The palette size that was asked for.
+        The palette size that was asked for (the given palette's size for ``"palette"``).
     dither : float
         Strength of the dithering asked for when mapping (0 to 1), 0.0 for the plain
         nearest-colour mapping.
@@ -79,10 +82,10 @@ class Quantized:
         When dithered: the distinct (colour of ``source``, palette entry) pairs and
         their pixel counts, which :func:`quant.metrics` measures instead of pixels.
     pinned : (k,) bool array
-        True for the entries given by the caller, exactly as given: the pins of
-        ``fixed``, or every entry of a palette mapped by :func:`quant.map_to_palette`.
-        They are kept even when no pixel takes them (count 0, at the end). All False
-        otherwise.
+        True for the pins (``fixed``): entries given by the caller, exactly as given,
+        the others fitted around them. They are kept even when no pixel takes them
+        (count 0, at the end). All False without pins, and for a palette mapped as
+        it is (:func:`quant.map_to_palette`, whose entries are all kept).
     """
 
     palette: np.ndarray
@@ -127,9 +130,10 @@ class PaletteFit:
     Attributes
     ----------
     palette : (k, 3) uint8 array
-        The colours, without duplicates, ordered by pixel share (nearest-colour
-        mapping), largest first. Entries no colour is nearest to are dropped, but
-        for those marked ``pinned``, which are kept at the end.
+        The colours, without duplicates (unless edited by :func:`quant.recolor`),
+        ordered by pixel share (nearest-colour mapping), largest first. Entries no
+        colour is nearest to are dropped, but for the pins (``pinned``) and a given
+        palette's (method ``"palette"``), which are kept at the end.
     counts : (k,) int64 array
         Pixels per palette entry when every pixel takes its nearest entry, decreasing.
     color_labels : (n,) uint8 array
