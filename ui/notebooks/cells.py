@@ -213,7 +213,7 @@ def settings_cell(settings: NotebookSettings, rows: list[Setting]) -> Cell:
             # The one place the file's name appears: a literal of the cleaned name.
             lines.append((f"IMAGE_FILE = {safe_file_name(settings.upload_name)!r}", "your uploaded file, next to this notebook"))
     elif settings.image == "sky":
-        lines.append(('IMAGE = "sky"', 'a generated evening sky (below); scikit-learn has "china" and "flower"'))
+        lines.append(('IMAGE = "sky"', 'a generated evening sky (below), or scikit-learn\'s "china" or "flower"'))
     else:
         lines.append((f"IMAGE = {settings.image!r}", '"china" or "flower": scikit-learn\'s sample photos'))
     lines += [(f"{name} = {value!r}", comment) for name, value, comment in rows]
@@ -254,7 +254,14 @@ def load_cells(settings: NotebookSettings) -> list[Cell]:
                 The dashboard draws it with this very function.
                 """
             ),
-            code(f"{sky_source()}\n\n\nimage = sky_gradient()\n{_SHOW.strip()}"),
+            code(
+                f"{sky_source()}\n\n\n"
+                'if IMAGE == "sky":\n'
+                "    image = sky_gradient()\n"
+                "else:  # scikit-learn's sample photos\n"
+                "    from sklearn.datasets import load_sample_image\n\n"
+                '    image = load_sample_image(IMAGE + ".jpg")\n' + _SHOW.strip()
+            ),
         ]
     if settings.image != UPLOAD:
         return [
