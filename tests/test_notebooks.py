@@ -85,6 +85,11 @@ def numbers(text: str, label: str) -> dict[str, float]:
     return found
 
 
+def rgb(pins: tuple[str, ...]) -> list[tuple[int, int, int]]:
+    """``("#ff8000",)`` -> ``[(255, 128, 0)]``: pins as quant's ``fixed=`` takes them."""
+    return [(int(pin[1:3], 16), int(pin[3:5], 16), int(pin[5:7], 16)) for pin in pins]
+
+
 def close(value: float, expected: float, what: str) -> None:
     assert value == pytest.approx(expected, rel=RELATIVE, abs=0.01), f"{what}: notebook {value}, quant {expected}"
 
@@ -137,11 +142,12 @@ def planned_runs() -> dict[str, tuple[str, NotebookSettings, dict]]:
         NotebookSettings(
             image="sky", method="median-cut", space="lab", dither=True, dither_kind="ordered",
             dither_strength=0.5, sizes=(8, 4), with_random=False, quality_target=4.0, palette="test-four",
+            pins=("#ff0000", "#203040"),
         ),
         {},
     )
     runs["flower-colour_space-lab"] = (
-        "colour_space", NotebookSettings(image="flower", space="lab", k=24, by_centre=True, seed=3), {}
+        "colour_space", NotebookSettings(image="flower", space="lab", k=24, by_centre=True, seed=3, pins=("#ffffff",)), {}
     )
     runs["upload-embedded"] = (
         "image", NotebookSettings(image="upload", upload_name="../secret/small.png", upload_bytes=small_upload()), {}
@@ -222,9 +228,11 @@ def test_image_notebooks_count_colours_and_measure_pngs_as_the_page(executed):
 def test_a_brought_palette_is_mapped_and_measured(executed):
     settings, text = run_of(executed, "sky-reconstructions")
     picture = sample("sky")
-    preset = PRESET["test-four"]
-    mapped = preset[quant.assign_colors(picture.reshape(-1, 3), preset, space=settings.space)].reshape(picture.shape)
-    measured = quant.metrics(picture, mapped, ssim=False)
+    # As ui.compute.cached's tile of a brought palette: mapped, not fitted, then dithered.
+    mapped = quant.map_fit(picture, PRESET["test-four"], space=settings.space)
+    result = quant.apply_palette(picture, mapped, dither=settings.strength, dither_kind=settings.kind)
+    measured = quant.metrics(picture, result, ssim=False)
+    assert numbers(text, "PNG")["palette"] == len(quant.indexed_png(result))
     close(numbers(text, "MSE")["palette"], measured.mse, "MSE palette")
     close(numbers(text, "ΔE")["palette"], measured.delta_e, "ΔE palette")
 
@@ -242,7 +250,10 @@ def test_colour_space_notebooks_match_the_palette_view(executed):
         settings, text = run_of(executed, name)
         assert numbers(text, "Distinct colours")[""] == quant.count_colors(picture)
         assert numbers(text, "Drawn")[""] == notebook_settings.CLOUD_SAMPLES
-        fit = quant.fit_palette(picture, settings.k, method=settings.method, space=settings.space, seed=settings.seed)
+        fit = quant.fit_palette(
+            picture, settings.k, method=settings.method, space=settings.space, seed=settings.seed,
+            fixed=rgb(settings.pins)[: settings.k - 1],
+        )
         close(numbers(text, "MSE")[str(settings.k)], fit.mse, f"{name} MSE {settings.k}")
         # The plain scikit-learn palette is there, and no better than quant's k-means in RGB.
         plain = numbers(text, "MiniBatchKMeans MSE")[str(settings.k)]
@@ -260,7 +271,9 @@ def test_reconstructions_match_the_tiles(executed):
         assert set(mse) >= {label for label, _, _ in tiles}
         for label, k, method in tiles:
             # As ui.compute.cached.reconstruction: the fit's exact measures, or the dithered result's.
-            fit = quant.fit_palette(picture, k, method=method, space=settings.space, seed=settings.seed)
+            fit = quant.fit_palette(
+                picture, k, method=method, space=settings.space, seed=settings.seed, fixed=rgb(settings.pins)[: k - 1]
+            )
             if settings.strength:
                 measured = quant.metrics(picture, quant.apply_palette(picture, fit, dither=settings.strength, dither_kind=settings.kind), ssim=False)
             else:
@@ -269,7 +282,10 @@ def test_reconstructions_match_the_tiles(executed):
             close(delta_e[label], measured.delta_e, f"{name} ΔE {label}")
             close(psnr[label], measured.psnr, f"{name} PSNR {label}")
         if settings.quality_target is not None:
-            search = quant.smallest_fit(picture, max_delta_e=settings.quality_target, method=settings.method, space=settings.space, seed=settings.seed)
+            search = quant.smallest_fit(
+                picture, max_delta_e=settings.quality_target, method=settings.method, space=settings.space,
+                seed=settings.seed, fixed=rgb(settings.pins),
+            )
             assert numbers(text, "Smallest palette")[""] == search.n_colors
     # The teaching notebook's random palette is quant's draw: the same error in RGB.
     _, text = run_of(executed, "china-reconstructions")

@@ -333,11 +333,16 @@ def fixed_argument(settings: NotebookSettings, size: str) -> str:
     return f", fixed=pinned[: {size} - 1]" if settings.pins else ""
 
 
-def brought_cells(settings: NotebookSettings) -> list[Cell]:
+def brought_cells(settings: NotebookSettings, *, mapping: str) -> list[Cell]:
     """The palette the visitor brought, mapped and measured (nothing without one).
 
-    Defines ``brought`` (the colours), ``brought_labels`` (each pixel's entry) and
-    ``brought_image`` for the cells after it.
+    Parameters
+    ----------
+    mapping : {"fit", "picture"}
+        ``"fit"``: where each colour goes (``quant.map_fit``, as the Colour space page),
+        defining ``fit``; ``"picture"``: the picture rebuilt from it, dithered as the
+        settings say (``quant.map_to_palette``, as a Reconstructions tile), defining
+        ``brought_image``.
     """
     colours = brought_hex(settings)
     if not colours:
@@ -345,43 +350,42 @@ def brought_cells(settings: NotebookSettings) -> list[Cell]:
     # A preset's name is ours; a file's name is the visitor's and stays out of the notebook.
     title = f"the preset {escape_markdown(settings.palette)}" if settings.palette is not None else "from your file"
     what = "the preset you chose" if settings.palette is not None else "the palette file you brought"
-    dithered = (
-        " The dashboard dithers it as the sidebar says; here every pixel simply takes its "
-        "nearest colour, so with dithering on the page's numbers differ."
-        if settings.dither
-        else ""
-    )
     listed = ",\n".join(
         "    " + ", ".join(repr(colour) for colour in colours[start : start + 8]) for start in range(0, len(colours), 8)
     )
-    return [
-        markdown(
-            f"""
-            ## Your palette: {title}
-
-            The {len(colours)} colours of {what}, given rather than fitted: every pixel takes
-            the nearest of them, measured in {SPACE_LABELS[settings.space]} (`SPACE`).
-            `quant.assign_colors` finds the nearest entry; the error is measured as for the
-            fitted palettes.{dithered}
+    if mapping == "fit":
+        how = (
+            "`quant.map_fit` finds, for each distinct colour of the picture, the nearest of "
+            "them, measured in the colour space `SPACE`: those are the centres the cloud "
+            "below is drawn around."
+        )
+        work = """
+            fit = quant.map_fit(image, brought, space=SPACE)
+            print(f"MSE palette: {fit.mse:.2f}")
+            print(f"Unused colours (nearest to no pixel): {int((fit.counts == 0).sum())}")
             """
-        ),
+    else:
+        how = (
+            "`quant.map_to_palette` rebuilds the picture with them: every pixel takes the "
+            "nearest, measured in the colour space `SPACE`, or a dithered mix when `DITHER` "
+            "is above 0."
+        )
+        work = """
+            result = quant.map_to_palette(image, brought, space=SPACE, dither=DITHER, dither_kind=DITHER_KIND)
+            measures = quant.metrics(image, result, ssim=False)
+            brought_image = result.image
+            print(f"MSE palette: {measures.mse:.2f}")
+            print(f"PSNR palette: {measures.psnr:.2f} dB")
+            print(f"ΔE palette: {measures.delta_e:.3f}")
+            print(f"PNG palette: {len(quant.indexed_png(result))} bytes")
+            print(f"Unused colours (nearest to no pixel): {int((result.counts == 0).sum())}")
+            """
+    return [
+        markdown(f"## Your palette: {title}\n\nThe {len(colours)} colours of {what}, given rather than fitted. {how}"),
         Cell(
             "code",
             f"YOUR_PALETTE = [\n{listed},\n]\n"
-            + textwrap.dedent(
-                """
-                brought = np.array([[int(hex_code[i : i + 2], 16) for i in (1, 3, 5)] for hex_code in YOUR_PALETTE], dtype=np.uint8)
-                brought_labels = quant.assign_colors(pixels, brought, space=SPACE)
-                brought_image = brought[brought_labels].reshape(image.shape)
-                brought_measures = quant.metrics(image, brought_image, ssim=False)
-                print(f"MSE palette: {brought_measures.mse:.2f}")
-                print(f"PSNR palette: {brought_measures.psnr:.2f} dB")
-                print(f"ΔE palette: {brought_measures.delta_e:.3f}")
-                if len(brought) <= 256:
-                    png = quant.indexed_png_of_labels(brought_labels.reshape(image.shape[:2]).astype(np.uint8), brought)
-                    print(f"PNG palette: {len(png)} bytes")
-                print(f"Unused colours (nearest to no pixel): {len(brought) - len(np.unique(brought_labels))}")
-                """
-            ).strip(),
+            "brought = [tuple(int(hex_code[i : i + 2], 16) for i in (1, 3, 5)) for hex_code in YOUR_PALETTE]\n"
+            + textwrap.dedent(work).strip(),
         ),
     ]

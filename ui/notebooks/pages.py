@@ -227,6 +227,7 @@ def colour_space_page(settings: NotebookSettings) -> PagePlan:
             + "; the outlined markers are the palette's centres, their area growing with the share "
             "of pixels nearest to them. Drag to turn the view."
             + (" Lightness is up; one ΔE unit is the same length on every axis." if lab else "")
+            + (" Pinned colours are the diamonds." if settings.pins and not brought_hex(settings) else "")
         ),
         code(
             """
@@ -267,7 +268,10 @@ def colour_space_page(settings: NotebookSettings) -> PagePlan:
                     ),
                     go.Scatter3d(
                         x=centres_at[:, x], y=centres_at[:, y], z=centres_at[:, z], mode="markers", name="centres",
-                        marker={"size": centre_sizes, "color": centre_hex, "line": {"color": "#111111", "width": 3}},
+                        marker={
+                            "size": centre_sizes, "color": centre_hex, "line": {"color": "#111111", "width": 3},
+                            "symbol": np.where(pinned_entries, "diamond", "circle"),  # pinned colours as diamonds
+                        },
                         text=[f"{hex_code}: {part:.1%} of the pixels" for hex_code, part in zip(centre_hex, share)],
                         hoverinfo="text",
                     ),
@@ -303,7 +307,10 @@ def colour_space_page(settings: NotebookSettings) -> PagePlan:
                 planes.add_trace(
                     go.Scatter(
                         x=centres_at[:, a], y=centres_at[:, b], mode="markers",
-                        marker={"size": centre_sizes * 0.85, "color": centre_hex, "line": {"color": "#111111", "width": 2}},
+                        marker={
+                            "size": centre_sizes * 0.85, "color": centre_hex, "line": {"color": "#111111", "width": 2},
+                            "symbol": np.where(pinned_entries, "diamond", "circle"),
+                        },
                     ),
                     row=1, col=column,
                 )
@@ -345,7 +352,7 @@ def _fitted_centres(settings: NotebookSettings, fixed: str) -> list[Cell]:
         code(
             f"""
             fit = quant.fit_palette(image, K, method=METHOD, space=SPACE, seed=SEED{fixed})
-            palette, counts = fit.palette, fit.counts
+            palette, counts, pinned_entries = fit.palette, fit.counts, fit.pinned
             print(f"MSE {{K}}: {{fit.mse:.2f}}")
             print(f"{{fit.k}} colours, largest share first:", " ".join(quant.palette_hex(fit.palette)))
             """
@@ -380,12 +387,8 @@ def _fitted_centres(settings: NotebookSettings, fixed: str) -> list[Cell]:
 def _brought_centres(settings: NotebookSettings) -> list[Cell]:
     """Colour space with a palette the visitor brought: its colours are the centres."""
     return [
-        *brought_cells(settings),
-        code(
-            """
-            palette, counts = brought, np.bincount(brought_labels, minlength=len(brought))
-            """
-        ),
+        *brought_cells(settings, mapping="fit"),
+        code("palette, counts, pinned_entries = fit.palette, fit.counts, fit.pinned"),
     ]
 
 
@@ -636,7 +639,7 @@ def reconstructions_page(settings: NotebookSettings) -> PagePlan:
     fixed, random_fixed = fixed_argument(settings, "k"), fixed_argument(settings, "RANDOM_SIZE")
     brought = bool(brought_hex(settings))
     cells = [
-        *brought_cells(settings),
+        *brought_cells(settings, mapping="picture"),
         markdown(
             f"""
             ## The reconstructions

@@ -45,7 +45,6 @@ __all__ = [
     "brought_hex",
     "checked",
     "notebook_file_name",
-    "pinned_rgb",
     "preset_hex",
     "safe_file_name",
 ]
@@ -97,8 +96,8 @@ _MAX_SEED = 2**31 - 1
 _MAX_NAME = 120
 """Longest file name kept in a notebook, in characters."""
 _HEX = re.compile(r"#[0-9a-fA-F]{6}")
-_MAX_BROUGHT = 4096
-"""Most colours of a brought palette written into a notebook (a few per line)."""
+_MAX_BROUGHT = quant.MAX_COLORS
+"""Most colours of a brought palette: as many as ``quant.map_to_palette`` takes."""
 
 
 @dataclass(frozen=True)
@@ -146,7 +145,7 @@ class NotebookSettings:
         The name of the preset of ``quant.PALETTES`` the visitor chose, or None.
     palette_colours : tuple of str
         The ``"#rrggbb"`` colours of the palette the visitor brought (the dashboard's
-        ``Settings.palette``: a preset's or a palette file's, up to 4,096; a file's name
+        ``Settings.palette``: a preset's or a palette file's, up to 256; a file's name
         never reaches the notebook). Without them, a preset's colours come from
         ``quant.PALETTES``. A brought palette is the centres on Colour space and a tile
         on Reconstructions, as in the dashboard.
@@ -330,11 +329,6 @@ def preset_hex(name: str) -> list[str]:
             red, green, blue = (int(channel) for channel in colour)
             colours.append(f"#{red:02x}{green:02x}{blue:02x}")
     return colours
-
-
-def pinned_rgb(pins: tuple[str, ...]) -> list[tuple[int, int, int]]:
-    """``("#ff8000",)`` -> ``[(255, 128, 0)]``."""
-    return [(int(pin[1:3], 16), int(pin[3:5], 16), int(pin[5:7], 16)) for pin in pins]
 
 
 def safe_file_name(name: str | None) -> str:
