@@ -91,7 +91,7 @@ def test_a_preset_palette_gets_its_own_tile_with_measures() -> None:
     app.selectbox(key=state.PALETTE).set_value("pico-8").run()
     assert_clean(app)
     brought = [h for h in headings(app) if "PICO-8" in h]
-    assert brought and "your palette in RGB" in brought[0]
+    assert brought and "your palette, mapped in RGB" in brought[0]
     captions = [c.value for c in app.caption if c.value.startswith("MSE")]
     assert len(captions) == 3  # PICO-8, 8 and 16 colours
     mse = float(re.match(r"MSE ([\d.]+)", captions[0]).group(1))

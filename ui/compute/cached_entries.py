@@ -25,7 +25,10 @@ Edits = tuple[tuple[int, str], ...]
 """Edited entries of one tile: (index into the tile's palette, new "#rrggbb"), by index."""
 
 _VEIL = 0.78
-"""How far the pixels of the other entries fade towards white in :func:`entry_picture`."""
+"""How far the pixels of the other entries fade in :func:`entry_picture`: towards white
+around a dark entry, towards near-black around a light one, so that it always stands out."""
+_LIGHT_LUMA = 150.0
+"""Rec. 601 luma above which an entry counts as light."""
 
 
 def edited_palette(palette: np.ndarray, edits: Edits) -> np.ndarray:
@@ -85,13 +88,16 @@ def entry_picture(
     ref: ImageRef, n_colors: int, settings: Settings, edits: Edits, index: int, *, method: str | None = None
 ) -> cached.Picture:
     """The tile's picture with the pixels of entry ``index`` as they are and every other
-    pixel faded towards white: where that entry paints."""
+    pixel faded (towards white, or towards black for a light entry): where that entry
+    paints."""
     method = method or settings.method
 
     def make() -> cached.Picture:
         full = cached.full_labels(ref, n_colors, method, settings)
         palette = edited_palette(full.palette, edits)
-        table = np.rint(palette * (1 - _VEIL) + 255 * _VEIL).astype(np.uint8)
+        luma = float(palette[index].astype(np.float64) @ np.array([0.299, 0.587, 0.114]))
+        veil = 24.0 if luma > _LIGHT_LUMA else 255.0
+        table = np.rint(palette * (1 - _VEIL) + veil * _VEIL).astype(np.uint8)
         table[index] = palette[index]
         return cached.screen_picture(table[full.labels], tile=True)
 

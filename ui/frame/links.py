@@ -290,7 +290,8 @@ def render_link() -> None:
     page = st.session_state.get(_PAGE)
     params = parameters(st.session_state, page)
     base = st.context.url or f"/{page or ''}"
-    url = base + (f"?{urlencode(params)}" if params else "")
+    # Commas stay as they are (pin=ff0000,0000ff): legal in a query and easier to read.
+    url = base + (f"?{urlencode(params, safe=',')}" if params else "")
     with st.sidebar, st.container(key="link_to_view"):
         st.markdown("**Link to this view**")
         st.code(url, language=None, wrap_lines=True)

@@ -154,7 +154,7 @@ METHOD_LABELS: dict[str, str] = {
     "median-cut": "median cut",
     "octree": "octree",
     "random": "random",
-    "palette": "your palette",
+    "palette": "your palette, mapped",
 }
 """Every quant method -> how the dashboard names it."""
 

@@ -8,7 +8,10 @@ and indexed PNGs), with short markdown cells saying what each step does.
 :func:`notebook_file_name` its name, and :func:`code_cells` the central code for a
 "Show the code" expander.
 
-No Streamlit here: pages call these plain functions.
+No Streamlit here: pages call these plain functions. The parts: :mod:`~.settings`
+(what a view depends on, checked once), :mod:`~.cells` (the cells every notebook
+shares), :mod:`~.colours`, :mod:`~.steps` and :mod:`~.palettes` (each page's lesson),
+:mod:`~.pages` (page -> lesson) and :mod:`~.build` (the nbformat notebook).
 
 >>> from ui.notebooks import NotebookSettings, code_cells
 >>> "quant.quantize(" in "".join(code_cells("reconstructions", NotebookSettings()))

@@ -30,6 +30,7 @@ from ui.notebooks.settings import (
 
 __all__ = [
     "Cell",
+    "PagePlan",
     "Setting",
     "and_list",
     "brought_cells",
@@ -188,6 +189,28 @@ def setup_cell() -> Cell:
 
 Setting = tuple[str, object, str]
 """(name, value, comment) of one line of the settings cell."""
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    """What a page's lesson adds to the shared cells.
+
+    Attributes
+    ----------
+    title : str
+        The page's title, as in the dashboard.
+    view : str
+        The view's settings in words, for the introduction.
+    settings : list of (name, value, comment)
+        The constants of the settings cell, after the image's.
+    cells : list of Cell
+        The lesson, after the picture is loaded.
+    """
+
+    title: str
+    view: str
+    settings: list[Setting]
+    cells: list[Cell]
 
 
 def sidebar_settings(settings: NotebookSettings, *, dithering: bool = True) -> list[Setting]:
