@@ -260,6 +260,16 @@ class _Level:
         mean = (self.weights @ self.points) / self.weights.sum()
         self.variance = float(self.weights @ ((self.points - mean) ** 2).mean(axis=1)) / self.weights.sum()
 
+    def sums(self, labels: np.ndarray, n_centres: int, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Weight (n_centres,) and weighted sum (n_centres, 3) of the points (all, or
+        ``rows``) in each group, ``labels`` giving each one's group."""
+        weights = self.weights if rows is None else self.weights[rows]
+        counts = np.bincount(labels, weights=weights, minlength=n_centres)
+        sums = np.empty((n_centres, 3))
+        for channel, weighted in enumerate(self.weighted):
+            sums[:, channel] = np.bincount(labels, weights=weighted if rows is None else weighted[rows], minlength=n_centres)
+        return counts, sums
+
     def squared_distances(self, centres: np.ndarray) -> np.ndarray:
         """(len(centres), n) squared distances from a few centres to every point."""
         distances = centres @ (-2.0 * self.points.T)
@@ -319,10 +329,9 @@ def _lloyd_around(level: _Level, free: np.ndarray, *, max_iter: int, tol: float)
     centres = np.concatenate([level.pins, np.asarray(free, dtype=np.float64).reshape(-1, 3)])
     n_centres = centres.shape[0]
     labels, upper, lower = _two_nearest(level.points, level.norms, centres)
+    counts, sums = level.sums(labels, n_centres)
     tol_abs = tol * level.variance
     for _ in range(max_iter if n_centres > n_pins else 0):
-        counts = np.bincount(labels, weights=level.weights, minlength=n_centres)
-        sums = np.stack([np.bincount(labels, weights=w, minlength=n_centres) for w in level.weighted], axis=1)
         moved = centres.copy()
         occupied = counts > 0
         occupied[:n_pins] = False
@@ -349,7 +358,15 @@ def _lloyd_around(level: _Level, free: np.ndarray, *, max_iter: int, tol: float)
             upper[suspect] = np.sqrt(np.einsum("ij,ij->i", diff, diff))
             suspect = suspect[upper[suspect] > bound[suspect]]
         if suspect.shape[0]:
+            before = labels[suspect]
             labels[suspect], upper[suspect], lower[suspect] = _two_nearest(level.points[suspect], level.norms[suspect], centres)
+            # The groups' totals follow the points that changed centre, not a pass over all.
+            changed = labels[suspect] != before
+            if changed.any():
+                left_counts, left_sums = level.sums(before[changed], n_centres, suspect[changed])
+                joined_counts, joined_sums = level.sums(labels[suspect[changed]], n_centres, suspect[changed])
+                counts += joined_counts - left_counts
+                sums += joined_sums - left_sums
         if float(moves @ moves) <= tol_abs:
             break
     diff = level.points - centres[labels]
@@ -501,7 +518,7 @@ def fit_around(
     if together is not None:
         return together, _nearest_colors(histogram, together, space)
     free_labels = _nearest_colors(histogram, free, space)
-    used = np.unique(free_labels)
+    used = np.flatnonzero(np.bincount(free_labels, minlength=free.shape[0]))
     overwritten, replaced = overwrite_nearest(free[used], pins, space)
     position = np.zeros(free.shape[0], dtype=np.intp)
     position[used] = np.arange(used.shape[0])
