@@ -7,6 +7,10 @@ writes an indexed PNG and its palette (GIMP ``.gpl`` and ``.json``) to the outpu
 folder and prints one line: an aligned table row, or a JSON object with ``--json``.
 ``--max-delta-e DE`` instead of ``--colors`` makes one result per image, with the fewest
 colours whose mean CIEDE2000 error is at most DE (:func:`quant.smallest_fit`).
+``--pin HEX,...`` keeps some colours in every palette exactly (``fixed=``), and
+``--palette NAME|FILE`` maps each image to a preset (:data:`quant.PALETTES`) or a
+palette file (:func:`quant.read_palette`) instead of fitting one
+(:func:`quant.map_to_palette`); ``--list-palettes`` names the presets.
 
 A file that cannot be read is reported on stderr as ``quant: PATH: MESSAGE``; the
 other files are still done and the exit status is 1 at the end. Usage errors exit
@@ -16,6 +20,7 @@ with status 2, as argparse does.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -23,8 +28,11 @@ import shutil
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
+
+import numpy as np
 
 import quant
 
@@ -56,6 +64,14 @@ example:
 
   python -m quant photo.jpg --max-delta-e 2.3 --json
       the fewest colours whose mean colour error is at most 2.3 (n_colors in the JSON).
+
+  python -m quant logo.png --colors 8 --pin ffffff,#d03030
+      8-colour palettes that hold white and that red exactly (logo-8-kmeans-pin-...).
+
+  python -m quant photo.jpg --palette pico-8 --dither
+      the photo in the 16 colours of PICO-8, dithered (photo-pico-8-dither.png);
+      --palette also takes a palette file (.gpl, .ase, hex list, .json, .csv,
+      indexed PNG or GIF), and --list-palettes names the presets.
 
 --colors takes every argument up to the next option, and --dither a number right
 after it, so give the images first.
@@ -111,6 +127,40 @@ def _delta_e_target(text: str) -> float:
     return value
 
 
+def _pins(text: str) -> np.ndarray:
+    """argparse type of ``--pin``: hex colours separated by commas or spaces."""
+    try:
+        colors = quant.parse_colors(text)
+    except quant.ImageError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    if colors.shape[0] == 0:
+        raise argparse.ArgumentTypeError(f"no colour in {text!r}; give hex colours such as ff0000,#00ff00")
+    return colors
+
+
+@dataclass(frozen=True)
+class _Palette:
+    """A palette given with ``--palette``: what the record calls it, what file names
+    call it, and its colours."""
+
+    name: str
+    stem: str
+    colors: np.ndarray
+
+
+def _palette(text: str) -> _Palette:
+    """argparse type of ``--palette``: a preset's name, or a palette file."""
+    if text.lower() in quant.PALETTES:
+        return _Palette(text.lower(), text.lower(), quant.PALETTES[text.lower()])
+    try:
+        return _Palette(text, Path(text).stem, quant.read_palette(text))
+    except quant.ImageError as err:
+        message = str(err).replace("\n", " ")
+        if not Path(text).exists():
+            message = f"{message.rstrip('.')}, or the name of a preset: {', '.join(quant.PALETTES)}."
+        raise argparse.ArgumentTypeError(message) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m quant``."""
     parser = argparse.ArgumentParser(
@@ -120,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "images", metavar="IMAGE", nargs="+",
+        "images", metavar="IMAGE", nargs="*",
         help=f"image files to quantize ({', '.join(quant.ALLOWED_FORMATS)})",
     )
     sizes = parser.add_mutually_exclusive_group()
@@ -138,8 +188,26 @@ def build_parser() -> argparse.ArgumentParser:
             "most DE (about 1 is invisible, 2.3 just noticeable); the JSON's n_colors is the size found"
         ),
     )
+    sizes.add_argument(
+        "--palette", metavar="NAME|FILE", type=_palette, default=None,
+        help=(
+            "instead of fitting: map each image to a preset palette (see --list-palettes) or "
+            "the colours of a palette file; n_colors is then the palette's size"
+        ),
+    )
     parser.add_argument(
-        "--method", choices=quant.METHODS, default="kmeans",
+        "--pin", metavar="HEX[,HEX...]", type=_pins, action="append", default=None,
+        help=(
+            "colours every palette holds exactly, the others fitted around them "
+            "(e.g. ffffff,#d03030); may be repeated"
+        ),
+    )
+    parser.add_argument(
+        "--list-palettes", action="store_true",
+        help="print the preset palettes' names and sizes, and exit",
+    )
+    parser.add_argument(
+        "--method", choices=quant.METHODS, default=None,
         help="how the palette is made (default: kmeans)",
     )
     parser.add_argument(
@@ -173,16 +241,34 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def output_stem(
-    image_path: str | os.PathLike[str], n_colors: int, *, method: str, space: str, dither: float, ordered: bool = False
+    image_path: str | os.PathLike[str],
+    n_colors: int,
+    *,
+    method: str,
+    space: str,
+    dither: float,
+    ordered: bool = False,
+    pins: np.ndarray | None = None,
+    palette: str | None = None,
 ) -> str:
-    """File name, without extension, of one result: ``photo-32-kmeans[-lab][-dither]``
+    """File name, without extension, of one result: ``photo-32-kmeans[-pin-...][-lab][-dither]``
     (``-dither`` at full strength, ``-dither0.5`` at 0.5; ``-ordered``, ``-ordered0.5``
-    for ordered dithering).
+    for ordered dithering), or ``photo-pico-8[-lab][-dither]`` for a given palette
+    (its name, or its file's name without extension).
 
     Every option that changes the result and is not a default appears in the name, so
-    runs with different options write side by side instead of over each other.
+    runs with different options write side by side instead of over each other: up to
+    three pins by their hex codes (``-pin-ffffff-d03030``), more by their number and a
+    digest of them (``-pins5-1a2b3c``).
     """
-    parts = [Path(image_path).stem, str(n_colors), method]
+    parts = [Path(image_path).stem]
+    parts += [palette] if palette is not None else [str(n_colors), method]
+    if pins is not None and len(pins):
+        codes = [quant.palette_hex(pins[i : i + 1])[0].lstrip("#") for i in range(len(pins))]
+        if len(codes) <= 3:
+            parts += ["pin", *codes]
+        else:
+            parts += [f"pins{len(codes)}", hashlib.sha1(",".join(codes).encode()).hexdigest()[:6]]
     if space != "rgb":
         parts.append(space)
     if dither:
@@ -229,22 +315,31 @@ def _run_one(image: Any, image_path: str, n_colors: int | None, args: argparse.N
     """
     started = time.perf_counter()
     search = None
-    if n_colors is None:
+    dither_kind = "ordered" if args.ordered else "diffusion"
+    if args.palette is not None:
+        result = quant.map_to_palette(
+            image, args.palette.colors, space=args.space, dither=args.dither, dither_kind=dither_kind
+        )
+        n_colors = result.n_colors
+    elif n_colors is None:
         search = quant.smallest_fit(
-            image, max_delta_e=args.max_delta_e, method=args.method, space=args.space, seed=args.seed
+            image, max_delta_e=args.max_delta_e, method=args.method, space=args.space, seed=args.seed, fixed=args.pins
         )
         n_colors = search.n_colors
         result = quant.apply_palette(image, search.fit)
     else:
         result = quant.quantize(
             image, n_colors, method=args.method, space=args.space, dither=args.dither, seed=args.seed,
-            dither_kind="ordered" if args.ordered else "diffusion",
+            dither_kind=dither_kind, fixed=args.pins,
         )
     scores = quant.metrics(image, result, ssim=True)
     png = quant.indexed_png(result)
     seconds = time.perf_counter() - started
 
-    stem = output_stem(image_path, n_colors, method=args.method, space=args.space, dither=args.dither, ordered=args.ordered)
+    stem = output_stem(
+        image_path, n_colors, method=args.method, space=args.space, dither=args.dither, ordered=args.ordered,
+        pins=args.pins, palette=None if args.palette is None else args.palette.stem,
+    )
     png_path = args.out / f"{stem}.png"
     png_path.write_bytes(png)
     (args.out / f"{stem}.gpl").write_text(quant.palette_gpl(result.palette, stem), encoding="utf-8")
@@ -252,7 +347,7 @@ def _run_one(image: Any, image_path: str, n_colors: int | None, args: argparse.N
 
     record = {
         "image": image_path,
-        "method": args.method,
+        "method": result.method,
         "space": args.space,
         "dither": float(args.dither),
         "dither_kind": result.dither_kind,
@@ -270,7 +365,18 @@ def _run_one(image: Any, image_path: str, n_colors: int | None, args: argparse.N
     if search is not None:
         record["max_delta_e"] = search.max_delta_e
         record["palettes_tried"] = len(search.tried) + len(search.guide_tried)
+    if args.pins is not None:
+        record["pinned"] = quant.palette_hex(args.pins)
+    if args.palette is not None:
+        record["palette"] = args.palette.name
     return record
+
+
+def _distinct_pins(groups: list[np.ndarray]) -> np.ndarray:
+    """The colours of every ``--pin``, in order, each once."""
+    pins = np.concatenate(groups)
+    _, first = np.unique(pins, axis=0, return_index=True)
+    return pins[np.sort(first)]
 
 
 def _table_header(image_width: int) -> str:
@@ -309,10 +415,30 @@ def main(argv: list[str] | None = None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.list_palettes:
+        width = max(map(len, quant.PALETTES))
+        for name, colors in quant.PALETTES.items():
+            print(f"{name:<{width}}  {len(colors):>3} colours", file=sys.stdout)
+        return 0
+    if not args.images:
+        parser.error("the following arguments are required: IMAGE")
     # Asking twice for the same file or size would only redo identical work.
     images = list(dict.fromkeys(args.images))
-    # None: one run per image, whose size the --max-delta-e search chooses.
-    sizes: list[int | None] = [None] if args.max_delta_e is not None else list(dict.fromkeys(args.colors))
+    args.pins = None if args.pin is None else _distinct_pins(args.pin)
+    if args.palette is not None:
+        for option, given in (("--pin", args.pins is not None), ("--method", args.method is not None)):
+            if given:
+                parser.error(f"argument --palette: not allowed with {option} (the palette is used as it is, not fitted)")
+        sizes: list[int | None] = [len(args.palette.colors)]
+    else:
+        # None: one run per image, whose size the --max-delta-e search chooses.
+        sizes = [None] if args.max_delta_e is not None else list(dict.fromkeys(args.colors))
+    args.method = args.method or "kmeans"
+    if args.pins is not None and args.max_delta_e is None and args.palette is None and min(sizes) < len(args.pins):
+        parser.error(
+            f"argument --pin: {len(args.pins)} colours pinned, more than the palette of {min(sizes)} "
+            f"(--colors); pin at most {min(sizes)}"
+        )
     if args.max_delta_e is not None and args.dither:
         parser.error("argument --max-delta-e: not allowed with --dither (the target is met without dithering)")
     if args.ordered and not args.dither:
@@ -368,6 +494,8 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             for size_index, n_colors in enumerate(sizes):
                 label = f"k={n_colors}" if n_colors is not None else f"ΔE≤{args.max_delta_e:g}"
+                if args.palette is not None:
+                    label = args.palette.name
                 progress.show(first_job + size_index, f"{source.name} {label}")
                 try:
                     record = _run_one(image, image_path, n_colors, args)

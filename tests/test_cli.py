@@ -419,3 +419,137 @@ def test_max_delta_e_excludes_colors_and_dither(tmp_path, photos, capsys, other)
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert "not allowed with" in err and "--max-delta-e" in err
+
+
+# --- --pin, --palette, --list-palettes ----------------------------------------------------
+
+
+def test_pins_are_in_every_palette_the_name_and_the_record(tmp_path, photos, capsys):
+    out = tmp_path / "out"
+    status = main([str(photos[0]), "--colors", "3", "5", "--pin", "ffffff,#d03030", "--pin", "d03030", "--out", str(out), "--json"])
+
+    assert status == 0
+    records = json_records(capsys.readouterr().out)
+    image = quant.load_image(photos[0])
+    for record, k in zip(records, (3, 5)):
+        assert set(record) == RECORD_KEYS | {"pinned"}
+        assert record["pinned"] == ["#ffffff", "#d03030"]
+        assert Path(record["png_path"]).name == f"photo0-{k}-kmeans-pin-ffffff-d03030.png"
+        expected = quant.quantize(image, k, fixed=[(255, 255, 255), (208, 48, 48)])
+        with Image.open(record["png_path"]) as png:
+            np.testing.assert_array_equal(np.asarray(png.convert("RGB")), expected.image)
+        palette = json.loads((out / f"photo0-{k}-kmeans-pin-ffffff-d03030.json").read_text(encoding="utf-8"))
+        assert {"#ffffff", "#d03030"} <= {entry["hex"] for entry in palette["colors"]}
+
+
+def test_many_pins_are_named_by_their_number_and_a_digest(tmp_path, photos, capsys):
+    pins = "000000,ffffff,ff0000,00ff00"
+    assert main([str(photos[0]), "--colors", "6", "--pin", pins, "--out", str(tmp_path), "--json"]) == 0
+    (record,) = json_records(capsys.readouterr().out)
+    assert Path(record["png_path"]).name.startswith("photo0-6-kmeans-pins4-")
+    assert main([str(photos[0]), "--colors", "6", "--pin", "000000,ffffff,ff0000,0000ff", "--out", str(tmp_path), "--json"]) == 0
+    (other,) = json_records(capsys.readouterr().out)
+    assert other["png_path"] != record["png_path"]
+
+
+def test_pins_with_max_delta_e(tmp_path, photos, capsys):
+    assert main([str(photos[0]), "--max-delta-e", "8", "--pin", "0000ff", "--out", str(tmp_path), "--json"]) == 0
+    (record,) = json_records(capsys.readouterr().out)
+    assert record["pinned"] == ["#0000ff"] and record["delta_e"] <= 8.0
+    image = quant.load_image(photos[0])
+    assert record["n_colors"] == quant.smallest_fit(image, max_delta_e=8.0, fixed=[(0, 0, 255)]).n_colors
+
+
+@pytest.mark.parametrize(
+    ("pin", "message"),
+    [
+        ("ff00zz", "'ff00zz' is not a colour"),
+        ("", "no colour in ''"),
+        ("12345", "'12345' is not a colour"),
+    ],
+)
+def test_a_bad_pin_is_a_usage_error(tmp_path, photos, capsys, pin, message):
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(photos[0]), "--pin", pin, "--out", str(tmp_path / "out")])
+    assert exit_info.value.code == 2
+    (line,) = [line for line in capsys.readouterr().err.splitlines() if "error:" in line]
+    assert "argument --pin" in line and message in line
+    assert not (tmp_path / "out").exists()
+
+
+def test_more_pins_than_colours_is_a_usage_error(tmp_path, photos, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(photos[0]), "--colors", "2", "8", "--pin", "ff0000,00ff00,0000ff"])
+    assert exit_info.value.code == 2
+    assert "3 colours pinned, more than the palette of 2" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("extra", [[], ["--dither"], ["--dither", "0.5", "--ordered"], ["--space", "lab"]])
+def test_a_preset_palette_maps_without_fitting(tmp_path, photos, capsys, extra):
+    out = tmp_path / "out"
+    assert main([str(photos[0]), "--palette", "PICO-8", "--out", str(out), "--json", *extra]) == 0
+    (record,) = json_records(capsys.readouterr().out)
+    assert set(record) == RECORD_KEYS | {"palette"}
+    assert record["palette"] == "pico-8" and record["method"] == "palette" and record["n_colors"] == 16
+    image = quant.load_image(photos[0])
+    options = {"space": "lab"} if "lab" in extra else {}
+    if "--dither" in extra:
+        options = {"dither": 0.5 if "0.5" in extra else 1.0, "dither_kind": "ordered" if "--ordered" in extra else "diffusion"}
+    expected = quant.map_to_palette(image, quant.PALETTES["pico-8"], **options)
+    with Image.open(record["png_path"]) as png:
+        np.testing.assert_array_equal(np.asarray(png.convert("RGB")), expected.image)
+    assert record["mse"] == pytest.approx(expected.mse, rel=1e-12)
+    assert Path(record["png_path"]).name.startswith("photo0-pico-8")
+    pico = {tuple(row) for row in quant.PALETTES["pico-8"].tolist()}
+    assert {tuple(row) for row in expected.image.reshape(-1, 3).tolist()} <= pico
+
+
+def test_a_palette_file_maps_and_is_named_in_the_record(tmp_path, photos, capsys):
+    colors = np.array([[0, 0, 0], [255, 255, 255], [200, 40, 40]], dtype=np.uint8)
+    palette_file = tmp_path / "mine.gpl"
+    palette_file.write_text(quant.palette_gpl(colors, "mine"), encoding="utf-8")
+    assert main([str(photos[0]), "--palette", str(palette_file), "--out", str(tmp_path / "out"), "--json"]) == 0
+    (record,) = json_records(capsys.readouterr().out)
+    assert record["palette"] == str(palette_file) and record["n_colors"] == 3
+    assert Path(record["png_path"]).name == "photo0-mine.png"
+    expected = quant.map_to_palette(quant.load_image(photos[0]), colors)
+    assert record["mse"] == pytest.approx(expected.mse, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--palette", "pico8"], "There is no file at 'pico8'"),
+        (["--palette", "notes.txt"], "not a palette in a recognised format"),
+        (["--palette", "pico-8", "--colors", "4"], "not allowed with"),
+        (["--palette", "pico-8", "--max-delta-e", "3"], "not allowed with"),
+        (["--palette", "pico-8", "--pin", "ff0000"], "argument --palette: not allowed with --pin"),
+        (["--palette", "pico-8", "--method", "octree"], "argument --palette: not allowed with --method"),
+    ],
+)
+def test_a_bad_palette_or_combination_is_a_usage_error(tmp_path, photos, capsys, monkeypatch, args, message):
+    (tmp_path / "notes.txt").write_text("not a palette\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(photos[0]), *args, "--out", str(tmp_path / "out")])
+    assert exit_info.value.code == 2
+    (line,) = [line for line in capsys.readouterr().err.splitlines() if "error:" in line]
+    assert message in line
+    if args[1] == "pico8":
+        assert "or the name of a preset: pico-8" in line
+    assert not (tmp_path / "out").exists()
+
+
+def test_list_palettes_prints_names_and_sizes(capsys):
+    assert main(["--list-palettes"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(quant.PALETTES)
+    for line, (name, colors) in zip(lines, quant.PALETTES.items()):
+        assert line.split()[:2] == [name, str(len(colors))]
+
+
+def test_images_are_still_required_without_list_palettes(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--colors", "4"])
+    assert exit_info.value.code == 2
+    assert "the following arguments are required: IMAGE" in capsys.readouterr().err
