@@ -271,3 +271,19 @@ def test_before_after_html_embeds_both_pictures_and_escapes_its_labels() -> None
     assert "width:320px;height:200px" in page
     with pytest.raises(ValueError, match="element_id"):
         pictures.before_after_html(b"", b"", width=1, height=1, before_label="", after_label="", element_id='x"); alert(1); ("')
+
+
+def test_pinned_centres_are_diamonds_never_tiny_and_say_so() -> None:
+    colors = np.array([[10, 10, 10], [200, 200, 200], [250, 0, 0]], np.uint8)
+    palette = np.array([[12, 12, 12], [198, 198, 198], [255, 0, 0]], np.uint8)
+    counts = np.array([1000, 900, 0])
+    pinned = np.array([False, False, True])
+    cloud_figure = cloud.color_cloud(colors, np.array([5, 4, 1]), palette, counts, pinned=pinned)
+    centres = cloud_figure.data[1]
+    assert list(centres.marker.symbol) == ["circle", "circle", "diamond"]
+    assert centres.marker.size[2] >= 14
+    assert "pinned colour 3" in centres.text[2] and "no pixel is nearest" in centres.text[2]
+    planes = cloud.color_planes(colors, palette, counts, pinned=pinned)
+    assert all(list(trace.marker.symbol) == ["circle", "circle", "diamond"] for trace in planes.data if trace.name == "centres")
+    strip = pictures.palette_strip_html(palette, pinned=pinned)
+    assert strip.count("pin-mark") == 1 and 'title="#ff0000 (pinned)"' in strip

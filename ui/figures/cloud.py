@@ -119,6 +119,17 @@ def _centre_hover(palette: np.ndarray, counts: np.ndarray, pinned: np.ndarray | 
     ]
 
 
+_PINNED_MIN_SIZE = 14
+"""Smallest marker of a pinned colour: a pin few pixels take must still be seen."""
+
+
+def _marker_sizes(counts: np.ndarray, pinned: np.ndarray | None, *, smallest: float, largest: float) -> np.ndarray:
+    sizes = centre_sizes(counts, smallest=smallest, largest=largest)
+    if pinned is not None:
+        sizes = np.where(np.asarray(pinned, dtype=bool), np.maximum(sizes, _PINNED_MIN_SIZE), sizes)
+    return sizes
+
+
 def _centre_symbols(n: int, pinned: np.ndarray | None) -> list[str]:
     """Pinned colours are diamonds among the round centres: told apart by shape, not colour."""
     if pinned is None:
@@ -197,7 +208,7 @@ def color_cloud(
         z=centres_at[:, z],
         mode="markers",
         marker={
-            "size": centre_sizes(palette_counts, smallest=6, largest=30),
+            "size": _marker_sizes(palette_counts, pinned, smallest=6, largest=30),
             "color": quant.palette_hex(palette),
             "opacity": 1.0,
             "line": {"color": "#111111", "width": 3},
@@ -263,7 +274,7 @@ def color_planes(
     centres_at = _coordinates(palette, space)
     point_colors = _point_colors(colors, palette, labels)
     centre_colors = quant.palette_hex(palette)
-    marker_sizes = centre_sizes(palette_counts, smallest=6, largest=26)
+    marker_sizes = _marker_sizes(palette_counts, pinned, smallest=6, largest=26)
     hover = _centre_hover(palette, palette_counts, pinned)
     symbols = _centre_symbols(len(palette), pinned)
     ranges = _ranges(axes, points_at, centres_at)
