@@ -14,6 +14,7 @@ import streamlit as st
 import quant
 from ui.compute import cached
 from ui.frame import layout
+from ui.sections import take_home
 
 logger = logging.getLogger(__name__)
 
@@ -38,3 +39,10 @@ with layout.around_page():
             "Sorry, something went wrong while drawing this page. "
             "Try another image or setting; the problem has been logged."
         )
+    else:
+        # The view is on screen: offer it as a notebook.
+        try:
+            take_home.render(page.url_path)
+        except Exception:
+            logger.exception("The notebook of page %r failed", page.title)
+            st.caption("This view cannot be offered as a notebook right now; the problem has been logged.")
