@@ -36,7 +36,13 @@ from quant.palette import (
     _squared_error,
 )
 from quant.pinned import check_colors, distinct_colors
-from quant.pipeline import MAPPED, _apply_palette, _check_dither, _check_dither_kind, _fit_of
+from quant.pipeline import (
+    MAPPED,
+    _apply_palette,
+    _check_dither,
+    _check_dither_kind,
+    _fit_of,
+)
 from quant.results import PaletteFit, Quantized
 
 __all__ = ["check_palette", "map_fit", "map_to_palette", "recolor"]

@@ -343,15 +343,14 @@ def _fit_palette(
 
     codes, histogram = analyse(image)
 
-    palette = _method_palette(image, histogram, n_colors, method, space, seed)
     if pins is None:
+        palette = _method_palette(image, histogram, n_colors, method, space, seed)
         color_labels = _nearest_colors(histogram, palette, space)
     else:
         palette, color_labels = fit_around(
             histogram,
             n_colors,
             pins,
-            palette,
             lambda size: _method_palette(image, histogram, size, method, space, seed),
             method=method,
             space=space,
