@@ -186,9 +186,10 @@ def quantize(
       move; k-means++ seeding starts from them as centres already chosen. Pins in
       ``space="lab"`` are converted to Lab for the fit and returned as given.
     * ``"minibatch"``, ``"median-cut"``, ``"octree"``: the method's palette of
-      ``n_colors - m`` colours, plus the pins.
-    * ``"random"``: the same draw as without pins, each pin replacing the drawn
-      colour nearest it.
+      ``n_colors - m`` colours, plus the pins (no pinned refinement: each method
+      stays itself, to compare against).
+    * ``"random"``: the same draw as without pins (the colours no pixel takes
+      dropped), each pin replacing the drawn colour nearest it.
 
     Whatever the method, the error (in ``space``) is never above that of the
     *overwrite palette*: the palette fitted without pins, its entries nearest the
