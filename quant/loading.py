@@ -1,4 +1,4 @@
-"""Turn whatever a user hands us into an (H, W, 3) uint8 RGB array, safely.
+"""Turn whatever a user hands us into an (H, W, 3) uint8 RGB array (or RGBA, if asked), safely.
 
 Every image enters the toolkit through :func:`load_image`, from a path, raw bytes or
 an uploaded file object. It is the one place that deals with untrusted files, so it:
@@ -10,7 +10,8 @@ an uploaded file object. It is the one place that deals with untrusted files, so
 * decodes the first frame of an animation only;
 * applies the EXIF orientation, so the array is upright as a viewer would show it;
 * maps every Pillow mode to 8-bit RGB, scaling 16- and 32-bit data instead of clipping
-  it and compositing transparency on white;
+  it and compositing transparency on white, or, with ``keep_alpha=True``, keeps the
+  transparency of an image that has some as a fourth channel (:mod:`quant.modes`);
 * turns every failure into one :class:`~quant.errors.ImageError` whose message says
   what was received and what is accepted.
 
@@ -34,6 +35,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from quant.errors import ImageError
+from quant.modes import frame_to_array
 
 __all__ = [
     "ALLOWED_FORMATS",
@@ -60,10 +62,6 @@ _FORMATS_TUPLE = "(PNG, JPEG, WebP, GIF, BMP, TIFF)"
 # Pillow raises these for malformed files; a decoder can also fail with the less
 # obvious ones on crafted input, and all of them mean "this file cannot be read".
 _DECODE_ERRORS = (OSError, ValueError, EOFError, SyntaxError, IndexError, KeyError)
-
-# Rows of the alpha blend are processed in blocks of about this many values, so that
-# compositing a 50-megapixel image needs tens of megabytes, not gigabytes.
-_BLOCK_VALUES = 1 << 22
 
 # First bytes of files people upload by mistake, to name what they sent. Only formats
 # whose signature is unambiguous are listed; anything else is "not an image".
@@ -95,7 +93,7 @@ _ALLOWED_SIGNATURES = (
 )
 
 
-def check_image(image: np.ndarray, name: str = "image") -> np.ndarray:
+def check_image(image: np.ndarray, name: str = "image", *, alpha: bool = False) -> np.ndarray:
     """Check that `image` is an (H, W, 3) uint8 RGB array with at least one pixel.
 
     Parameters
@@ -104,6 +102,8 @@ def check_image(image: np.ndarray, name: str = "image") -> np.ndarray:
         The array to check.
     name : str, optional
         What to call the array in the error message.
+    alpha : bool, default False
+        Also accept an (H, W, 4) uint8 RGBA array (straight alpha).
 
     Returns
     -------
@@ -115,23 +115,26 @@ def check_image(image: np.ndarray, name: str = "image") -> np.ndarray:
     TypeError
         If `image` is not a numpy array.
     ValueError
-        If it does not have shape (H, W, 3) with H, W >= 1 and dtype uint8. This is a
-        programming error, so it is a plain ValueError, not an ImageError.
+        If it does not have shape (H, W, 3) (or (H, W, 4) with `alpha`) with H, W >= 1
+        and dtype uint8. This is a programming error, so it is a plain ValueError, not
+        an ImageError.
     """
+    shapes = "(H, W, 3) or (H, W, 4)" if alpha else "(H, W, 3)"
     if not isinstance(image, np.ndarray):
         raise TypeError(
-            f"{name} must be an (H, W, 3) uint8 numpy array, got {type(image).__name__}"
+            f"{name} must be an {shapes} uint8 numpy array, got {type(image).__name__}"
         )
-    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8 or image.size == 0:
+    channels = (3, 4) if alpha else (3,)
+    if image.ndim != 3 or image.shape[2] not in channels or image.dtype != np.uint8 or image.size == 0:
         raise ValueError(
-            f"{name} must be an (H, W, 3) uint8 array with at least one pixel, "
+            f"{name} must be an {shapes} uint8 array with at least one pixel, "
             f"got shape {image.shape} and dtype {image.dtype}"
         )
     return image
 
 
-def load_image(source: ImageSource, *, max_pixels: int | None = None) -> np.ndarray:
-    """Decode an image file into an upright (H, W, 3) uint8 RGB array.
+def load_image(source: ImageSource, *, max_pixels: int | None = None, keep_alpha: bool = False) -> np.ndarray:
+    """Decode an image file into an upright (H, W, 3) uint8 RGB array, or RGBA if asked.
 
     Parameters
     ----------
@@ -144,11 +147,19 @@ def load_image(source: ImageSource, *, max_pixels: int | None = None) -> np.ndar
         Largest accepted width × height, checked against the header before any pixel
         data is decoded. ``None`` (the default) means the value of
         :data:`MAX_PIXELS` at the time of the call.
+    keep_alpha : bool, default False
+        ``False`` (the default, the loader's behaviour from the start): transparency
+        is composited on white and the array is always (H, W, 3). ``True``: an image
+        whose transparency leaves some pixel with alpha below 255 comes back as an
+        (H, W, 4) straight (not premultiplied) RGBA array; one without transparency,
+        or whose alpha is 255 everywhere, still as (H, W, 3). Code that expects three
+        channels is never handed four unless it asks.
 
     Returns
     -------
     numpy.ndarray
-        A new C-contiguous, writeable (H, W, 3) uint8 RGB array.
+        A new C-contiguous, writeable (H, W, 3) uint8 RGB array, or (H, W, 4) RGBA
+        with ``keep_alpha=True`` (see above).
 
     Raises
     ------
@@ -178,7 +189,14 @@ def load_image(source: ImageSource, *, max_pixels: int | None = None) -> np.ndar
       constant image outside these ranges becomes black.
     * Images with alpha or a transparent colour are composited on white:
       ``round((c * a + 255 * (255 - a)) / 255)``, so a fully transparent pixel is
-      exactly (255, 255, 255) whatever colour it hides.
+      exactly (255, 255, 255) whatever colour it hides (:func:`quant.composite`).
+      With ``keep_alpha=True`` they keep it instead, from every kind of
+      transparency Pillow reports (``Image.has_transparency_data``): RGBA and LA
+      (and premultiplied La), PA, a palette with a tRNS chunk (per-entry alphas) or
+      a GIF's transparent index, a grey, RGB or 16-bit grey image with a transparent
+      colour (alpha 0 there), a 16-bit RGBA PNG (reduced to 8 bits by Pillow, which
+      keeps the high byte of each sample) and the first frame of an APNG. The colour
+      under a fully transparent pixel is returned as the file has it.
     * Everything else (``1``, ``L``, ``P``, ``CMYK`` including Adobe's inverted CMYK
       JPEGs, ``YCbCr``, ``LAB``, ``HSV``, ...) uses Pillow's conversion. Embedded ICC
       profiles are not applied.
@@ -224,17 +242,17 @@ def load_image(source: ImageSource, *, max_pixels: int | None = None) -> np.ndar
         with fp:
             if size == 0:
                 raise _empty_error(label)
-            return _decode(fp, label, limit)
+            return _decode(fp, label, limit, keep_alpha)
 
     if isinstance(source, (bytes, bytearray, memoryview)):
         if memoryview(source).nbytes == 0:
             raise _empty_error(None)
-        return _decode(io.BytesIO(source), None, limit)
+        return _decode(io.BytesIO(source), None, limit, keep_alpha)
 
     if hasattr(source, "read"):
         name = getattr(source, "name", None)
         label = f"'{os.path.basename(name)}'" if isinstance(name, str) and name else None
-        return _decode_file_object(source, label, limit)
+        return _decode_file_object(source, label, limit, keep_alpha)
 
     raise TypeError(
         "source must be a path, bytes, bytearray, memoryview or binary file object, "
@@ -242,36 +260,41 @@ def load_image(source: ImageSource, *, max_pixels: int | None = None) -> np.ndar
     )
 
 
-def downscale(image: np.ndarray, max_pixels: int) -> np.ndarray:
+def downscale(image: np.ndarray, max_pixels: int, *, alpha: bool = False) -> np.ndarray:
     """Shrink `image` so that it has at most `max_pixels` pixels, keeping its aspect.
 
     Parameters
     ----------
     image : numpy.ndarray
-        An (H, W, 3) uint8 RGB array.
+        An (H, W, 3) uint8 RGB array, or (H, W, 4) RGBA with `alpha`.
     max_pixels : int
         Largest accepted height × width, at least 1.
+    alpha : bool, default False
+        Also accept an (H, W, 4) RGBA array (as :func:`load_image` with
+        ``keep_alpha=True`` returns).
 
     Returns
     -------
     numpy.ndarray
-        `image` itself if ``H * W <= max_pixels``; otherwise a new (h, w, 3) uint8
-        array with ``h * w <= max_pixels``, ``h, w >= 1`` and ``w / h`` as close to
+        `image` itself if ``H * W <= max_pixels``; otherwise a new (h, w, 3) (or
+        (h, w, 4)) uint8 array with ``h * w <= max_pixels``, ``h, w >= 1`` and ``w / h`` as close to
         ``W / H`` as whole pixels allow.
 
     Raises
     ------
     ValueError
-        If `image` is not an (H, W, 3) uint8 array or `max_pixels` is not a positive
-        integer.
+        If `image` is not an (H, W, 3) uint8 array (or (H, W, 4) with `alpha`) or
+        `max_pixels` is not a positive integer.
 
     Notes
     -----
     Resampling uses Pillow's box filter: each output pixel is the mean of the input
     pixels it covers. Unlike Lanczos it never overshoots, so it adds no colours
-    beyond blends of neighbouring ones, which matters for colour statistics.
+    beyond blends of neighbouring ones, which matters for colour statistics. Pillow
+    averages RGBA weighted by alpha (premultiplied), so the colour hidden under
+    transparent pixels does not bleed into the edges.
     """
-    check_image(image)
+    check_image(image, alpha=alpha)
     max_pixels = _check_max_pixels(max_pixels, "max_pixels")
     height, width = image.shape[:2]
     if height * width <= max_pixels:
@@ -340,7 +363,7 @@ def _empty_error(label: str | None) -> ImageError:
     )
 
 
-def _decode_file_object(fp: IO[bytes], label: str | None, limit: int) -> np.ndarray:
+def _decode_file_object(fp: IO[bytes], label: str | None, limit: int, keep_alpha: bool) -> np.ndarray:
     """Decode from a file object, restoring its position if it has one."""
     try:
         start = fp.tell()
@@ -356,19 +379,19 @@ def _decode_file_object(fp: IO[bytes], label: str | None, limit: int) -> np.ndar
             ) from None
         if not data:
             raise _empty_error(label) from None
-        return _decode(io.BytesIO(data), label, limit)
+        return _decode(io.BytesIO(data), label, limit, keep_alpha)
     try:
         if size == 0:
             raise _empty_error(label)
         if not isinstance(fp.read(0), bytes):
             raise TypeError("source must be a file object opened in binary mode")
-        return _decode(fp, label, limit)
+        return _decode(fp, label, limit, keep_alpha)
     finally:
         fp.seek(start)
 
 
-def _decode(fp: IO[bytes], label: str | None, limit: int) -> np.ndarray:
-    """Open, check the size, decode the first frame and convert it to RGB."""
+def _decode(fp: IO[bytes], label: str | None, limit: int, keep_alpha: bool) -> np.ndarray:
+    """Open, check the size, decode the first frame and convert it to RGB (or RGBA, see load_image)."""
     with warnings.catch_warnings():
         # Pillow warns about decompression bombs, odd EXIF blocks and the like; we
         # enforce our own pixel limit and a warning is of no use to the user.
@@ -403,84 +426,13 @@ def _decode(fp: IO[bytes], label: str | None, limit: int) -> np.ndarray:
                 # such images unrotated, and so do we.
                 pass
             try:
-                rgb = _to_rgb(frame)
+                pixels = frame_to_array(frame, keep_alpha=keep_alpha)
             except _DECODE_ERRORS as err:
                 raise ImageError(
                     f"{label or 'The image'} uses the colour mode {frame.mode}, "
                     f"which cannot be converted to RGB ({err})."
                 ) from err
-    return np.ascontiguousarray(rgb, dtype=np.uint8)
-
-
-def _to_rgb(frame: Image.Image) -> np.ndarray:
-    """Map a loaded Pillow image of any mode to a new (H, W, 3) uint8 array."""
-    mode = frame.mode
-    if mode == "F" or mode == "I" or mode.startswith("I;"):
-        values = np.asarray(frame)
-        grey = _grey_to_uint8(values)
-        transparency = frame.info.get("transparency")
-        if isinstance(transparency, int) and not isinstance(transparency, bool):
-            grey[values == transparency] = 255
-        return np.repeat(grey[:, :, np.newaxis], 3, axis=2)
-    if mode == "La":
-        # Pillow converts premultiplied La to LA but not straight to RGBA.
-        frame = frame.convert("LA")
-    if frame.has_transparency_data:
-        return _over_white(np.asarray(frame.convert("RGBA")))
-    if mode != "RGB":
-        frame = frame.convert("RGB")
-    return np.array(frame, dtype=np.uint8)
-
-
-def _grey_to_uint8(values: np.ndarray) -> np.ndarray:
-    """Scale single-channel 16-bit, 32-bit integer or float data to 0..255 (see load_image)."""
-    if values.dtype.kind == "u" and values.dtype.itemsize == 2:
-        return _SIXTEEN_TO_EIGHT[values]
-    if values.dtype.kind in "iu":
-        low, high = int(values.min()), int(values.max())
-        if low >= 0 and high <= 65535:
-            return _SIXTEEN_TO_EIGHT[values.astype(np.uint16)]
-        return _stretch(values.astype(np.float64), low, high)
-    finite = np.isfinite(values)
-    if not finite.any():
-        return np.zeros(values.shape, dtype=np.uint8)
-    low = float(values.min(where=finite, initial=np.inf))
-    high = float(values.max(where=finite, initial=-np.inf))
-    clean = np.where(finite, values, low).astype(np.float64)
-    if low >= 0.0 and high <= 1.0:
-        grey = np.rint(clean * 255.0).astype(np.uint8)
-    else:
-        grey = _stretch(clean, low, high)
-    if not finite.all():
-        grey[np.isnan(values) | np.isneginf(values)] = 0
-        grey[np.isposinf(values)] = 255
-    return grey
-
-
-def _stretch(values: np.ndarray, low: float, high: float) -> np.ndarray:
-    """Map [low, high] linearly onto 0..255, rounded; a constant image becomes 0."""
-    if high <= low:
-        return np.zeros(values.shape, dtype=np.uint8)
-    scaled = (values - low) * (255.0 / (high - low))
-    return np.rint(np.clip(scaled, 0.0, 255.0)).astype(np.uint8)
-
-
-# round(v * 255 / 65535) == (v + 128) // 257 exactly, since 65535 == 255 * 257 and the
-# quotient is never a tie (257 is odd).
-_SIXTEEN_TO_EIGHT = ((np.arange(65536, dtype=np.uint32) + 128) // 257).astype(np.uint8)
-
-
-def _over_white(rgba: np.ndarray) -> np.ndarray:
-    """Composite straight (non-premultiplied) RGBA on white, rounding to nearest."""
-    height, width = rgba.shape[:2]
-    rgb = np.empty((height, width, 3), dtype=np.uint8)
-    rows = max(1, _BLOCK_VALUES // (4 * width))
-    for top in range(0, height, rows):
-        block = rgba[top : top + rows].astype(np.uint16)
-        colour, alpha = block[..., :3], block[..., 3:]
-        # c*a + 255*(255-a) <= 65025 + 127 fits in uint16; 255 is odd, so no ties.
-        rgb[top : top + rows] = (colour * alpha + 255 * (255 - alpha) + 127) // 255
-    return rgb
+    return np.ascontiguousarray(pixels, dtype=np.uint8)
 
 
 # --- error messages -------------------------------------------------------------------
