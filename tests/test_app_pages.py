@@ -102,8 +102,8 @@ def test_reconstruction_tiles_follow_the_chosen_sizes() -> None:
     app.switch_page(PAGES["Reconstructions"]).run()
     tiles = re.findall(r"\*\*(\d+) colours\*\*", texts(app))
     assert tiles == ["16", "32", "64", "32"]  # and the random 32 last
-    # One PNG and four palette downloads per tile.
-    assert len(app.download_button) == 5 * 4
+    # One PNG and five palette downloads (.gpl, JSON, CSV, hex, .ase) per tile.
+    assert len([b for b in app.download_button if "recon_" in b.proto.id]) == 6 * 4
 
     app.multiselect(key=state.RECON_SIZES).set_value([8, 128]).run()
     app.toggle(key=state.RECON_RANDOM).set_value(False).run()
