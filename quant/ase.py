@@ -24,7 +24,6 @@ import warnings
 from collections.abc import Iterator, Sequence
 
 import numpy as np
-from skimage import color as skcolor
 
 from quant.encoding import palette_hex
 from quant.errors import ImageError
@@ -206,11 +205,13 @@ def _ase_colour(body: memoryview, block: int, where: str) -> _RGB:
 
 
 def _lab_to_rgb(values: tuple[float, ...]) -> _RGB:
+    from skimage.color import lab2rgb  # here: importing scikit-image takes a while
+
     lab = np.array([[values[0] * 100.0, values[1], values[2]]], dtype=np.float64)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         # lab2rgb warns when a colour lies outside the RGB cube; we clip, as documented.
         warnings.simplefilter("ignore")
-        rgb = skcolor.lab2rgb(lab, illuminant="D65")
+        rgb = lab2rgb(lab, illuminant="D65")
     rgb = np.clip(np.nan_to_num(rgb, nan=0.0), 0.0, 1.0)
     red, green, blue = np.rint(rgb[0] * 255).astype(np.uint8).tolist()
     return red, green, blue

@@ -9,7 +9,6 @@ takes is one colour wasted. Distances are CIEDE2000, as in :func:`quant.metrics`
 from __future__ import annotations
 
 import numpy as np
-from skimage.color import deltaE_ciede2000, rgb2hsv, rgb2lab
 
 from quant.errors import ImageError
 
@@ -32,6 +31,8 @@ def _check_palette(palette: object) -> np.ndarray:
 
 
 def _lab(palette: np.ndarray) -> np.ndarray:
+    from skimage.color import rgb2lab  # here: importing scikit-image takes a while
+
     return rgb2lab(palette.reshape(-1, 1, 3).astype(np.float64) / 255.0).reshape(-1, 3)
 
 
@@ -66,6 +67,8 @@ def nearest_entries(palette: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     k = palette.shape[0]
     if k == 1:
         return np.array([-1]), np.array([np.inf])
+    from skimage.color import deltaE_ciede2000
+
     lab = _lab(palette)
     # k is at most 256: the k × k table is 65,536 distances.
     distances = deltaE_ciede2000(lab[:, None, :], lab[None, :, :])
@@ -110,6 +113,8 @@ def swatch_order(palette: np.ndarray, counts: np.ndarray, *, by: str = "share") 
     lightness = _lab(palette)[:, 0]
     if by == "lightness":
         return np.argsort(lightness, kind="stable").astype(np.int64)
+    from skimage.color import rgb2hsv
+
     hsv = rgb2hsv(palette.reshape(-1, 1, 3).astype(np.float64) / 255.0).reshape(-1, 3)
     grey = hsv[:, 1] < _GREY_SATURATION
     # Colours by hue, then greys by lightness: lexsort's last key is the primary one.

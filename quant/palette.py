@@ -36,17 +36,34 @@ References
 
 from __future__ import annotations
 
+import sys
 import warnings
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image
-from skimage import color as skcolor
-from sklearn.cluster import KMeans, MiniBatchKMeans
 from threadpoolctl import ThreadpoolController
 
 from quant.colors import ColorHistogram, remembered
 from quant.errors import ImageError
 from quant.parallel import for_each_block, map_in_parallel
+
+# scikit-learn and scikit-image are imported in the functions that use them: importing
+# them takes a second or two, which `import quant` and `python -m quant --help` should
+# not pay.
+if TYPE_CHECKING:
+    from sklearn.cluster import KMeans
+
+
+def __getattr__(name: str) -> object:
+    """``quant.palette.KMeans`` and ``MiniBatchKMeans``: scikit-learn's classes the fits
+    use, imported on first use."""
+    if name in ("KMeans", "MiniBatchKMeans"):
+        import sklearn.cluster
+
+        return getattr(sklearn.cluster, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "MAX_COLORS",
@@ -104,8 +121,25 @@ _CHUNK_ELEMENTS = 1 << 18
 small enough to stay in cache, which makes the assignment several times faster."""
 
 
-_THREADPOOLS = ThreadpoolController()
-"""Native thread pools (BLAS, OpenMP); inspected once, because inspecting costs milliseconds.
+class _NativePools:
+    """A ``ThreadpoolController`` made on first use, and made again when modules have
+    been imported since: scikit-learn brings its OpenMP runtime (and scipy its BLAS)
+    only when a fit first imports it. Inspecting costs milliseconds, so it is not done
+    on every call."""
+
+    def __init__(self) -> None:
+        self._inspected: tuple[int, ThreadpoolController] | None = None
+
+    def limit(self, **limits) -> object:
+        """``ThreadpoolController.limit(**limits)`` over the pools loaded now."""
+        inspected = self._inspected
+        if inspected is None or inspected[0] != len(sys.modules):
+            inspected = self._inspected = (len(sys.modules), ThreadpoolController())
+        return inspected[1].limit(**limits)
+
+
+_THREADPOOLS = _NativePools()
+"""Native thread pools (BLAS, OpenMP).
 
 Every public function here runs with these pools limited to one thread. The products
 are thin (inner dimension 3) and the k-means fits small, so waking threads costs more
@@ -144,17 +178,21 @@ def _to_space(colors: np.ndarray, space: str) -> np.ndarray:
     """(n, 3) uint8 or float RGB (0–255) to float coordinates in ``space``."""
     if space == "rgb":
         return np.asarray(colors, dtype=np.float64)
+    from skimage.color import rgb2lab
+
     rgb = np.asarray(colors, dtype=np.float64).reshape(-1, 1, 3) / 255.0
-    return skcolor.rgb2lab(rgb).reshape(-1, 3)
+    return rgb2lab(rgb).reshape(-1, 3)
 
 
 def _to_rgb8(points: np.ndarray, space: str) -> np.ndarray:
     """Float coordinates in ``space`` to the nearest (n, 3) uint8 RGB colours."""
     if space == "lab":
+        from skimage.color import lab2rgb
+
         with warnings.catch_warnings():
             # Centres outside the sRGB gamut are clipped below; the warning says nothing more.
             warnings.simplefilter("ignore")
-            points = skcolor.lab2rgb(points.reshape(-1, 1, 3)).reshape(-1, 3) * 255.0
+            points = lab2rgb(points.reshape(-1, 1, 3)).reshape(-1, 3) * 255.0
     return np.clip(np.rint(points), 0, 255).astype(np.uint8)
 
 
@@ -404,6 +442,8 @@ def _fit(
     points: np.ndarray, weights: np.ndarray, n_colors: int, *, init: np.ndarray | str, random_state: int, tol: float, max_iter: int = 300
 ) -> KMeans:
     """One weighted k-means fit, in whichever thread calls it, with OpenMP at one thread."""
+    from sklearn.cluster import KMeans  # first, so that the limit below sees its OpenMP
+
     with _THREADPOOLS.limit(limits=1, user_api="openmp"), warnings.catch_warnings():
         # Fewer distinct points than clusters only happens with duplicate points; the
         # duplicate centres are merged by the caller.
@@ -450,13 +490,16 @@ uniformly at random (seeded). On every pixel of a 12 MP photo its epochs took 2.
 def _minibatch_centres(image: np.ndarray, n_colors: int, space: str, seed: int) -> np.ndarray:
     """The notebook's method: ``MiniBatchKMeans`` fitted on every pixel (at most
     :data:`MINIBATCH_PIXELS` of them)."""
+    from sklearn.cluster import MiniBatchKMeans
+
     pixels = image.reshape(-1, 3)
     if pixels.shape[0] > MINIBATCH_PIXELS:
         drawn = np.random.default_rng(seed).integers(0, pixels.shape[0], size=MINIBATCH_PIXELS)
         pixels = pixels[np.sort(drawn)]
     points = pixels.astype(np.float32) if space == "rgb" else _to_space(pixels, space).astype(np.float32)
     model = MiniBatchKMeans(n_clusters=n_colors, random_state=seed, n_init=3, batch_size=4096)
-    with warnings.catch_warnings():
+    # The caller's limit may predate scikit-learn's import, and so its OpenMP runtime.
+    with _THREADPOOLS.limit(limits=1, user_api="openmp"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model.fit(points)
     return model.cluster_centers_.astype(np.float64)

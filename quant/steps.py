@@ -48,7 +48,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
-from sklearn.cluster import MiniBatchKMeans, kmeans_plusplus
 
 from quant.colors import ColorHistogram, analyse, color_histogram
 from quant.errors import ImageError
@@ -227,6 +226,8 @@ def _unpinned_start(histogram: ColorHistogram, n_colors: int, init: str, seed: i
         chosen = np.sort(np.argpartition(keys, n_colors - 1)[:n_colors])
         return histogram.colors[chosen].astype(np.float64)
     # k-means++ on the level quantize seeds on (coarse bins, or the exact colours).
+    from sklearn.cluster import kmeans_plusplus  # here: importing scikit-learn takes a second or two
+
     (colors, weights), _ = _levels(histogram, n_colors)
     centres, _ = kmeans_plusplus(
         np.asarray(colors, dtype=np.float64), n_colors, sample_weight=weights, random_state=seed
@@ -538,6 +539,9 @@ def minibatch_steps(
     scikit-learn moves a centre that gets too few pixels over the batches to a random
     pixel of a later batch; that is part of what is traced.
     """
+    # Before the thread pools are limited below, so that the limit sees its OpenMP.
+    from sklearn.cluster import MiniBatchKMeans
+
     started = time.perf_counter()
     image, n_colors, seed, max_iter, pins = _checked(image, n_colors, init, seed, max_iter, fixed)
     histogram = color_histogram(image)
