@@ -87,8 +87,11 @@ def map_fit(image: np.ndarray, palette: ArrayLike, *, space: str = "rgb") -> Pal
 
     Parameters
     ----------
-    image : (H, W, 3) uint8 array
-        An RGB image.
+    image : (H, W, 3) or (H, W, 4) uint8 array
+        An RGB image, or an RGBA one: the palette's colours are then opaque entries,
+        one transparent entry is added for its pixels of alpha 0 (so a palette of 256
+        colours leaves no room for it), and each partly transparent pixel takes the
+        entry nearest it in premultiplied RGBA (:mod:`quant.alpha`).
     palette : (k, 3) array-like of int
         The colours, as :func:`check_palette` accepts them.
     space : {"rgb", "lab"}, default "rgb"
@@ -107,7 +110,7 @@ def map_fit(image: np.ndarray, palette: ArrayLike, *, space: str = "rgb") -> Pal
     ImageError
         If ``palette`` is not 1 to 256 colours or ``space`` is not accepted.
     ValueError
-        If ``image`` is not an (H, W, 3) uint8 array.
+        If ``image`` is not an (H, W, 3) or (H, W, 4) uint8 array.
 
     Examples
     --------
@@ -118,7 +121,12 @@ def map_fit(image: np.ndarray, palette: ArrayLike, *, space: str = "rgb") -> Pal
     ([[0, 0, 0], [255, 255, 255], [255, 0, 0]], [3, 1, 0])
     """
     with _THREADPOOLS.limit(limits=1):
-        _, fit = _map_fit(check_image(image), palette, space=space)
+        image = check_image(image, alpha=True)
+        if image.shape[2] == 4:
+            from quant.alpha import fit_rgba
+
+            return fit_rgba(image, 0, method=MAPPED, space=space, seed=0, given=check_palette(palette))[1]
+        _, fit = _map_fit(image, palette, space=space)
         return fit
 
 
@@ -155,8 +163,11 @@ def map_to_palette(
 
     Parameters
     ----------
-    image : (H, W, 3) uint8 array
-        An RGB image.
+    image : (H, W, 3) or (H, W, 4) uint8 array
+        An RGB image, or an RGBA one: the palette's colours are then opaque entries,
+        one transparent entry is added for its pixels of alpha 0 (so a palette of 256
+        colours leaves no room for it), and each partly transparent pixel takes the
+        entry nearest it in premultiplied RGBA (:mod:`quant.alpha`).
     palette : (k, 3) array-like of int
         1 to 256 colours, as an array or a list of (r, g, b) triples (0–255), e.g. a
         preset or a palette file read by :func:`quant.read_palette`; equal entries
@@ -182,7 +193,7 @@ def map_to_palette(
         If ``palette`` is not 1 to 256 colours, or ``space``, ``dither`` or
         ``dither_kind`` is not accepted.
     ValueError
-        If ``image`` is not an (H, W, 3) uint8 array.
+        If ``image`` is not an (H, W, 3) or (H, W, 4) uint8 array.
 
     Examples
     --------
@@ -194,9 +205,14 @@ def map_to_palette(
     """
     with _THREADPOOLS.limit(limits=1):
         started = time.perf_counter()
-        image = check_image(image)
-        _check_dither(dither)
+        image = check_image(image, alpha=True)
+        strength = _check_dither(dither)
         _check_dither_kind(dither_kind)
+        if image.shape[2] == 4:
+            from quant.alpha import apply_rgba, fit_rgba
+
+            parts, fit = fit_rgba(image, 0, method=MAPPED, space=space, seed=0, given=check_palette(palette))
+            return apply_rgba(image, fit, dither=strength, dither_kind=dither_kind, started=started, parts=parts)
         codes, fit = _map_fit(image, palette, space=space)
         return _apply_palette(image, codes, fit, dither=dither, dither_kind=dither_kind, started=started)
 

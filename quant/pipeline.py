@@ -121,8 +121,15 @@ def quantize(
 
     Parameters
     ----------
-    image : (H, W, 3) uint8 array
-        An RGB image, as :func:`quant.load_image` returns.
+    image : (H, W, 3) or (H, W, 4) uint8 array
+        An RGB image, as :func:`quant.load_image` returns, or an RGBA one (straight
+        alpha, as ``load_image(..., keep_alpha=True)`` returns for an image with
+        transparency). An RGBA image gets a palette whose entries have an alpha
+        (``Quantized.alpha``), one fully transparent entry for every pixel of alpha 0,
+        its opaque pixels fitted by ``method`` as an RGB image would be, and an
+        (H, W, 4) reconstruction; its ``mse`` is over premultiplied RGBA. Dithering
+        then touches only its opaque pixels; pins are opaque entries. How, and what
+        ``n_colors`` is too small for: :mod:`quant.alpha`.
     n_colors : int
         Largest palette size, 1 to 256.
     method : {"kmeans", "minibatch", "median-cut", "octree", "random"}, default "kmeans"
@@ -170,7 +177,7 @@ def quantize(
         or ``fixed`` is not one of the accepted values, or there are more pins than
         ``n_colors``.
     ValueError
-        If ``image`` is not an (H, W, 3) uint8 array.
+        If ``image`` is not an (H, W, 3) or (H, W, 4) uint8 array.
 
     Notes
     -----
@@ -226,9 +233,14 @@ def _quantize(
 ) -> Quantized:
     """:func:`quantize` with the native thread pools already limited."""
     started = time.perf_counter()
-    image = check_image(image)
-    _check_dither(dither)
+    image = check_image(image, alpha=True)
+    strength = _check_dither(dither)
     _check_dither_kind(dither_kind)
+    if image.shape[2] == 4:
+        from quant.alpha import apply_rgba, fit_rgba
+
+        parts, fit = fit_rgba(image, n_colors, method=method, space=space, seed=seed, fixed=fixed)
+        return apply_rgba(image, fit, dither=strength, dither_kind=dither_kind, started=started, parts=parts)
     codes, fit = _fit_palette(image, n_colors, method=method, space=space, seed=seed, fixed=fixed)
     return _apply_palette(image, codes, fit, dither=dither, dither_kind=dither_kind, started=started)
 
@@ -251,8 +263,8 @@ def fit_palette(
 
     Parameters
     ----------
-    image : (H, W, 3) uint8 array
-        An RGB image.
+    image : (H, W, 3) or (H, W, 4) uint8 array
+        An RGB or RGBA image (as in :func:`quantize`).
     n_colors : int
         Largest palette size, 1 to 256.
     method, space, seed, fixed
@@ -269,7 +281,7 @@ def fit_palette(
         If ``n_colors``, ``method``, ``space``, ``seed`` or ``fixed`` is not one of the
         accepted values.
     ValueError
-        If ``image`` is not an (H, W, 3) uint8 array.
+        If ``image`` is not an (H, W, 3) or (H, W, 4) uint8 array.
 
     Examples
     --------
@@ -280,7 +292,12 @@ def fit_palette(
     ([[0, 0, 0], [255, 255, 255]], [3, 1], 0.0)
     """
     with _THREADPOOLS.limit(limits=1):
-        _, fit = _fit_palette(check_image(image), n_colors, method=method, space=space, seed=seed, fixed=fixed)
+        image = check_image(image, alpha=True)
+        if image.shape[2] == 4:
+            from quant.alpha import fit_rgba
+
+            return fit_rgba(image, n_colors, method=method, space=space, seed=seed, fixed=fixed)[1]
+        _, fit = _fit_palette(image, n_colors, method=method, space=space, seed=seed, fixed=fixed)
         return fit
 
 
@@ -294,7 +311,7 @@ def apply_palette(
 
     Parameters
     ----------
-    image : (H, W, 3) uint8 array
+    image : (H, W, 3) or (H, W, 4) uint8 array
         The image ``fit`` was made from.
     fit : PaletteFit
         Its palette.
@@ -315,12 +332,19 @@ def apply_palette(
         If ``dither`` is not True, False or a strength from 0 to 1, or ``dither_kind``
         is not one of :data:`DITHER_KINDS`.
     ValueError
-        If ``image`` is not an (H, W, 3) uint8 array or has a colour, or a size, that
+        If ``image`` is not an (H, W, 3) or (H, W, 4) uint8 array or has a colour, or a size, that
         the image ``fit`` was made from does not have.
     """
     with _THREADPOOLS.limit(limits=1):
         started = time.perf_counter()
-        image = check_image(image)
+        image = check_image(image, alpha=True)
+        if image.shape[2] == 4 or fit.transparency is not None:
+            from quant.alpha import apply_rgba
+
+            if image.shape[2] == 3:
+                raise ValueError("the palette was fitted to an image with an alpha channel, but image has none.")
+            strength = _check_dither(dither)
+            return apply_rgba(image, fit, dither=strength, dither_kind=_check_dither_kind(dither_kind), started=started - fit.seconds)
         if image.shape[:2] != fit.shape:
             raise ValueError(f"image is {image.shape[1]} x {image.shape[0]}, but the palette was fitted to a {fit.shape[1]} x {fit.shape[0]} image.")
         codes, histogram = analyse(image)

@@ -221,7 +221,8 @@ def test_unknown_method_and_space_list_the_choices(photo: np.ndarray) -> None:
 
 @pytest.mark.parametrize(
     "bad",
-    [np.zeros((4, 4), np.uint8), np.zeros((4, 4, 4), np.uint8), np.zeros((4, 4, 3), np.float32)],
+    # (4, 4, 4) is an RGBA image now (tests/test_alpha.py); five channels are not.
+    [np.zeros((4, 4), np.uint8), np.zeros((4, 4, 5), np.uint8), np.zeros((4, 4, 3), np.float32)],
 )
 def test_bad_arrays_name_what_was_received(bad: np.ndarray) -> None:
     with pytest.raises(ValueError, match=r"\(H, W, 3\)|uint8"):
