@@ -4,6 +4,8 @@ A palette image stores one index of ``ceil(log2 k)`` bits per pixel plus the pal
 itself, against 24 bits per pixel for true colour. :func:`storage` does that
 arithmetic; :func:`indexed_png` writes the real file (mode ``P``, with the PNG bit
 depth Pillow picks for the palette size), whose size shows what compression adds.
+A palette with transparent or partly transparent entries is written as PLTE plus a
+tRNS chunk of one alpha per entry, those entries first so that tRNS stays short.
 """
 
 from __future__ import annotations
@@ -110,12 +112,17 @@ def indexed_png(result: Quantized, *, compress_level: int = 6) -> bytes:
     Returns
     -------
     bytes
-        The PNG file; decoding it gives back ``result.image`` exactly.
+        The PNG file; decoding it gives back ``result.image`` exactly (RGBA, for a
+        result of an RGBA image with some entry below alpha 255: the entries with
+        alpha below 255 come first in its palette, and a tRNS chunk holds their alphas;
+        see :func:`indexed_png_of_labels`).
     """
-    return indexed_png_of_labels(result.labels, result.palette, compress_level=compress_level)
+    return indexed_png_of_labels(result.labels, result.palette, alpha=result.alpha, compress_level=compress_level)
 
 
-def indexed_png_of_labels(labels: np.ndarray, palette: np.ndarray, *, compress_level: int = 6) -> bytes:
+def indexed_png_of_labels(
+    labels: np.ndarray, palette: np.ndarray, *, alpha: np.ndarray | None = None, compress_level: int = 6
+) -> bytes:
     """An indexed-colour PNG file of ``palette[labels]``, without making that image.
 
     Parameters
@@ -124,18 +131,30 @@ def indexed_png_of_labels(labels: np.ndarray, palette: np.ndarray, *, compress_l
         Index into ``palette`` of each pixel, as :attr:`Quantized.labels`.
     palette : (k, 3) uint8 array
         The colours, ``1 <= k <= 256``.
+    alpha : (k,) uint8 array, optional
+        Each entry's opacity (:attr:`Quantized.alpha`); None, or 255 everywhere, writes
+        an opaque image as before.
     compress_level : int, default 6
         As in :func:`indexed_png`.
 
     Returns
     -------
     bytes
-        The PNG file; decoding it gives back ``palette[labels]`` exactly.
+        The PNG file; decoding it gives back ``palette[labels]`` exactly, with
+        ``alpha[labels]`` as its alpha when some entry is below 255.
 
     Raises
     ------
     ValueError
         If the arrays have the wrong shape or type, or a label has no palette entry.
+
+    Notes
+    -----
+    With alpha below 255 somewhere, the entries are re-ordered (stably) so that those
+    come first and the labels follow them: the tRNS chunk then holds only their alphas,
+    the opaque entries after them being opaque by the PNG rules. Decoders that know
+    no tRNS show the palette's colours, and the transparent entry of a
+    :func:`quant.quantize` result is black (0, 0, 0).
     """
     labels = np.asarray(labels)
     palette = _check_palette(palette)
@@ -143,11 +162,26 @@ def indexed_png_of_labels(labels: np.ndarray, palette: np.ndarray, *, compress_l
         raise ValueError(f"labels must be an (H, W) uint8 array, got shape {labels.shape} and dtype {labels.dtype}.")
     if labels.size and int(labels.max()) >= palette.shape[0]:
         raise ValueError(f"labels go up to {int(labels.max())}, but the palette has {palette.shape[0]} entries.")
+    options: dict[str, object] = {}
+    if alpha is not None:
+        alpha = np.asarray(alpha)
+        if alpha.shape != (palette.shape[0],) or alpha.dtype != np.uint8:
+            raise ValueError(
+                f"alpha must be a ({palette.shape[0]},) uint8 array, one per palette entry, "
+                f"got shape {alpha.shape} and dtype {alpha.dtype}."
+            )
+        if (alpha < 255).any():
+            order = np.argsort(alpha == 255, kind="stable")
+            rank = np.empty(palette.shape[0], dtype=np.uint8)
+            rank[order] = np.arange(palette.shape[0], dtype=np.uint8)
+            labels = np.take(rank, labels)
+            palette, alpha = palette[order], alpha[order]
+            options["transparency"] = alpha[: int(np.count_nonzero(alpha < 255))].tobytes()
     indexed = Image.fromarray(np.ascontiguousarray(labels), mode="P")
     indexed.putpalette(palette.ravel().tolist())
     buffer = io.BytesIO()
     # Pillow picks the bit depth from the palette length: 1, 2 or 4 bits for up to 16 colours.
-    indexed.save(buffer, format="PNG", compress_level=compress_level)
+    indexed.save(buffer, format="PNG", compress_level=compress_level, **options)
     return buffer.getvalue()
 
 
@@ -193,14 +227,21 @@ def _shares(palette: np.ndarray, counts: np.ndarray) -> tuple[list[int], list[fl
     return counts.astype(int).tolist(), [int(c) / total if total else 0.0 for c in counts.tolist()]
 
 
-def palette_json(palette: np.ndarray, counts: np.ndarray) -> str:
-    """Palette as JSON: a list of ``{"hex", "rgb", "pixels", "share"}`` objects."""
+def palette_json(palette: np.ndarray, counts: np.ndarray, *, alpha: np.ndarray | None = None) -> str:
+    """Palette as JSON: a list of ``{"hex", "rgb", "pixels", "share"}`` objects, with
+    ``"alpha"`` (0–255) in each when ``alpha`` (one per entry) is given."""
     palette = _check_palette(palette)
     pixels, shares = _shares(palette, counts)
     entries = [
         {"hex": hex_, "rgb": rgb, "pixels": n, "share": round(share, 6)}
         for hex_, rgb, n, share in zip(palette_hex(palette), palette.tolist(), pixels, shares)
     ]
+    if alpha is not None:
+        alpha = np.asarray(alpha)
+        if alpha.shape != (palette.shape[0],):
+            raise ValueError(f"alpha must have one entry per palette colour ({palette.shape[0]}), got shape {alpha.shape}.")
+        for entry, value in zip(entries, alpha.tolist()):
+            entry["alpha"] = int(value)
     return json.dumps({"colors": entries}, indent=2)
 
 
