@@ -2,4 +2,5 @@
 
 from quant.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # not when a process of --jobs' pool imports it
+    raise SystemExit(main())

@@ -10,7 +10,9 @@ colours whose mean CIEDE2000 error is at most DE (:func:`quant.smallest_fit`).
 ``--pin HEX,...`` keeps some colours in every palette exactly (``fixed=``), and
 ``--palette NAME|FILE`` maps each image to a preset (:data:`quant.PALETTES`) or a
 palette file (:func:`quant.read_palette`) instead of fitting one
-(:func:`quant.map_to_palette`); ``--list-palettes`` names the presets.
+(:func:`quant.map_to_palette`); ``--list-palettes`` names the presets. Images are done
+several at once, in processes (``--jobs N``), and printed in order; the engine
+(scikit-learn and scikit-image take seconds) is imported after the arguments are parsed.
 
 A file that cannot be read is reported on stderr as ``quant: PATH: MESSAGE``; the
 other files are still done and the exit status is 1 at the end. Usage errors exit
@@ -23,18 +25,24 @@ import argparse
 import hashlib
 import json
 import math
+import multiprocessing
 import os
 import shutil
+import signal
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
 import numpy as np
+import threadpoolctl
 
 import quant
+from quant import parallel
 
 __all__ = ["build_parser", "main", "output_stem"]
 
@@ -237,6 +245,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true",
         help="print one JSON object per result (JSON Lines) instead of a table",
     )
+    parser.add_argument(
+        "--jobs", metavar="N", type=_whole_number(1, 1024, "the number of jobs must be a whole number"), default=None,
+        help=f"images done at once, each in its own process (default: every core, here {parallel._usable_cores()}); "
+        "the output is in the order of the images either way",
+    )
     return parser
 
 
@@ -278,11 +291,8 @@ def output_stem(
 
 
 class _Progress:
-    """``[3/12] photo.jpg k=32`` on stderr, rewritten in place with ``\\r``.
-
-    Disabled unless the stream is a terminal, so that logs and piped output never
-    contain it.
-    """
+    """``[3/12] photo.jpg k=32`` on stderr, rewritten in place with ``\\r``; only on a
+    terminal, so that logs and piped output never contain it."""
 
     def __init__(self, stream: TextIO, total: int, *, enabled: bool) -> None:
         self.stream = stream
@@ -372,6 +382,87 @@ def _run_one(image: Any, image_path: str, n_colors: int | None, args: argparse.N
     return record
 
 
+@dataclass(frozen=True)
+class _Failure:
+    """Why a file's results stop: the message printed after ``quant: PATH: ``."""
+
+    message: str
+
+
+_Outcome = dict[str, Any] | _Failure  # a result's record, or why a file's results stop
+
+
+def _file_results(image_path: str, sizes: list[int | None], args: argparse.Namespace, show: Callable[[int, str], None]) -> Iterator[_Outcome]:
+    """Load one image and yield the record of each size in turn, or a :class:`_Failure`
+    that ends them; ``show(i, text)`` is told before the loading (0) and each size (i)."""
+    source = Path(image_path)
+    show(0, f"{source.name} loading")
+    try:
+        image = quant.load_image(source)
+    except (quant.ImageError, OSError) as err:
+        yield _Failure(_reason(err))
+        return
+    for size_index, n_colors in enumerate(sizes):
+        show(size_index, f"{source.name} {_run_label(n_colors, args)}")
+        try:
+            yield _run_one(image, image_path, n_colors, args)
+        except (quant.ImageError, OSError) as err:
+            # Output that cannot be written for one size cannot be for the next.
+            yield _Failure(_reason(err))
+            return
+
+
+def _run_label(n_colors: int | None, args: argparse.Namespace) -> str:
+    """How the progress line names a run: ``k=32``, ``ΔE≤2.3`` or the palette's name."""
+    if args.palette is not None:
+        return args.palette.name
+    return f"k={n_colors}" if n_colors is not None else f"ΔE≤{args.max_delta_e:g}"
+
+
+def _all_file_results(image_path: str, sizes: list[int | None], args: argparse.Namespace) -> list[_Outcome]:
+    """:func:`_file_results` as a list: what a process of the pool sends back."""
+    return list(_file_results(image_path, sizes, args, lambda index, text: None))
+
+
+def _start_worker(jobs: int) -> None:
+    """Set up one of a pool of ``jobs`` processes, which share the cores out between them."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to answer
+    # Native pools at one thread: those loaded already (numpy's BLAS), and those loaded later.
+    os.environ.update(dict.fromkeys(("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"), "1"))
+    threadpoolctl.threadpool_limits(limits=1)
+    parallel.WORKERS = max(1, min(parallel.WORKERS, parallel._usable_cores() // jobs))
+
+
+@contextmanager
+def _results(todo: list[str], sizes: list[int | None], args: argparse.Namespace, jobs: int) -> Iterator[Callable[..., Iterable[_Outcome]]]:
+    """``results_of(path, show)``: the outcomes of one image of ``todo``, done here when asked
+    for (``jobs`` 1) or by a pool of ``jobs`` processes that takes them all up in order and
+    is waited on; leaving on an exception (Ctrl-C, a closed pipe) stops the pool at once."""
+    if jobs <= 1:
+        yield lambda path, show: _file_results(path, sizes, args, show)
+        return
+    started_before = set(multiprocessing.active_children())
+    # spawn: a fresh interpreter per process, never a copy of this one's threads.
+    pool = ProcessPoolExecutor(jobs, multiprocessing.get_context("spawn"), _start_worker, (jobs,))
+    futures = {path: pool.submit(_all_file_results, path, sizes, args) for path in todo}
+
+    def results_of(path: str, show: Callable[[int, str], None]) -> list[_Outcome]:
+        show(0, f"{Path(path).name} {_run_label(sizes[0], args)}")  # what is waited for first
+        try:
+            return futures[path].result()
+        except BrokenProcessPool:
+            return [_Failure("the process quantizing it stopped before the end (out of memory?)")]
+
+    try:
+        yield results_of
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in set(multiprocessing.active_children()) - started_before:
+            process.terminate()  # what it was doing would only be thrown away
+        raise
+    pool.shutdown()
+
+
 def _distinct_pins(groups: list[np.ndarray]) -> np.ndarray:
     """The colours of every ``--pin``, in order, each once."""
     pins = np.concatenate(groups)
@@ -448,6 +539,11 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as err:
         parser.error(f"argument --out: cannot create the folder '{args.out}': {err.strerror or err}")
 
+    # a/photo.jpg and b/photo.png would write the same output files: the first one given does.
+    owners = {Path(path).stem: Path(path).resolve() for path in reversed(images)}  # stem -> that file
+    todo = [path for path in images if owners[Path(path).stem] == Path(path).resolve()]
+    jobs = min(args.jobs or parallel._usable_cores(), len(todo))
+
     stdout, stderr = sys.stdout, sys.stderr
     total = len(images) * len(sizes)
     progress = _Progress(
@@ -458,7 +554,6 @@ def main(argv: list[str] | None = None) -> int:
     image_width = max(len("image"), *(len(path) for path in images))
     header_done = False
     failed = False
-    owners: dict[str, Path] = {}  # output stem -> the file that claimed it
 
     def report(path: str, message: str) -> None:
         nonlocal failed
@@ -478,32 +573,17 @@ def main(argv: list[str] | None = None) -> int:
         print(_table_row(record, image_width), file=stdout, flush=True)
 
     try:
-        for image_index, image_path in enumerate(images):
-            first_job = image_index * len(sizes) + 1
-            source = Path(image_path)
-            # a/photo.jpg and b/photo.png would write the same output files.
-            owner = owners.setdefault(source.stem, source.resolve())
-            if owner != source.resolve():
-                report(image_path, f"its output files would overwrite those of '{owner}'; rename one of them")
-                continue
-            progress.show(first_job, f"{source.name} loading")
-            try:
-                image = quant.load_image(source)
-            except (quant.ImageError, OSError) as err:
-                report(image_path, _reason(err))
-                continue
-            for size_index, n_colors in enumerate(sizes):
-                label = f"k={n_colors}" if n_colors is not None else f"ΔE≤{args.max_delta_e:g}"
-                if args.palette is not None:
-                    label = args.palette.name
-                progress.show(first_job + size_index, f"{source.name} {label}")
-                try:
-                    record = _run_one(image, image_path, n_colors, args)
-                except (quant.ImageError, OSError) as err:
-                    # Output that cannot be written for one size cannot be for the next.
-                    report(image_path, _reason(err))
-                    break
-                emit(record)
+        with _results(todo, sizes, args, jobs) as results_of:
+            for image_index, image_path in enumerate(images):
+                if (owner := owners[Path(image_path).stem]) != Path(image_path).resolve():
+                    report(image_path, f"its output files would overwrite those of '{owner}'; rename one of them")
+                    continue
+                first_job = image_index * len(sizes) + 1
+                for outcome in results_of(image_path, lambda offset, label, first=first_job: progress.show(first + offset, label)):
+                    if isinstance(outcome, _Failure):
+                        report(image_path, outcome.message)
+                    else:
+                        emit(outcome)
     except KeyboardInterrupt:
         progress.clear()
         print("quant: interrupted", file=stderr)

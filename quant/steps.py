@@ -225,8 +225,9 @@ def _unpinned_start(histogram: ColorHistogram, n_colors: int, init: str, seed: i
         keys = np.random.default_rng(seed).exponential(size=n_distinct) / histogram.counts
         chosen = np.sort(np.argpartition(keys, n_colors - 1)[:n_colors])
         return histogram.colors[chosen].astype(np.float64)
-    # k-means++ on the level quantize seeds on (coarse bins, or the exact colours).
-    from sklearn.cluster import kmeans_plusplus  # here: importing scikit-learn takes a second or two
+    # k-means++ on the level quantize seeds on (coarse bins, or the exact colours); here,
+    # not at the top: importing scikit-learn takes a second or two.
+    from sklearn.cluster import kmeans_plusplus
 
     (colors, weights), _ = _levels(histogram, n_colors)
     centres, _ = kmeans_plusplus(
