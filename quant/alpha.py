@@ -69,10 +69,6 @@ __all__ = ["OPAQUE", "PARTIAL", "TRANSPARENT", "premultiply", "visibility"]
 TRANSPARENT, PARTIAL, OPAQUE = 0, 1, 2
 """The visibility classes of :func:`visibility`: alpha 0, alpha 1 to 254, alpha 255."""
 
-_ALLOCATION_POWER = 0.6
-"""Entries are shared between opaque and partly transparent pixels in proportion to each
-class's error around its mean raised to this power, ``d / (d + 2)`` for d = 3."""
-
 _EXACT_PARTIAL = 1 << 16
 """Most distinct partly transparent colours clustered as they are; more are binned first."""
 
@@ -159,42 +155,66 @@ def split(image: np.ndarray) -> Split:
     )
 
 
-def _spread(points: np.ndarray, weights: np.ndarray) -> float:
-    """Weighted squared error of ``points`` around their weighted mean."""
-    total = float(weights.sum())
-    if total == 0:
-        return 0.0
-    points = np.asarray(points, dtype=np.float64)
-    sums = weights @ points
-    return max(0.0, float(weights @ np.einsum("ij,ij->i", points, points)) - float(sums @ sums) / total)
+def _partial_points(parts: Split, *, binned: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The partly transparent colours in premultiplied RGBA (float64) and their pixel counts;
+    ``binned``: the weighted means of the occupied cells of a 32-level grid instead."""
+    points = premultiply(parts.partial_colors)
+    weights = parts.partial_counts.astype(np.float64)
+    if not binned:
+        return points, weights
+    cells = np.minimum(points, 255.0).astype(np.uint32) >> _PARTIAL_BIN_SHIFT
+    bits = 8 - _PARTIAL_BIN_SHIFT
+    cell_codes = ((cells[:, 0] << bits | cells[:, 1]) << bits | cells[:, 2]) << bits | cells[:, 3]
+    cell_of = np.unique(cell_codes, return_inverse=True)[1].reshape(-1)
+    totals = np.bincount(cell_of, weights=weights)
+    sums = np.stack([np.bincount(cell_of, weights=weights * points[:, c]) for c in range(4)], axis=1)
+    return sums / totals[:, None], totals
 
 
-def _budgets(free: int, need_opaque: int, parts: Split, histogram: ColorHistogram | None, n_pins: int) -> tuple[int, int]:
-    """(opaque entries, partly transparent entries) sharing ``free`` entries (see the module's notes)."""
+def _budgets(
+    free: int, need_opaque: int, parts: Split, histogram: ColorHistogram | None, n_pins: int, seed: int
+) -> tuple[int, int, np.ndarray | None]:
+    """(opaque entries, partly transparent entries) sharing ``free`` entries, and the
+    partly transparent entries' starting centres when the joint fit gives them (see the
+    module's notes)."""
+    from quant.palette import _COARSE_BITS, _bins
+
     n_partial = parts.partial_colors.shape[0]
     if n_partial == 0:
-        return free, 0
+        return free, 0, None
     if histogram is None:
-        return need_opaque, min(free - need_opaque, n_partial)
+        return need_opaque, min(free - need_opaque, n_partial), None
     n_opaque_colors = len(histogram) + n_pins
     if n_opaque_colors + n_partial <= free:
-        return free - n_partial, n_partial
+        return free - n_partial, n_partial, None
     if free <= need_opaque:
-        return free, 0
-    opaque_error = _spread(histogram.colors, _histogram_weights(histogram))
-    partial_error = _spread(premultiply(parts.partial_colors), parts.partial_counts.astype(np.float64))
-    weights = np.array([opaque_error, partial_error]) ** _ALLOCATION_POWER
-    share = weights[1] / weights.sum() if weights.sum() > 0 else 0.5
-    partial = int(np.clip(round(free * share), 1, min(free - need_opaque, n_partial)))
-    opaque = free - partial
-    if opaque > n_opaque_colors:  # more than the opaque colours can use
+        return free, 0, None
+    opaque_cells, opaque_weights = _bins(histogram, _COARSE_BITS)
+    partial_cells, partial_weights = _partial_points(parts, binned=True)
+    points = np.concatenate([np.column_stack([opaque_cells, np.full(opaque_cells.shape[0], 255.0)]), partial_cells])
+    weights = np.concatenate([opaque_weights, partial_weights])
+    most = min(free - need_opaque, n_partial)
+    if points.shape[0] <= free:
+        partial = int(np.clip(free - min(n_opaque_colors, opaque_cells.shape[0]), 1, most))
+        return free - partial, partial, None
+    # One k-means over both kinds of pixel, in premultiplied RGBA, on coarse cells: the
+    # centres that serve mostly partly transparent weight say how many entries they need.
+    model = _fit(points, weights, free, init="k-means++", random_state=seed, tol=1e-4)
+    labels = model.labels_
+    n_cells = opaque_cells.shape[0]
+    opaque_weight = np.bincount(labels[:n_cells], weights=opaque_weights, minlength=free)
+    partial_weight = np.bincount(labels[n_cells:], weights=partial_weights, minlength=free)
+    serves_partial = partial_weight > opaque_weight
+    partial = int(np.clip(np.count_nonzero(serves_partial), 1, most))
+    if free - partial > n_opaque_colors:  # more than the opaque colours can use
         partial = min(n_partial, free - n_opaque_colors)
-        opaque = free - partial
-    return opaque, partial
+    centres = model.cluster_centers_[serves_partial]
+    return free - partial, partial, centres if centres.shape[0] == partial else None
 
 
-def _partial_entries(parts: Split, n_entries: int, *, method: str, seed: int) -> np.ndarray:
-    """(p, 4) uint8 straight RGBA entries for the partly transparent pixels."""
+def _partial_entries(parts: Split, n_entries: int, *, method: str, seed: int, start: np.ndarray | None = None) -> np.ndarray:
+    """(p, 4) uint8 straight RGBA entries for the partly transparent pixels; ``start``:
+    (p, 4) premultiplied centres to start the Lloyd iterations from."""
     colors = parts.partial_colors
     if n_entries == 0:
         return np.empty((0, 4), dtype=np.uint8)
@@ -205,25 +225,20 @@ def _partial_entries(parts: Split, n_entries: int, *, method: str, seed: int) ->
         return entries
     if colors.shape[0] <= n_entries:
         return colors.copy()
-    points = premultiply(colors)
-    weights = parts.partial_counts.astype(np.float64)
-    if colors.shape[0] <= _EXACT_PARTIAL:
-        coarse, coarse_weights = points, weights
-    else:
-        cells = np.minimum(points, 255.0).astype(np.uint32) >> _PARTIAL_BIN_SHIFT
-        bits = 8 - _PARTIAL_BIN_SHIFT
-        cell_codes = ((cells[:, 0] << bits | cells[:, 1]) << bits | cells[:, 2]) << bits | cells[:, 3]
-        cell_of = np.unique(cell_codes, return_inverse=True)[1].reshape(-1)
-        coarse_weights = np.bincount(cell_of, weights=weights)
-        coarse = np.stack([np.bincount(cell_of, weights=weights * points[:, c]) for c in range(4)], axis=1) / coarse_weights[:, None]
-    seeds = np.random.RandomState(seed).randint(np.iinfo(np.int32).max, size=_PARTIAL_N_INIT)
-    model = min(
-        (_fit(coarse, coarse_weights, n_entries, init="k-means++", random_state=int(s), tol=1e-6) for s in seeds),
-        key=lambda fitted: fitted.inertia_,
-    )
-    centres = model.cluster_centers_
-    if coarse is not points:
-        centres = _fit(points, weights, n_entries, init=centres, random_state=0, tol=1e-4, max_iter=20).cluster_centers_
+    points, weights = _partial_points(parts, binned=False)
+    if start is None:
+        coarse, coarse_weights = _partial_points(parts, binned=colors.shape[0] > _EXACT_PARTIAL)
+        if coarse.shape[0] > n_entries:
+            seeds = np.random.RandomState(seed).randint(np.iinfo(np.int32).max, size=_PARTIAL_N_INIT)
+            start = min(
+                (_fit(coarse, coarse_weights, n_entries, init="k-means++", random_state=int(s), tol=1e-6) for s in seeds),
+                key=lambda fitted: fitted.inertia_,
+            ).cluster_centers_
+            if coarse.shape[0] == points.shape[0]:
+                return _to_straight(start)
+    if start is None:
+        start = "k-means++"
+    centres = _fit(points, weights, n_entries, init=start, random_state=seed, tol=1e-4, max_iter=30).cluster_centers_
     return _to_straight(centres)
 
 
@@ -299,7 +314,7 @@ def fit_rgba(
         n_pins = 0 if pins is None else pins.shape[0]
         need_opaque = max(n_pins, int(parts.n_opaque > 0))
         _check_room(n_transparent_entries + need_opaque, n_colors, parts, n_pins)
-        n_opaque, n_partial = _budgets(n_colors - n_transparent_entries, need_opaque, parts, histogram, n_pins)
+        n_opaque, n_partial, start = _budgets(n_colors - n_transparent_entries, need_opaque, parts, histogram, n_pins, seed)
         if histogram is not None:
             opaque_fit = _fit_palette(parts.opaque_pixels, n_opaque, method=method, space=space, seed=seed, fixed=pins)[1]
             opaque_palette, opaque_pinned = opaque_fit.palette, opaque_fit.pinned
@@ -308,7 +323,7 @@ def fit_rgba(
             opaque_palette = np.empty((0, 3), dtype=np.uint8) if pins is None else pins
             opaque_pinned = np.ones(opaque_palette.shape[0], dtype=bool)
         opaque_kept = opaque_pinned
-        partial_entries = _partial_entries(parts, n_partial, method=method, seed=seed)
+        partial_entries = _partial_entries(parts, n_partial, method=method, seed=seed, start=start)
 
     # Every entry as straight RGBA: opaque first (their indices are the opaque fit's),
     # then the partly transparent ones, then the transparent one; duplicates dropped.
