@@ -25,16 +25,20 @@ alpha into three classes:
 
 The palette's share: the transparent entry if there is any transparent pixel, at least
 one opaque entry if there is any opaque pixel (and every pin: pins are RGB, hence
-opaque), and the rest divided between the opaque and the partly transparent pixels in
-proportion to ``E ** 0.6``, where ``E`` is each class's weighted squared error around
-its own mean (the allocation that high-resolution quantization theory gives for
-errors falling as ``k ** (-2 / 3)``), the partly transparent ones getting at least
-one entry when there is room. A class with fewer distinct colours than its share
-gives the rest to the other, so an image with at most ``n_colors`` distinct RGBA
-colours (all transparent pixels counting as one) keeps them exactly. With the
-``"random"`` method the partly transparent entries are drawn at random as well
-(colour uniform, alpha 1 to 254); with every other method they come from the k-means
-above.
+opaque), and the rest divided between the opaque and the partly transparent pixels by
+one coarse k-means over both in premultiplied RGBA (the opaque colours on the engine's
+32-level grid, the partly transparent ones on a 32-level grid of premultiplied RGBA):
+as many entries go to the partly transparent pixels as there are centres serving more
+of their weight than of the opaque pixels', at least one when there is room, and those
+centres start their own k-means. The total error decides, not the pixel counts: a flat
+logo needs few opaque entries and many for its edges, a photo the other way round. A
+class with fewer distinct colours than its share gives the rest to the other, so an
+image with at most ``n_colors`` distinct RGBA colours (all transparent pixels counting
+as one) keeps them exactly. With the ``"random"`` method the partly transparent entries
+are drawn at random as well (colour uniform, alpha 1 to 254); with every other method
+they come from the k-means above. Too few colours for the classes present (a
+transparent and an opaque pixel, or the pins, need their entries) is an
+:class:`~quant.errors.ImageError` saying how many are needed.
 
 Dithering works on the opaque pixels only, among the opaque entries: the picture is
 dithered as an RGB image whose pixels that are not opaque are filled with an opaque
