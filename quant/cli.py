@@ -13,6 +13,8 @@ palette file (:func:`quant.read_palette`) instead of fitting one
 (:func:`quant.map_to_palette`); ``--list-palettes`` names the presets. Images are done
 several at once, in processes (``--jobs N``), and printed in order; the engine
 (scikit-learn and scikit-image take seconds) is imported after the arguments are parsed.
+Transparency is kept (an RGBA PNG with tRNS out), or flattened with ``--background``
+(:mod:`quant.cli_alpha`).
 
 A file that cannot be read is reported on stderr as ``quant: PATH: MESSAGE``; the
 other files are still done and the exit status is 1 at the end. Usage errors exit
@@ -27,7 +29,6 @@ import json
 import math
 import multiprocessing
 import os
-import shutil
 import signal
 import sys
 import time
@@ -36,22 +37,20 @@ from concurrent.futures.process import BrokenProcessPool, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import numpy as np
 import threadpoolctl
 
 import quant
-from quant import parallel
+from quant import cli_alpha, parallel
+from quant.progress import Progress
+from quant.progress import wanted as progress_wanted
 
 __all__ = ["build_parser", "main", "output_stem"]
 
 DEFAULT_COLORS = (16, 32, 64)
 """Palette sizes tried when ``--colors`` is not given."""
-
-_PROGRESS_MIN_IMAGES = 3
-_PROGRESS_MIN_JOBS = 6
-"""Below both of these a run is quick enough that a progress line is only noise."""
 
 _DESCRIPTION = """\
 Reduce images to palettes of a few colours and measure what is lost.
@@ -75,6 +74,10 @@ example:
 
   python -m quant logo.png --colors 8 --pin ffffff,#d03030
       8-colour palettes that hold white and that red exactly (logo-8-kmeans-pin-...).
+
+  python -m quant logo.png --colors 16
+      transparency kept: logo-16-kmeans.png has a tRNS chunk; --background ffffff
+      flattens it on white instead (logo-16-kmeans-on-ffffff.png).
 
   python -m quant photo.jpg --palette pico-8 --dither
       the photo in the 16 colours of PICO-8, dithered (photo-pico-8-dither.png);
@@ -245,6 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true",
         help="print one JSON object per result (JSON Lines) instead of a table",
     )
+    cli_alpha.add_arguments(parser)
     parser.add_argument(
         "--jobs", metavar="N", type=_whole_number(1, 1024, "the number of jobs must be a whole number"), default=None,
         help=f"images done at once, each in its own process (default: every core, here {parallel._usable_cores()}); "
@@ -290,34 +294,6 @@ def output_stem(
     return "-".join(parts)
 
 
-class _Progress:
-    """``[3/12] photo.jpg k=32`` on stderr, rewritten in place with ``\\r``; only on a
-    terminal, so that logs and piped output never contain it."""
-
-    def __init__(self, stream: TextIO, total: int, *, enabled: bool) -> None:
-        self.stream = stream
-        self.total = total
-        self.enabled = enabled
-        self.width = 0  # of the text on screen, to blank it out
-
-    def show(self, done: int, label: str) -> None:
-        if not self.enabled:
-            return
-        text = f"[{done}/{self.total}] {label}"
-        # A line that wraps cannot be rewritten by \r: keep it within the terminal.
-        columns = shutil.get_terminal_size().columns - 1
-        text = text[: max(columns, 1)]
-        self.stream.write("\r" + text.ljust(self.width))
-        self.stream.flush()
-        self.width = len(text)
-
-    def clear(self) -> None:
-        if self.enabled and self.width:
-            self.stream.write("\r" + " " * self.width + "\r")
-            self.stream.flush()
-            self.width = 0
-
-
 def _run_one(image: Any, image_path: str, n_colors: int | None, args: argparse.Namespace) -> dict[str, Any]:
     """Quantize, measure and write one result; return its JSON record.
 
@@ -349,11 +325,12 @@ def _run_one(image: Any, image_path: str, n_colors: int | None, args: argparse.N
     stem = output_stem(
         image_path, n_colors, method=args.method, space=args.space, dither=args.dither, ordered=args.ordered,
         pins=args.pins, palette=None if args.palette is None else args.palette.stem,
-    )
+    ) + cli_alpha.stem_suffix(args)
     png_path = args.out / f"{stem}.png"
     png_path.write_bytes(png)
     (args.out / f"{stem}.gpl").write_text(quant.palette_gpl(result.palette, stem), encoding="utf-8")
-    (args.out / f"{stem}.json").write_text(quant.palette_json(result.palette, result.counts) + "\n", encoding="utf-8")
+    alpha = None if result.transparency is None else result.alpha
+    (args.out / f"{stem}.json").write_text(quant.palette_json(result.palette, result.counts, alpha=alpha) + "\n", encoding="utf-8")
 
     record = {
         "image": image_path,
@@ -371,6 +348,7 @@ def _run_one(image: Any, image_path: str, n_colors: int | None, args: argparse.N
         "png_bytes": len(png),
         "png_path": str(png_path),
         "seconds": round(seconds, 4),
+        **cli_alpha.record_fields(image, scores, args),
     }
     if search is not None:
         record["max_delta_e"] = search.max_delta_e
@@ -398,7 +376,7 @@ def _file_results(image_path: str, sizes: list[int | None], args: argparse.Names
     source = Path(image_path)
     show(0, f"{source.name} loading")
     try:
-        image = quant.load_image(source)
+        image = cli_alpha.load(source, args)
     except (quant.ImageError, OSError) as err:
         yield _Failure(_reason(err))
         return
@@ -546,11 +524,7 @@ def main(argv: list[str] | None = None) -> int:
 
     stdout, stderr = sys.stdout, sys.stderr
     total = len(images) * len(sizes)
-    progress = _Progress(
-        stderr,
-        total,
-        enabled=stderr.isatty() and (len(images) >= _PROGRESS_MIN_IMAGES or total >= _PROGRESS_MIN_JOBS),
-    )
+    progress = Progress(stderr, total, enabled=progress_wanted(stderr, len(images), total))
     image_width = max(len("image"), *(len(path) for path in images))
     header_done = False
     failed = False
