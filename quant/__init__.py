@@ -30,7 +30,10 @@ _HOMES = {
     "quant.errors": ("ImageError",),
     "quant.loading": ("ALLOWED_FORMATS", "MAX_PIXELS", "downscale", "image_digest", "load_image"),
     "quant.mapping": ("map_fit", "map_to_palette", "recolor"),
-    "quant.metrics": ("Metrics", "error_map", "mean_squared_error", "metrics"),
+    "quant.metrics": ("Metrics", "error_map", "mean_squared_error", "metrics", "premultiplied_mse"),
+    "quant.modes": ("composite",),
+    "quant.alpha": ("visibility",),
+    "quant.results": ("Transparency",),
     "quant.palette": ("MAX_COLORS", "MAX_SEED", "METHODS", "SPACES", "assign_colors"),
     "quant.palette_files": ("PALETTES", "palette_ase", "parse_colors", "read_palette"),
     "quant.pipeline": ("DITHER_KINDS", "ColorPairs", "PaletteFit", "Quantized", "apply_palette", "fit_palette", "quantize"),
@@ -55,7 +58,10 @@ if TYPE_CHECKING:  # what type checkers and editors see
     from quant.errors import ImageError
     from quant.loading import ALLOWED_FORMATS, MAX_PIXELS, downscale, image_digest, load_image
     from quant.mapping import map_fit, map_to_palette, recolor
-    from quant.metrics import Metrics, error_map, mean_squared_error, metrics
+    from quant.metrics import Metrics, error_map, mean_squared_error, metrics, premultiplied_mse
+    from quant.modes import composite
+    from quant.alpha import visibility
+    from quant.results import Transparency
     from quant.palette import MAX_COLORS, MAX_SEED, METHODS, SPACES, assign_colors
     from quant.palette_files import PALETTES, palette_ase, parse_colors, read_palette
     from quant.pipeline import DITHER_KINDS, ColorPairs, PaletteFit, Quantized, apply_palette, fit_palette, quantize
@@ -83,9 +89,11 @@ __all__ = [
     "PaletteSearch",
     "Quantized",
     "Storage",
+    "Transparency",
     "apply_palette",
     "assign_colors",
     "color_histogram",
+    "composite",
     "count_colors",
     "downscale",
     "error_map",
@@ -109,6 +117,7 @@ __all__ = [
     "palette_hex",
     "palette_json",
     "parse_colors",
+    "premultiplied_mse",
     "quantize",
     "read_palette",
     "recolor",
@@ -117,6 +126,7 @@ __all__ = [
     "smallest_palette",
     "storage",
     "swatch_order",
+    "visibility",
 ]
 
 
