@@ -471,12 +471,10 @@ def apply_rgba(
             color_labels = None
         else:
             labels[parts.opaque] = nearest
-    rows = np.column_stack([palette, alpha]).view(np.dtype("V4")).reshape(-1)
-    reconstruction = _gather(rows, labels).view(np.uint8).reshape(parts.shape + (4,))
     return Quantized(
         palette=palette,
         labels=labels,
-        image=reconstruction,
+        image=reconstruct_rgba(palette, alpha, labels),
         counts=counts,
         mse=mse,
         method=fit.method,
@@ -493,6 +491,31 @@ def apply_rgba(
         alpha=alpha,
         transparency=tr,
     )
+
+
+def reconstruct_rgba(palette: np.ndarray, alpha: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """``(palette | alpha)[labels]`` as a contiguous (H, W, 4) uint8 image, one 4-byte copy per pixel."""
+    rows = np.ascontiguousarray(np.column_stack([palette, alpha]), dtype=np.uint8).view(np.dtype("V4")).reshape(-1)
+    return _gather(rows, labels).view(np.uint8).reshape(labels.shape + (4,))
+
+
+def recolor_rgba(result: PaletteFit | Quantized, colors: np.ndarray) -> PaletteFit | Quantized:
+    """:func:`quant.recolor` of a result of an RGBA image: new colours, the same alphas and
+    labels, the premultiplied error recomputed per distinct colour (or pair)."""
+    import dataclasses
+
+    tr = result.transparency
+    histogram = result.source
+    squared = premultiplied_squared(tr.colors, tr.counts, np.column_stack([colors, result.alpha])[tr.labels])
+    pairs = getattr(result, "pairs", None)
+    if histogram is not None and pairs is not None:
+        squared += _squared_error(histogram.colors[pairs.colors], pairs.counts.astype(np.float64), _reconstruct(colors, pairs.labels))
+    else:
+        squared += _opaque_squared(histogram, colors, result.color_labels)
+    if isinstance(result, PaletteFit):
+        return dataclasses.replace(result, palette=colors, mse=squared / (4 * result.shape[0] * result.shape[1]))
+    image = reconstruct_rgba(colors, result.alpha, result.labels)
+    return dataclasses.replace(result, palette=colors, image=image, mse=squared / (4 * result.labels.size))
 
 
 def _check_same_image(parts: Split, fit: PaletteFit) -> None:

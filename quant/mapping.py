@@ -241,6 +241,8 @@ def recolor(result: Result, palette: ArrayLike) -> Result:
     PaletteFit or Quantized
         The same type, with the new ``palette`` and ``mse`` (and, for a
         :class:`Quantized`, ``image``); ``seconds`` and the other fields unchanged.
+        A result of an RGBA image keeps its entries' ``alpha``; its error stays the
+        premultiplied RGBA one.
 
     Raises
     ------
@@ -269,6 +271,10 @@ def recolor(result: Result, palette: ArrayLike) -> Result:
     colors.flags.writeable = False
     histogram = result.source
     with _THREADPOOLS.limit(limits=1):
+        if result.transparency is not None:
+            from quant.alpha import recolor_rgba
+
+            return recolor_rgba(result, colors)
         if isinstance(result, PaletteFit):
             n_pixels = result.shape[0] * result.shape[1]
             squared = _squared_error(histogram.colors, _histogram_weights(histogram), _reconstruct(colors, result.color_labels))

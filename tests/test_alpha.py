@@ -192,3 +192,18 @@ def test_map_to_palette_adds_the_transparent_entry(logo: np.ndarray) -> None:
 def test_premultiply() -> None:
     colors = np.array([[255, 128, 0, 0], [255, 128, 0, 255], [200, 100, 50, 51]], dtype=np.uint8)
     np.testing.assert_allclose(premultiply(colors), [[0, 0, 0, 0], [255, 128, 0, 255], [40, 20, 10, 51]])
+
+
+def test_recolor_keeps_alpha_and_recomputes_the_premultiplied_error(cutout: np.ndarray) -> None:
+    for result in (quant.quantize(cutout, 8), quant.quantize(cutout, 8, dither=True), quant.fit_palette(cutout, 8)):
+        colors = result.palette.copy()
+        colors[0] = 255 - colors[0]
+        colors[-1] = (1, 2, 3)
+        edited = quant.recolor(result, colors)
+        np.testing.assert_array_equal(edited.alpha, result.alpha)
+        assert edited.transparency is result.transparency
+        made = edited if isinstance(edited, quant.Quantized) else quant.apply_palette(cutout, result)
+        image = np.column_stack([colors, result.alpha])[made.labels]
+        if isinstance(edited, quant.Quantized):
+            np.testing.assert_array_equal(edited.image, image)
+        assert edited.mse == pytest.approx(premultiplied_mse(cutout, image))
