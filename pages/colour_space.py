@@ -51,7 +51,12 @@ with st.spinner(f"Finding {n_colors} colours with {text.describe(method, setting
     result = cached.palette_view(ref, n_colors, settings, method=method)
     facts = cached.facts(ref)
 
-st.plotly_chart(cloud, key="cloud3d", width="stretch")
+space_words = "on L*, a*, b* axes" if settings.space == "lab" else "in the RGB cube"
+st.plotly_chart(
+    cloud, key="cloud3d", width="stretch",
+    alt=f"3D point cloud of {len(cloud.data[0].x):,} of the colours of {ref.name} {space_words}, each in its own "
+    f"colour, with the palette's {result.k} centres as large outlined markers",
+)
 if brought:
     unused = int((result.counts == 0).sum())
     where = f"the {result.k} colours of {text.literal(settings.palette_name)}, mapped in {state.SPACE_LABELS[settings.space]}"
@@ -65,4 +70,8 @@ else:
 st.caption(f"{len(cloud.data[0].x):,} of the image's {facts.n_colors:,} distinct colours; {where}.")
 
 st.subheader("Three views from the sides")
-st.plotly_chart(planes, key="cloud_planes", width="stretch")
+plane_words = "a*–b*, a*–L* and b*–L*" if settings.space == "lab" else "red–green, red–blue and green–blue"
+st.plotly_chart(
+    planes, key="cloud_planes", width="stretch",
+    alt=f"The same colours and centres seen from three sides: the {plane_words} planes",
+)

@@ -30,6 +30,13 @@ def choice_label(choice: tuple[str, int]) -> str:
     return f"{state.METHOD_LABELS[method]} · {n_colors} colours"
 
 
+def needed_words(count: float | None, exact: bool) -> str:
+    """A bar of "colours needed" in words, as the chart labels it."""
+    if count is None:
+        return f"more than {SIZES[-1]}"
+    return f"{count:.0f}" if exact else f"about {count:.0f}"
+
+
 ref, settings = layout.page_setup()
 # The sidebar's method joins the comparison when it is not one of the usual four.
 methods = BASELINES if settings.method in BASELINES else (settings.method, *BASELINES)
@@ -96,6 +103,8 @@ st.plotly_chart(
     ),
     key="compare_curves",
     width="stretch",
+    alt=f"Line chart of the {ERROR_MEASURES[measure]} against the number of colours, 2 to 256, one line per "
+    f"method ({', '.join(errors)}), each with its own dash and marker shape; the table below holds the numbers",
 )
 
 st.subheader("Colours needed for a given ΔE")
@@ -116,6 +125,8 @@ st.plotly_chart(
     shared_figures.figure(compare_figures.colours_needed_chart, needed, target=target, max_colors=SIZES[-1]),
     key="compare_needed",
     width="stretch",
+    alt=f"Bar chart of the colours each method needs for a mean ΔE of at most {target:g}: "
+    + "; ".join(f"{label} {needed_words(*answer)}" for label, answer in needed.items()),
 )
 st.caption(
     "How many colours each method needs so that the mean ΔE is at most the target: exact "
@@ -166,7 +177,11 @@ method, n_colors = choice
 with st.spinner("Measuring the error of every pixel…"):
     heatmap = cached_compare.error_heatmap(ref, n_colors, method, settings)
 # theme=None: Streamlit's chart theme would replace the heat map's colour scale.
-st.plotly_chart(heatmap, key="compare_heatmap", width="stretch", theme=None)
+st.plotly_chart(
+    heatmap, key="compare_heatmap", width="stretch", theme=None,
+    alt=f"Heat map of the ΔE of every pixel of {ref.name} rebuilt by {choice_label(choice)}, brighter where the "
+    f"error is larger, mean {points[choice].metrics.delta_e:.2f}; the colour bar gives the scale",
+)
 st.caption(
     f"ΔE per pixel between the image and its {choice_label(choice)} reconstruction "
     f"(mean {points[choice].metrics.delta_e:.2f}). Around 2.3 is the smallest "

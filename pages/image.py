@@ -21,7 +21,12 @@ with st.spinner("Counting colours…"):
 picture_column, facts_column = st.columns([3, 2], gap="large")
 with picture_column:
     shown = "" if picture.width == facts.width else f" · shown at {picture.width} × {picture.height}"
-    st.image(picture.png, caption=f"{text.quote_name(ref.name)}{shown}", output_format="PNG")
+    st.image(
+        picture.png,
+        caption=f"{text.quote_name(ref.name)}{shown}",
+        output_format="PNG",
+        alt=text.original_alt(ref.name, facts.width, facts.height, facts.n_colors),
+    )
 with facts_column:
     st.metric("Size", f"{facts.width:,} × {facts.height:,} px")
     st.metric("Pixels", f"{facts.n_pixels:,}")

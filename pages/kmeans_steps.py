@@ -8,6 +8,7 @@ import streamlit as st
 
 import quant
 from ui.compute import cached, cached_steps, shared_figures
+from ui.figures import keyboard
 from ui.figures import steps as steps_figures
 from ui.frame import layout, state
 
@@ -54,7 +55,14 @@ with st.spinner(f"Running k-means with {n_colors} centres on every colour of the
     trace = cached_steps.kmeans_trace(ref, n_colors, init, seed)
     animation = cached_steps.steps_animation(ref, n_colors, init, seed)
 
-st.plotly_chart(animation, key="steps_animation", width="stretch", theme=None)
+st.plotly_chart(
+    animation, key="steps_animation", width="stretch", theme=None,
+    alt=f"Animation of k-means with {n_colors} centres on {ref.name}, {len(animation.frames)} steps: the colour "
+    "cloud in 3D and on the red–green plane painted by centre, the picture rebuilt from the centres, and the error "
+    "after each half-step. Play, Pause and the slider work from the keyboard.",
+)
+# Plotly's play / pause buttons and slider are drawn for the mouse only; this makes them Tab stops.
+st.html(keyboard.animation_keys_html(animation, chart_key="steps_animation"), unsafe_allow_javascript=True)
 
 verdict = (
     f"converged after **{trace.n_steps}** iterations (no centre moved by more than half a level)"
@@ -119,6 +127,8 @@ st.plotly_chart(
     key="steps_minibatch",
     width="stretch",
     theme=None,
+    alt="Lloyd's k-means and MiniBatch k-means from the same start: the centres' paths on the red–green plane, "
+    "and the error of every step of each",
 )
 st.markdown(
     f"The teaching notebook uses scikit-learn's `MiniBatchKMeans`, which never looks at the whole picture "
@@ -129,8 +139,9 @@ st.markdown(
     "memory-starved settings; here every colour is counted once, so exact steps are cheap."
 )
 st.caption(
-    "Left: white dots are the common start, discs where each method ended (ringed blue for Lloyd, "
-    "orange for MiniBatch), lines the paths between. Right: the error of every step over all pixels."
+    "Left: white dots are the common start, markers where each method ended (circles ringed blue for Lloyd, "
+    "squares ringed orange for MiniBatch), lines the paths between (solid for Lloyd, dotted for MiniBatch). "
+    "Right: the error of every step over all pixels."
 )
 
 st.subheader("Ten seeds, three starts")
@@ -149,6 +160,8 @@ st.plotly_chart(
     key="steps_seeds",
     width="stretch",
     theme=None,
+    alt=f"The final error of k-means with {n_colors} centres from ten seeds of each start, one dot per run; "
+    "the table below lists them",
 )
 columns = {"k-means++": "k-means++", "random": "random colours", "uniform": "uniform"}
 rows = {seed: {"Seed": seed} for seed in seeds}

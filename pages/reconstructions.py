@@ -50,6 +50,14 @@ def tile_heading(n_colors: int, method: str, k: int, edits: int) -> str:
     return f"**{n_colors} colours**{used} · {how}{pinned}{edited}"
 
 
+def picture_alt(n_colors: int, method: str, delta_e: float | None = None, edits: int = 0) -> str:
+    """The text alternative of a reconstruction: what it shows, for a screen reader."""
+    return text.rebuilt_alt(
+        ref.name, n_colors, method, settings.space, delta_e=delta_e, dither=settings.dither,
+        dither_kind=settings.dither_kind, palette_name=settings.palette_name, edits=edits,
+    )
+
+
 ref, settings = layout.page_setup()
 stem = text.file_stem(ref.name)
 
@@ -87,7 +95,7 @@ cells = iter(column for _ in range(0, len(tiles) + 1, COLUMNS) for column in st.
 with next(cells), st.container(key="recon_original", border=True):
     facts = cached.facts(ref)
     original_tile = cached.original_picture(ref, tile=True)
-    st.image(original_tile.png, output_format="PNG")
+    st.image(original_tile.png, output_format="PNG", alt=text.original_alt(ref.name, facts.width, facts.height, facts.n_colors))
     st.markdown(f"**Original** · {text.colours(facts.n_colors)}")
     st.caption(f"{facts.width:,} × {facts.height:,} px · {text.file_size(facts.raw_bytes)} as 24-bit RGB")
 
@@ -101,13 +109,13 @@ for index, (n_colors, method) in enumerate(tiles):
             edits = entry_inspector.tile_edits(ref, n_colors, method, settings)
             if edits:
                 result = cached_entries.edited_tile(ref, n_colors, settings, edits, method=method)
-        st.image(result.preview.png, output_format="PNG")
+        st.image(result.preview.png, output_format="PNG", alt=picture_alt(n_colors, method, result.metrics.delta_e, len(edits)))
         st.markdown(tile_heading(n_colors, method, int((result.counts > 0).sum()), len(edits)))
         metrics = result.metrics
         measures = f"MSE {metrics.mse:.1f} · PSNR {text.psnr(metrics.psnr)} · ΔE {metrics.delta_e:.2f}"
         png_size = st.empty()
         png_size.caption(f"{measures} · indexed PNG …", help="The full-size indexed PNG is being made.")
-        st.html(pictures.palette_strip_html(result.palette, pinned=result.pinned))
+        st.html(pictures.palette_strip_html(result.palette, pinned=result.pinned, counts=result.counts))
         name = f"{stem}-{n_colors}-{method}" + ("-edited" if edits else "")
         with st.container(horizontal=True, gap="small"):
             png_button = st.empty()
@@ -172,7 +180,11 @@ if tiles:
             edits=entry_inspector.tile_edits(ref, n_colors, method, settings),
         )
     with locator:
-        st.image(region.locator_png, output_format="PNG")
+        where = text.region_words(region.left, region.top, region.width, region.height)
+        st.image(
+            region.locator_png, output_format="PNG",
+            alt=f"A small copy of {ref.name} with the region of {where} outlined in red",
+        )
         st.caption(
             f"Pixels {region.left:,}–{region.left + region.width - 1:,} across, "
             f"{region.top:,}–{region.top + region.height - 1:,} down, of {facts.width:,} × {facts.height:,}."
@@ -188,17 +200,25 @@ if tiles:
                     before_label="Original",
                     after_label=f"{n_colors} colours",
                     element_id=f"recon-before-after-{chosen}-{zoom}",
+                    before_alt=f"The original {ref.name}, {where}, at {ZOOMS[zoom]}",
+                    after_alt=f"The same {where} of {picture_alt(n_colors, method)}, at {ZOOMS[zoom]}",
                 ),
-                unsafe_allow_javascript=True,  # our own script, no user text (labels are escaped)
+                unsafe_allow_javascript=True,  # our own script; the labels and alt text are escaped
             )
             st.caption(f"Original (left of the line) over {tile_title(n_colors, method)} · {ZOOMS[zoom]}")
     else:
         with st.container(horizontal=True, gap="medium", key="recon_detail"):
             with st.container(width="content", key="recon_detail_original"):
-                st.image(region.original_png, width=region.width * zoom, output_format="PNG")
+                st.image(
+                    region.original_png, width=region.width * zoom, output_format="PNG",
+                    alt=f"The original {ref.name}, {where}, at {ZOOMS[zoom]}",
+                )
                 st.caption(f"Original · {ZOOMS[zoom]}")
             with st.container(width="content", key="recon_detail_result"):
-                st.image(region.reconstruction_png, width=region.width * zoom, output_format="PNG")
+                st.image(
+                    region.reconstruction_png, width=region.width * zoom, output_format="PNG",
+                    alt=f"The same {where} of {picture_alt(n_colors, method)}, at {ZOOMS[zoom]}",
+                )
                 st.caption(f"{tile_title(n_colors, method)} · {ZOOMS[zoom]}")
 
 # The view is on screen; now the full-size files.

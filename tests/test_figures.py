@@ -287,3 +287,144 @@ def test_pinned_centres_are_diamonds_never_tiny_and_say_so() -> None:
     assert all(list(trace.marker.symbol) == ["circle", "circle", "diamond"] for trace in planes.data if trace.name == "centres")
     strip = pictures.palette_strip_html(palette, pinned=pinned)
     assert strip.count("pin-mark") == 1 and 'title="#ff0000 (pinned)"' in strip
+
+
+# Accessibility (docs/accessibility.md): text alternatives, not by colour alone, legible text,
+# an animation that never moves by itself.
+
+
+def contrast(hex_a: str, hex_b: str) -> float:
+    """WCAG contrast ratio of two "#rrggbb" colours."""
+
+    def luminance(hex_color: str) -> float:
+        channels = np.array([int(hex_color[i : i + 2], 16) for i in (1, 3, 5)]) / 255
+        linear = np.where(channels <= 0.04045, channels / 12.92, ((channels + 0.055) / 1.055) ** 2.4)
+        return float(linear @ [0.2126, 0.7152, 0.0722])
+
+    high, low = sorted((luminance(hex_a), luminance(hex_b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_palette_strip_is_one_picture_that_lists_every_swatch() -> None:
+    palette = np.array([[255, 0, 0], [0, 128, 255], [17, 17, 17]], dtype=np.uint8)
+    strip = pictures.palette_strip_html(palette, pinned=np.array([False, True, False]), counts=np.array([3, 1, 0]))
+    (label,) = re.findall(r'role="img" aria-label="([^"]*)"', strip)
+    assert label == "Palette of 3 colours: #ff0000 75.0 %, #0080ff 25.0 % (pinned), #111111 (unused)"
+    assert re.findall(r'title="([^"]*)"', strip) == ["#ff0000", "#0080ff (pinned)", "#111111 (unused)"]
+    # Without counts the label still names every colour.
+    assert 'aria-label="Palette of 3 colours: #ff0000, #0080ff, #111111"' in pictures.palette_strip_html(palette)
+
+
+def test_before_after_pictures_say_what_they_show_and_the_handle_says_where_it_is() -> None:
+    page = pictures.before_after_html(
+        b"B", b"A", width=10, height=10, before_label="Original", after_label="16 colours", element_id="ba",
+        before_alt='The original "x.png", pixels 0–9 across', after_alt="The same pixels rebuilt from 16 colours",
+    )
+    assert 'alt="The original &quot;x.png&quot;, pixels 0–9 across"' in page
+    assert 'alt="The same pixels rebuilt from 16 colours"' in page
+    assert 'type="range"' in page and 'aria-label="Where the two pictures meet"' in page
+    assert 'aria-valuetext="50 % original"' in page and 'setAttribute("aria-valuetext"' in page
+    # Without alt text the labels stand in.
+    plain = pictures.before_after_html(b"B", b"A", width=1, height=1, before_label="Original", after_label="8 colours", element_id="p")
+    assert 'alt="Original"' in plain and 'alt="8 colours"' in plain
+
+
+def test_alt_text_says_what_a_picture_shows() -> None:
+    from ui.frame import text
+
+    assert text.rebuilt_alt("china.jpg", 16, "kmeans", "rgb", delta_e=5.968) == (
+        "china.jpg rebuilt from 16 k-means colours in RGB, mean ΔE 5.97"
+    )
+    assert text.rebuilt_alt(
+        "a.png", 16, "palette", "lab", delta_e=9.0, dither=0.5, palette_name="PICO-8", edits=1
+    ) == "a.png mapped to the 16 colours of PICO-8 in Lab, dithered at 0.5, 1 entry recoloured, mean ΔE 9.00"
+    assert text.rebuilt_alt("a.png", 32, "random", "rgb") == "a.png rebuilt from 32 random colours in RGB"
+    assert text.original_alt("china.jpg", 640, 427, 96615) == (
+        "china.jpg, the original picture: 640 × 427 pixels, 96,615 distinct colours"
+    )
+    assert text.region_words(160, 53, 320, 320) == "pixels 160–479 across and 53–372 down"
+
+
+def test_error_curves_differ_by_dash_and_marker_as_well_as_colour() -> None:
+    from ui.figures.style import LINE_COLORS
+
+    errors = {name: [8.0, 4.0, 2.0] for name in ("minibatch", "k-means", "median cut", "octree", "random")}
+    figure = compare_figures.error_curves((2, 4, 8), errors, metric="mean ΔE")
+    styles = [(trace.line.color, trace.line.dash, trace.marker.symbol) for trace in figure.data]
+    for part in range(3):
+        assert len({style[part] for style in styles}) == len(errors), styles
+    assert all(trace.marker.color == trace.line.color for trace in figure.data)
+    # Okabe and Ito's colours; the ones the five methods use keep 3:1 against the white plot.
+    assert LINE_COLORS[:4] == ("#0072b2", "#d55e00", "#009e73", "#cc79a7")
+    assert all(contrast(color, "#ffffff") >= 3 for color in LINE_COLORS[:5])
+
+
+def test_lloyd_and_minibatch_differ_without_colour() -> None:
+    from ui.figures import steps as steps_figures
+
+    rng = np.random.default_rng(0)
+    centres = rng.uniform(0, 255, size=(3, 4, 3))
+    figure = steps_figures.lloyd_and_minibatch(centres, np.array([3.0, 2.0, 1.0]), centres, np.array([3.0, 2.5, 2.0]), batch_size=64)
+    by_name = {trace.name: trace for trace in figure.data}
+    assert (by_name["Lloyd paths"].line.dash, by_name["MiniBatch paths"].line.dash) == ("solid", "dot")
+    assert (by_name["Lloyd end"].marker.symbol, by_name["MiniBatch end"].marker.symbol) == ("circle", "square")
+    curves = [trace for trace in figure.data if trace.mode == "lines+markers"]
+    assert {trace.marker.symbol for trace in curves} == {"circle", "square"}
+    assert {trace.line.dash for trace in curves} == {"solid", "dot"}
+
+
+def test_themed_figures_draw_their_labels_dark_enough(cloud_inputs) -> None:
+    from ui.figures.style import TEXT
+
+    assert contrast(TEXT, "#ffffff") >= 4.5
+    colors, counts, palette, palette_counts, _ = cloud_inputs
+    figures = [
+        compare_figures.error_curves((2, 4), {"k-means": [3.0, 2.0]}, metric="ΔE"),
+        compare_figures.colours_needed_chart({"k-means": (4.0, True)}, target=2.3),
+        cloud.color_cloud(colors, counts, palette, palette_counts),
+        cloud.color_planes(colors, palette, palette_counts),
+    ]
+    for figure in figures:
+        assert figure.layout.font.color == TEXT
+        for axis in [getattr(figure.layout, name) for name in figure.layout if name.startswith(("xaxis", "yaxis"))]:
+            assert axis.tickfont.color == TEXT and axis.title.font.color == TEXT
+        assert all(annotation.font.color == TEXT for annotation in figure.layout.annotations)
+
+
+def test_error_heatmap_colour_bar_is_labelled() -> None:
+    figure = compare_figures.error_heatmap(np.ones((2, 2), dtype=np.float32), title="ΔE")
+    assert figure.data[0].colorbar.title.text == "ΔE"
+    assert figure.data[0].hovertemplate.count("%{z") == 1  # every pixel's value in words on hover
+
+
+def test_kmeans_animation_never_moves_by_itself_nor_glides() -> None:
+    from ui.compute import cached_steps
+    from ui.frame import samples
+
+    image = np.ascontiguousarray(samples.load_sample("flower")[100:160, 200:280])
+    trace = quant.kmeans_steps(image, 4, seed=1, max_iter=3)
+    figure = cached_steps.animation_of(trace, image)
+    menu = figure.layout.updatemenus[0]
+    assert [button.label for button in menu.buttons] == ["▶ Play", "❚❚ Pause"]
+    # Frames change only when asked (Play, the slider), and never glide: no transition, so
+    # nothing moves for a visitor who prefers reduced motion beyond the frames they ask for.
+    arguments = [button.args[1] for button in menu.buttons] + [step.args[1] for step in figure.layout.sliders[0].steps]
+    assert all(argument["transition"]["duration"] == 0 for argument in arguments)
+
+
+def test_animation_keys_script_speaks_each_frame_and_refuses_odd_keys() -> None:
+    from ui.figures import keyboard
+
+    figure = compare_figures.error_curves((2, 4), {"k-means": [3.0, 2.0]}, metric="ΔE")
+    figure.frames = [
+        {"name": "0", "layout": {"title": {"text": "<b>Start</b>: 4 centres &amp; more"}}},
+        {"name": "1", "layout": {"title": {"text": "<b>End</b>: &lt;/script&gt;&lt;script&gt;alert(1)"}}},
+    ]
+    assert keyboard.frame_titles(figure) == ["Start: 4 centres & more", "End: </script><script>alert(1)"]
+    page = keyboard.animation_keys_html(figure, chart_key="steps_animation")
+    assert page.count("<script>") == 1 and page.count("</script>") == 1
+    assert '"Start: 4 centres & more"' in page and ".st-key-steps_animation" in page
+    assert 'setAttribute("role", "slider")' in page and 'setAttribute("role", "button")' in page
+    assert ":focus-visible" in page
+    with pytest.raises(ValueError, match="chart_key"):
+        keyboard.animation_keys_html(figure, chart_key='x"); alert(1); ("')

@@ -16,7 +16,7 @@ from plotly.subplots import make_subplots
 from skimage.color import rgb2lab
 
 import quant
-from ui.figures.style import BACKDROP, CHANNELS, SCENE_AXIS, centre_sizes
+from ui.figures.style import BACKDROP, CHANNELS, SCENE_AXIS, centre_sizes, legible_text
 
 __all__ = [
     "LAB_PLANES",
@@ -243,7 +243,7 @@ def color_cloud(
             "camera": {"eye": {"x": 1.6, "y": -1.6, "z": 1.1}},
         },
     )
-    return figure
+    return legible_text(figure)
 
 
 def color_planes(
@@ -337,4 +337,4 @@ def color_planes(
         plot_bgcolor=BACKDROP,
         margin={"l": 40, "r": 10, "t": 50, "b": 40},
     )
-    return go.Figure(traces, layout=figure.layout, _validate=False)
+    return go.Figure(traces, layout=legible_text(figure).layout, _validate=False)

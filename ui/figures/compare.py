@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from ui.figures.style import LINE_COLORS
+from ui.figures.style import LINE_COLORS, legible_text, line_style
 
 __all__ = ["colours_needed", "colours_needed_chart", "error_curves", "error_heatmap"]
 
@@ -38,20 +38,24 @@ def error_curves(
     Returns
     -------
     plotly.graph_objects.Figure
-        One "lines+markers" trace per method, named by its label.
+        One "lines+markers" trace per method, named by its label, each with its own
+        colour, dash and marker shape (:func:`ui.figures.style.line_style`).
     """
     figure = go.Figure()
     for index, (label, values) in enumerate(errors.items()):
         y = np.asarray(values, dtype=np.float64)
         # An exact copy has infinite PSNR; leave a gap rather than break the axis.
         y[~np.isfinite(y)] = np.nan
+        style = line_style(index)
         figure.add_trace(
             go.Scatter(
                 name=label,
                 x=list(n_colors),
                 y=y,
                 mode="lines+markers",
-                line={"color": LINE_COLORS[index % len(LINE_COLORS)], "width": 2.5},
+                # Colour, dash and marker shape: the lines differ without colour too.
+                line={**style["line"], "width": 2.5},
+                marker={**style["marker"], "size": 8},
                 hovertemplate=f"{label}<br>%{{x}} colours: %{{y:.3g}}<extra></extra>",
             )
         )
@@ -73,7 +77,7 @@ def error_curves(
         figure.update_yaxes(
             type="log", title_text=f"{metric}, log scale", tickvals=ticks, ticktext=[f"{t:g}" for t in ticks]
         )
-    return figure
+    return legible_text(figure)
 
 
 def _log_ticks(values: Sequence[float]) -> list[float]:
@@ -192,7 +196,7 @@ def colours_needed_chart(
         showlegend=False,
         bargap=0.35,
     )
-    return figure
+    return legible_text(figure)
 
 
 def error_heatmap(error: np.ndarray, *, title: str = "ΔE") -> go.Figure:

@@ -13,8 +13,14 @@ import quant
 __all__ = ["before_after_html", "outlined", "palette_strip_html"]
 
 
-def palette_strip_html(palette: np.ndarray, *, height_px: int = 22, pinned: np.ndarray | None = None) -> str:
+def palette_strip_html(
+    palette: np.ndarray, *, height_px: int = 22, pinned: np.ndarray | None = None, counts: np.ndarray | None = None
+) -> str:
     """A row of colour swatches as HTML; hovering one shows its hex code.
+
+    For a screen reader the strip is one picture (``role="img"``) whose label lists
+    every swatch: its hex code, its share of the pixels when ``counts`` are given
+    ("unused" when no pixel takes it), and "pinned".
 
     Parameters
     ----------
@@ -25,6 +31,9 @@ def palette_strip_html(palette: np.ndarray, *, height_px: int = 22, pinned: np.n
     pinned : (k,) bool array, optional
         Pinned entries: marked with a small pin-head dot (black or white, whichever
         shows on the colour) and "pinned" in their title, not by colour alone.
+    counts : (k,) int array, optional
+        Pixels that take each entry: their share is said in the label, an entry no
+        pixel takes is "unused" in its title and the label.
 
     Returns
     -------
@@ -33,11 +42,22 @@ def palette_strip_html(palette: np.ndarray, *, height_px: int = 22, pinned: np.n
     """
     palette = np.asarray(palette, dtype=np.uint8)
     flags = np.zeros(len(palette), dtype=bool) if pinned is None else np.asarray(pinned, dtype=bool)
+    shares = None
+    if counts is not None:
+        counts = np.asarray(counts, dtype=np.float64)
+        shares = counts / max(float(counts.sum()), 1.0)
     # Rec. 601 luma: a dark dot on light colours, a light one on dark colours.
     light = palette.astype(np.float64) @ np.array([0.299, 0.587, 0.114]) > 140
-    swatches = []
-    for hex_color, is_pinned, is_light in zip(quant.palette_hex(palette), flags, light):
-        title = f"{hex_color} (pinned)" if is_pinned else hex_color
+    swatches, spoken = [], []
+    for index, (hex_color, is_pinned, is_light) in enumerate(zip(quant.palette_hex(palette), flags, light)):
+        notes = []
+        if shares is not None and shares[index] == 0:
+            notes.append("unused")
+        if is_pinned:
+            notes.append("pinned")
+        title = hex_color + "".join(f" ({note})" for note in notes)
+        share = "" if shares is None or shares[index] == 0 else f" {100 * shares[index]:.1f} %"
+        spoken.append(hex_color + share + "".join(f" ({note})" for note in notes))
         dot = ""
         if is_pinned:
             ink = "#111" if is_light else "#fff"
@@ -49,8 +69,9 @@ def palette_strip_html(palette: np.ndarray, *, height_px: int = 22, pinned: np.n
             f'<div title="{html.escape(title)}" style="flex:1 1 0;background:{hex_color};display:flex;'
             f'align-items:center;justify-content:center">{dot}</div>'
         )
+    label = f"Palette of {len(palette)} colour{'' if len(palette) == 1 else 's'}: {', '.join(spoken)}"
     return (
-        f'<div class="palette-strip" style="display:flex;height:{height_px}px;'
+        f'<div class="palette-strip" role="img" aria-label="{html.escape(label)}" style="display:flex;height:{height_px}px;'
         f'border-radius:4px;overflow:hidden;border:1px solid rgba(128,128,128,.4)">{"".join(swatches)}</div>'
     )
 
@@ -88,7 +109,16 @@ def outlined(picture: np.ndarray, box: tuple[float, float, float, float], *, col
 
 
 def before_after_html(
-    before_png: bytes, after_png: bytes, *, width: int, height: int, before_label: str, after_label: str, element_id: str
+    before_png: bytes,
+    after_png: bytes,
+    *,
+    width: int,
+    height: int,
+    before_label: str,
+    after_label: str,
+    element_id: str,
+    before_alt: str | None = None,
+    after_alt: str | None = None,
 ) -> str:
     """Two pictures of the same size, one over the other, with a handle that reveals the
     one (``before``, left of the handle) or the other (right): HTML and a few lines of
@@ -96,6 +126,9 @@ def before_after_html(
 
     The pictures are drawn pixel for pixel (``image-rendering: pixelated``); the labels
     are escaped. ``element_id`` must be unique on the page (letters, digits, ``-``).
+    ``before_alt`` and ``after_alt`` say what each picture shows, for a screen reader
+    (the labels when not given). The handle is an ``<input type="range">``, so the arrow
+    keys move it too (Home and End to the ends), and it says how much is the original.
     """
     if not element_id.replace("-", "").isalnum():
         raise ValueError(f"element_id must be letters, digits and '-', got {element_id!r}")
@@ -105,13 +138,13 @@ def before_after_html(
     label = "position:absolute;top:6px;padding:1px 6px;border-radius:3px;background:rgba(0,0,0,.55);color:#fff;font:12px sans-serif"
     return f"""<div id="{element_id}" style="width:{width}px;max-width:100%">
 <div class="ba-frame" style="position:relative;width:{width}px;height:{height}px;cursor:ew-resize;touch-action:none;user-select:none">
-<img alt="{html.escape(after_label)}" src="data:image/png;base64,{after}" style="{picture}">
-<img class="ba-before" alt="{html.escape(before_label)}" src="data:image/png;base64,{before}" style="{picture};clip-path:inset(0 50% 0 0)">
+<img alt="{html.escape(after_alt or after_label)}" src="data:image/png;base64,{after}" style="{picture}">
+<img class="ba-before" alt="{html.escape(before_alt or before_label)}" src="data:image/png;base64,{before}" style="{picture};clip-path:inset(0 50% 0 0)">
 <div class="ba-line" style="position:absolute;top:0;bottom:0;left:50%;width:2px;margin-left:-1px;background:#fff;box-shadow:0 0 0 1px rgba(0,0,0,.45)"></div>
 <span style="{label};left:6px">{html.escape(before_label)}</span>
 <span style="{label};right:6px">{html.escape(after_label)}</span>
 </div>
-<input class="ba-range" type="range" min="0" max="100" step="0.5" value="50" aria-label="Where the two pictures meet" style="width:{width}px;max-width:100%;margin-top:6px;accent-color:#4a4a4a">
+<input class="ba-range" type="range" min="0" max="100" step="0.5" value="50" aria-label="Where the two pictures meet" aria-valuetext="50 % original" style="width:{width}px;max-width:100%;margin-top:6px;accent-color:#4a4a4a">
 </div>
 <script>
 (() => {{
@@ -125,6 +158,7 @@ def before_after_html(
     before.style.clipPath = `inset(0 ${{100 - p}}% 0 0)`;
     line.style.left = `${{p}}%`;
     range.value = p;
+    range.setAttribute("aria-valuetext", `${{Math.round(p)}} % original`);
   }};
   range.addEventListener("input", () => show(Number(range.value)));
   const follow = (event) => {{

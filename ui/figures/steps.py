@@ -429,7 +429,8 @@ def lloyd_and_minibatch(
     -------
     plotly.graph_objects.Figure
         Left: traces "Lloyd paths", "MiniBatch paths", "start", "Lloyd end", "MiniBatch
-        end" on the plane; right: "Lloyd" and "MiniBatch" error curves.
+        end" on the plane; right: "Lloyd" and "MiniBatch" error curves. Lloyd's are
+        solid with circles, MiniBatch's dotted with squares, not told apart by colour alone.
     """
     a, b = plane
     lloyd_centres = np.asarray(lloyd_centres, dtype=np.float64)
@@ -439,9 +440,10 @@ def lloyd_and_minibatch(
         subplot_titles=(f"centre paths on the {CHANNELS[a]}–{CHANNELS[b]} plane", "error (MSE) over all pixels after each step"),
     )
     minibatch_name = f"MiniBatch ({batch_size:,} pixels a step)"
+    # Lloyd solid with circles, MiniBatch dotted with squares: told apart without colour too.
     for name, centres, color, width, dash in (
         ("Lloyd paths", lloyd_centres, _LLOYD, 2.5, "solid"),
-        ("MiniBatch paths", minibatch_centres, _MINIBATCH, 1.5, "solid"),
+        ("MiniBatch paths", minibatch_centres, _MINIBATCH, 1.5, "dot"),
     ):
         xs, ys = _paths(centres, centres.shape[0] - 1, (a, b))
         figure.add_trace(
@@ -455,17 +457,22 @@ def lloyd_and_minibatch(
                    hovertemplate="start<extra></extra>", showlegend=False),
         row=1, col=1,
     )
-    for name, centres, color in (("Lloyd end", lloyd_centres, _LLOYD), ("MiniBatch end", minibatch_centres, _MINIBATCH)):
+    for name, centres, color, symbol in (
+        ("Lloyd end", lloyd_centres, _LLOYD, "circle"), ("MiniBatch end", minibatch_centres, _MINIBATCH, "square"),
+    ):
         figure.add_trace(
             go.Scatter(name=name, x=centres[-1, :, a], y=centres[-1, :, b], mode="markers",
-                       marker={"size": 11, "color": _hex(centres[-1]), "line": {"color": color, "width": 2.5}},
+                       marker={"size": 11, "color": _hex(centres[-1]), "symbol": symbol, "line": {"color": color, "width": 2.5}},
                        hovertemplate=f"{name}<extra></extra>", showlegend=False),
             row=1, col=1,
         )
-    for name, mse, color in (("Lloyd (every pixel, every step)", lloyd_mse, _LLOYD), (minibatch_name, minibatch_mse, _MINIBATCH)):
+    for name, mse, color, dash, symbol in (
+        ("Lloyd (every pixel, every step)", lloyd_mse, _LLOYD, "solid", "circle"),
+        (minibatch_name, minibatch_mse, _MINIBATCH, "dot", "square"),
+    ):
         figure.add_trace(
             go.Scatter(name=name, x=np.arange(len(mse)), y=np.asarray(mse, dtype=np.float64), mode="lines+markers",
-                       line={"color": color, "width": 2.5}, marker={"size": 5},
+                       line={"color": color, "width": 2.5, "dash": dash}, marker={"size": 6, "symbol": symbol},
                        hovertemplate="step %{x}: MSE %{y:.2f}<extra></extra>"),
             row=1, col=2,
         )

@@ -8,7 +8,18 @@ from pathlib import Path
 
 from ui.frame.state import METHOD_LABELS, SPACE_LABELS
 
-__all__ = ["describe", "dithering", "file_size", "file_stem", "literal", "psnr", "quote_name"]
+__all__ = [
+    "describe",
+    "dithering",
+    "file_size",
+    "file_stem",
+    "literal",
+    "original_alt",
+    "psnr",
+    "quote_name",
+    "rebuilt_alt",
+    "region_words",
+]
 
 
 def file_size(n_bytes: float) -> str:
@@ -80,3 +91,47 @@ def quote_name(name: str) -> str:
     if shown[0] in "` " or shown[-1] in "` ":
         shown = f" {shown} "
     return f"{fence}{shown}{fence}"
+
+
+# Text alternatives of the pictures (the ``alt`` of st.image, of the before / after view's
+# <img> elements): what the picture shows, in words a screen reader speaks, never the file.
+# They are attributes, not Markdown, so names go in as they are.
+
+
+def original_alt(name: str, width: int, height: int, n_colors: int) -> str:
+    """``"china.jpg, the original picture: 640 × 427 pixels, 96,615 distinct colours"``."""
+    return f"{name}, the original picture: {width:,} × {height:,} pixels, {n_colors:,} distinct colours"
+
+
+def rebuilt_alt(
+    name: str,
+    n_colors: int,
+    method: str,
+    space: str,
+    *,
+    delta_e: float | None = None,
+    dither: float = 0.0,
+    dither_kind: str = "diffusion",
+    palette_name: str = "",
+    edits: int = 0,
+) -> str:
+    """What a reconstruction shows: ``"china.jpg rebuilt from 16 k-means colours in RGB,
+    mean ΔE 5.97"``; a brought palette (``method`` ``"palette"``) is named
+    (``"china.jpg mapped to the 16 colours of PICO-8 in Lab, dithered, …"``), and
+    edited entries are counted."""
+    if method == "palette":
+        words = f"{name} mapped to the {colours(n_colors)} of {palette_name or 'your palette'} in {SPACE_LABELS[space]}"
+    else:
+        words = f"{name} rebuilt from {n_colors:,} {METHOD_LABELS[method]} colours in {SPACE_LABELS[space]}"
+    if dither:
+        words += f", {dithering(dither, dither_kind)}"
+    if edits:
+        words += f", {edits} {'entry' if edits == 1 else 'entries'} recoloured"
+    if delta_e is not None:
+        words += f", mean ΔE {delta_e:.2f}"
+    return words
+
+
+def region_words(left: int, top: int, width: int, height: int) -> str:
+    """``"pixels 160–479 across and 53–372 down"``: a rectangle of a picture, in words."""
+    return f"pixels {left:,}–{left + width - 1:,} across and {top:,}–{top + height - 1:,} down"

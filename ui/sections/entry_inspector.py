@@ -90,7 +90,9 @@ def render(
             "Sort swatches by", options=list(SORTS), format_func=SORTS.__getitem__, key=state.ENTRY_SORT
         ) or "share"
         order = quant.swatch_order(tile.palette, tile.counts, by=sort)
-        st.html(pictures.palette_strip_html(tile.palette[order], pinned=tile.pinned[order], height_px=28))
+        st.html(
+            pictures.palette_strip_html(tile.palette[order], pinned=tile.pinned[order], counts=tile.counts[order], height_px=28)
+        )
         hexes = quant.palette_hex(tile.palette)
         shares = tile.counts / max(int(tile.counts.sum()), 1)
         if st.session_state[state.ENTRY_CHOICE] not in range(len(hexes)):
@@ -139,7 +141,12 @@ def render(
     with picture:
         with st.spinner("Finding the entry's pixels…"):
             shown = cached_entries.entry_picture(ref, n_colors, settings, edits, index, method=method)
-        st.image(shown.png, output_format="PNG")
+        share = f"{100 * shares[index]:.1f} % of the pixels" if tile.counts[index] else "no pixel"
+        st.image(
+            shown.png, output_format="PNG",
+            alt=f"{ref.name}: the pixels of entry {index + 1} ({hexes[index]}, {share}) in "
+            f"{title_of(n_colors, method)} as they are, every other pixel faded",
+        )
         st.caption(
             f"Where entry {index + 1} ({html.escape(hexes[index])}) paints in {title_of(n_colors, method)}; "
             "the other pixels are faded."
