@@ -37,6 +37,7 @@ References
 from __future__ import annotations
 
 import sys
+import threading
 import warnings
 from typing import TYPE_CHECKING
 
@@ -121,21 +122,28 @@ _CHUNK_ELEMENTS = 1 << 18
 small enough to stay in cache, which makes the assignment several times faster."""
 
 
+_POOL_MODULES = ("sklearn.utils._openmp_helpers", "scipy.linalg._fblas")
+"""Extension modules loaded with a native pool: scikit-learn's OpenMP runtime, scipy's BLAS."""
+
+
 class _NativePools:
-    """A ``ThreadpoolController`` made on first use, and made again when modules have
-    been imported since: scikit-learn brings its OpenMP runtime (and scipy its BLAS)
-    only when a fit first imports it. Inspecting costs milliseconds, so it is not done
-    on every call."""
+    """A ``ThreadpoolController`` made on first use, and made again once
+    :data:`_POOL_MODULES` have loaded their pools: scikit-learn (and with it scipy) is
+    imported when a fit first needs it. Inspecting costs 5-30 ms, so it is not done on
+    every call."""
 
     def __init__(self) -> None:
         self._inspected: tuple[int, ThreadpoolController] | None = None
+        self._lock = threading.Lock()  # the k-means fits of one palette start side by side
 
     def limit(self, **limits) -> object:
         """``ThreadpoolController.limit(**limits)`` over the pools loaded now."""
-        inspected = self._inspected
-        if inspected is None or inspected[0] != len(sys.modules):
-            inspected = self._inspected = (len(sys.modules), ThreadpoolController())
-        return inspected[1].limit(**limits)
+        loaded = sum(name in sys.modules for name in _POOL_MODULES)
+        with self._lock:
+            if self._inspected is None or self._inspected[0] != loaded:
+                self._inspected = (loaded, ThreadpoolController())
+            controller = self._inspected[1]
+        return controller.limit(**limits)
 
 
 _THREADPOOLS = _NativePools()
