@@ -174,3 +174,23 @@ def test_dithered_table_and_summary() -> None:
 
 def test_bench_options_include_the_dithered_table() -> None:
     assert parse_args([]).dither and not parse_args(["--no-dither"]).dither
+
+
+# --- the table of palettes a person shapes ---------------------------------------------------
+
+
+def test_shaped_rows_run_on_a_tiny_image_and_fill_the_table(tiny: np.ndarray) -> None:
+    from bench.shaped import PINNED, ROWS, Y, imagequant, measure_shaped, overwrite_baseline, pins_for, render_shaped
+
+    rows = measure_shaped({"tiny": tiny}, isolate=False)
+    lines = render_shaped(rows).splitlines()
+    assert lines[0] == "| image | palette | s (median) | ratio to Y | MSE | error with pins ≤ overwrite baseline |"
+    assert [row.row for row in rows] == [line.split(" | ")[1] for line in lines[2:]] == list(ROWS)
+    pins = pins_for(tiny)
+    assert pins.shape == (4, 3) and quant.palette_hex(pins[:2]) == ["#ff00ff", "#00ffff"]
+    pinned = next(row for row in rows if row.row == PINNED)
+    assert pinned.pins_held and pinned.baseline == pytest.approx(overwrite_baseline(tiny, pins))
+    assert pinned.mse == pytest.approx(direct_mse(tiny, quant.quantize(tiny, 32, fixed=pins).image))
+    assert pinned.mse <= pinned.baseline and "| yes: " in lines[2 + list(ROWS).index(PINNED)]
+    done = [row for row in rows if row.row != Y or imagequant is not None]
+    assert all(row.skipped is None and math.isfinite(row.mse) and row.seconds >= 0 for row in done)
