@@ -17,8 +17,8 @@ alpha into three classes:
   takes an opaque entry, so it can never turn transparent.
 * **partly transparent** (alpha 1 to 254): usually a thin anti-aliased edge or a soft
   shadow. Their distinct RGBA colours, weighted by pixel count, are clustered by
-  k-means in premultiplied RGBA (4-D; binned on a 32-level grid first when there are
-  more than 65,536 of them) into entries with their own alpha. Each of these pixels
+  k-means in premultiplied RGBA (4-D; past 65,536 of them, seeded on a 32-level grid
+  of that space and finished on a 64-level one, as the engine does for RGB) into entries with their own alpha. Each of these pixels
   then takes the entry nearest it in premultiplied RGBA among ALL entries, opaque and
   transparent ones included (an edge pixel of alpha 250 may well be served best by an
   opaque entry).
@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -76,8 +77,9 @@ TRANSPARENT, PARTIAL, OPAQUE = 0, 1, 2
 _EXACT_PARTIAL = 1 << 16
 """Most distinct partly transparent colours clustered as they are; more are binned first."""
 
-_PARTIAL_BIN_SHIFT = 3
-"""Premultiplied channels are binned to ``256 >> 3 = 32`` levels when there are too many colours."""
+_COARSE_SHIFT, _FINE_SHIFT = 3, 2
+"""Premultiplied channels are binned to ``256 >> 3 = 32`` levels (seeding) and ``256 >> 2 = 64``
+levels (the Lloyd iterations) when there are too many colours to cluster as they are."""
 
 _PARTIAL_N_INIT = 2
 """k-means++ seedings tried for the partly transparent entries."""
@@ -135,6 +137,11 @@ class Split:
     def n_opaque(self) -> int:
         return 0 if self.opaque_pixels is None else int(self.opaque_pixels.shape[1])
 
+    @cached_property
+    def partial_points(self) -> np.ndarray:
+        """(m, 4) float64: :attr:`partial_colors` premultiplied, made once."""
+        return premultiply(self.partial_colors)
+
 
 def split(image: np.ndarray) -> Split:
     """Sort an (H, W, 4) uint8 image's pixels into the three classes."""
@@ -159,17 +166,23 @@ def split(image: np.ndarray) -> Split:
     )
 
 
-def _partial_points(parts: Split, *, binned: bool) -> tuple[np.ndarray, np.ndarray]:
+def _partial_points(parts: Split, shift: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The partly transparent colours in premultiplied RGBA (float64) and their pixel counts;
-    ``binned``: the weighted means of the occupied cells of a 32-level grid instead."""
-    points = premultiply(parts.partial_colors)
+    with ``shift``, the weighted means of the occupied cells of a ``256 >> shift``-level grid."""
+    points = parts.partial_points
     weights = parts.partial_counts.astype(np.float64)
-    if not binned:
+    if shift is None:
         return points, weights
-    cells = np.minimum(points, 255.0).astype(np.uint32) >> _PARTIAL_BIN_SHIFT
-    bits = 8 - _PARTIAL_BIN_SHIFT
+    cells = np.minimum(points, 255.0).astype(np.uint32) >> shift
+    bits = 8 - shift
     cell_codes = ((cells[:, 0] << bits | cells[:, 1]) << bits | cells[:, 2]) << bits | cells[:, 3]
-    cell_of = np.unique(cell_codes, return_inverse=True)[1].reshape(-1)
+    if 4 * bits <= 20:  # a table of every cell is small: count without sorting
+        occupied = np.flatnonzero(np.bincount(cell_codes, minlength=1 << (4 * bits)))
+        lookup = np.zeros(1 << (4 * bits), dtype=np.intp)
+        lookup[occupied] = np.arange(occupied.shape[0])
+        cell_of = lookup[cell_codes]
+    else:
+        cell_of = np.unique(cell_codes, return_inverse=True)[1].reshape(-1)
     totals = np.bincount(cell_of, weights=weights)
     sums = np.stack([np.bincount(cell_of, weights=weights * points[:, c]) for c in range(4)], axis=1)
     return sums / totals[:, None], totals
@@ -194,7 +207,7 @@ def _budgets(
     if free <= need_opaque:
         return free, 0, None
     opaque_cells, opaque_weights = _bins(histogram, _COARSE_BITS)
-    partial_cells, partial_weights = _partial_points(parts, binned=True)
+    partial_cells, partial_weights = _partial_points(parts, _COARSE_SHIFT)
     points = np.concatenate([np.column_stack([opaque_cells, np.full(opaque_cells.shape[0], 255.0)]), partial_cells])
     weights = np.concatenate([opaque_weights, partial_weights])
     most = min(free - need_opaque, n_partial)
@@ -229,19 +242,21 @@ def _partial_entries(parts: Split, n_entries: int, *, method: str, seed: int, st
         return entries
     if colors.shape[0] <= n_entries:
         return colors.copy()
-    points, weights = _partial_points(parts, binned=False)
+    many = colors.shape[0] > _EXACT_PARTIAL
+    points, weights = _partial_points(parts, _FINE_SHIFT if many else None)
+    if points.shape[0] <= n_entries:  # the colours crowd into few cells: cluster them as they are
+        points, weights = _partial_points(parts)
     if start is None:
-        coarse, coarse_weights = _partial_points(parts, binned=colors.shape[0] > _EXACT_PARTIAL)
-        if coarse.shape[0] > n_entries:
-            seeds = np.random.RandomState(seed).randint(np.iinfo(np.int32).max, size=_PARTIAL_N_INIT)
-            start = min(
-                (_fit(coarse, coarse_weights, n_entries, init="k-means++", random_state=int(s), tol=1e-6) for s in seeds),
-                key=lambda fitted: fitted.inertia_,
-            ).cluster_centers_
-            if coarse.shape[0] == points.shape[0]:
-                return _to_straight(start)
-    if start is None:
-        start = "k-means++"
+        coarse, coarse_weights = _partial_points(parts, _COARSE_SHIFT) if many else (points, weights)
+        if coarse.shape[0] <= n_entries:
+            coarse, coarse_weights = points, weights
+        seeds = np.random.RandomState(seed).randint(np.iinfo(np.int32).max, size=_PARTIAL_N_INIT)
+        start = min(
+            (_fit(coarse, coarse_weights, n_entries, init="k-means++", random_state=int(s), tol=1e-6) for s in seeds),
+            key=lambda fitted: fitted.inertia_,
+        ).cluster_centers_
+        if coarse is points:
+            return _to_straight(start)
     centres = _fit(points, weights, n_entries, init=start, random_state=seed, tol=1e-4, max_iter=30).cluster_centers_
     return _to_straight(centres)
 
@@ -344,7 +359,7 @@ def fit_rgba(
     transparent_entry = int(transparent[0]) if transparent.size else -1
 
     partial_labels = (
-        _nearest(premultiply(parts.partial_colors), premultiply(entries)) if parts.partial_colors.shape[0] else np.empty(0, dtype=np.intp)
+        _nearest(parts.partial_points, premultiply(entries)) if parts.partial_colors.shape[0] else np.empty(0, dtype=np.intp)
     )
     counts = np.bincount(partial_labels, weights=parts.partial_counts, minlength=entries.shape[0])
     if opaque_fit is not None:
@@ -520,11 +535,17 @@ def recolor_rgba(result: PaletteFit | Quantized, colors: np.ndarray) -> PaletteF
 
 def _check_same_image(parts: Split, fit: PaletteFit) -> None:
     """ValueError unless ``fit`` was made from the image ``parts`` splits."""
-    tr = fit.transparency
-    if tr is None:
+    if fit.transparency is None:
         raise ValueError("image has an alpha channel, but the palette was fitted to an RGB image.")
     if parts.shape != fit.shape:
         raise ValueError(f"image is {parts.shape[1]} x {parts.shape[0]}, but the palette was fitted to a {fit.shape[1]} x {fit.shape[0]} image.")
+    if not _same_pixels(parts, fit):
+        raise ValueError("image is not the image the palette was fitted to: their colours differ.")
+
+
+def _same_pixels(parts: Split, result: PaletteFit | Quantized) -> bool:
+    """Whether ``result`` (of an RGBA image of the same size) was made from the pixels ``parts`` splits."""
+    tr = result.transparency
     same = (
         parts.n_transparent == tr.n_transparent
         and parts.n_opaque == tr.n_opaque
@@ -533,11 +554,20 @@ def _check_same_image(parts: Split, fit: PaletteFit) -> None:
     )
     if same and parts.n_opaque:
         histogram = analyse(parts.opaque_pixels)[1]
-        same = histogram is fit.source or (
-            np.array_equal(histogram.codes, fit.source.codes) and np.array_equal(histogram.counts, fit.source.counts)
+        same = histogram is result.source or (
+            np.array_equal(histogram.codes, result.source.codes) and np.array_equal(histogram.counts, result.source.counts)
         )
-    if not same:
-        raise ValueError("image is not the image the palette was fitted to: their colours differ.")
+    return same
+
+
+def made_from(image: np.ndarray, result: PaletteFit | Quantized) -> bool:
+    """Whether a result of an RGBA image was made from ``image`` (an (H, W, 4) uint8 array):
+    then its ``source``, ``color_labels`` or ``pairs`` and ``transparency`` describe every
+    pixel of it, and :func:`quant.metrics` measures it per distinct colour."""
+    if result.transparency is None or image.ndim != 3 or image.shape[2] != 4:
+        return False
+    shape = result.shape if isinstance(result, PaletteFit) else result.labels.shape
+    return image.shape[:2] == tuple(shape) and _same_pixels(split(image), result)
 
 
 def _dithered_opaque(image: np.ndarray, parts: Split, fit: PaletteFit, strength: float, dither_kind: str) -> np.ndarray:

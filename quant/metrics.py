@@ -398,15 +398,17 @@ def premultiplied_mse(original: np.ndarray, reconstruction: np.ndarray) -> float
 
 def _rgba_metrics(original: np.ndarray, reconstruction: object, *, ssim: bool, background: tuple[int, int, int]) -> Metrics:
     """:func:`metrics` when either side has an alpha channel."""
+    from quant.alpha import made_from, visibility
     from quant.pipeline import PaletteFit, Quantized, apply_palette
 
+    original = check_image(original, "original", alpha=True)
+    if isinstance(reconstruction, (PaletteFit, Quantized)) and made_from(original, reconstruction):
+        return _rgba_result_metrics(original, reconstruction, ssim=ssim, background=background)
     if isinstance(reconstruction, PaletteFit):
         reconstruction = apply_palette(original, reconstruction)
     if isinstance(reconstruction, Quantized):
         reconstruction = reconstruction.image
     original, reconstruction = _rgba_pair(original, reconstruction)
-    from quant.alpha import visibility
-
     mse = premultiplied_mse(original, reconstruction)
     changed = int(np.count_nonzero(visibility(original) != visibility(reconstruction)))
     flat_original, flat_reconstruction = composite(original, background), composite(reconstruction, background)
@@ -417,6 +419,43 @@ def _rgba_metrics(original: np.ndarray, reconstruction: object, *, ssim: bool, b
         psnr=_psnr(mse),
         ssim=_ssim(flat_original, flat_reconstruction) if ssim else None,
         delta_e=float(np.dot(delta_e.astype(np.float64), counts) / counts.sum()),
+        changed_visibility=changed,
+        background=background,
+    )
+
+
+def _rgba_result_metrics(original: np.ndarray, result: Quantized | PaletteFit, *, ssim: bool, background: tuple[int, int, int]) -> Metrics:
+    """:func:`metrics` of a result made from the RGBA ``original``, per distinct colour: the
+    opaque ones (or their dithered pairs) from its histogram, the partly transparent ones
+    from ``transparency``; a transparent pixel is the background on both sides."""
+    from quant.pipeline import PaletteFit, apply_palette
+
+    histogram, tr = result.source, result.transparency
+    entries = np.column_stack([result.palette, result.alpha])
+    flat_entries = composite(entries[np.newaxis], background)[0]
+    flat_partial = composite(tr.colors[np.newaxis], background)[0]
+    delta_e = [_delta_e(_lab_of_colors(flat_partial), _lab_of_colors(flat_entries)[tr.labels])]
+    counts = [tr.counts]
+    pairs = getattr(result, "pairs", None)
+    if histogram is not None and pairs is not None:
+        delta_e.append(_delta_e(_histogram_lab(histogram)[pairs.colors], _lab_of_colors(flat_entries)[pairs.labels]))
+        counts.append(pairs.counts)
+    elif histogram is not None:
+        delta_e.append(_delta_e(_histogram_lab(histogram), _lab_of_colors(flat_entries)[result.color_labels]))
+        counts.append(histogram.counts)
+    total = sum(float(np.dot(values.astype(np.float64), weights)) for values, weights in zip(delta_e, counts))
+    entry_alpha = result.alpha[tr.labels]
+    changed = int(tr.counts[(entry_alpha == 0) | (entry_alpha == 255)].sum())
+    ssim_value = None
+    if ssim:
+        image = apply_palette(original, result).image if isinstance(result, PaletteFit) else result.image
+        ssim_value = _ssim(composite(original, background), composite(image, background))
+    n_pixels = original.shape[0] * original.shape[1]
+    return Metrics(
+        mse=result.mse,
+        psnr=_psnr(result.mse),
+        ssim=ssim_value,
+        delta_e=total / n_pixels,
         changed_visibility=changed,
         background=background,
     )

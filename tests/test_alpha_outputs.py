@@ -135,3 +135,19 @@ def test_error_map_with_alpha(cutout: np.ndarray) -> None:
     delta_e = quant.error_map(cutout, result.image)
     np.testing.assert_allclose(delta_e, quant.error_map(composite(cutout), composite(result.image)))
     assert delta_e[cutout[..., 3] == 0].max() == 0
+
+
+@pytest.mark.parametrize("options", [{}, {"dither": True}, {"dither": 0.5, "dither_kind": "ordered"}, {"space": "lab"}])
+def test_metrics_per_colour_equal_metrics_per_pixel(logo: np.ndarray, options: dict) -> None:
+    result = quant.quantize(logo, 10, **options)
+    for background in ((255, 255, 255), (30, 60, 90)):
+        per_colour = quant.metrics(logo, result, background=background)
+        per_pixel = quant.metrics(logo, result.image, background=background)
+        assert per_colour.mse == pytest.approx(per_pixel.mse, rel=1e-9)
+        assert per_colour.delta_e == pytest.approx(per_pixel.delta_e, rel=1e-5)
+        assert per_colour.ssim == pytest.approx(per_pixel.ssim)
+        assert per_colour.changed_visibility == per_pixel.changed_visibility
+    # A result measured against another image is measured by its pixels.
+    other = logo.copy()
+    other[..., 3] = np.where(other[..., 3] == 0, 0, 255)
+    assert quant.metrics(other, result).mse == pytest.approx(premultiplied_mse(other, result.image))
