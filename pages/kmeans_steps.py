@@ -55,14 +55,16 @@ with st.spinner(f"Running k-means with {n_colors} centres on every colour of the
     trace = cached_steps.kmeans_trace(ref, n_colors, init, seed)
     animation = cached_steps.steps_animation(ref, n_colors, init, seed)
 
-st.plotly_chart(
-    animation, key="steps_animation", width="stretch", theme=None,
-    alt=f"Animation of k-means with {n_colors} centres on {ref.name}, {len(animation.frames)} steps: the colour "
-    "cloud in 3D and on the red–green plane painted by centre, the picture rebuilt from the centres, and the error "
-    "after each half-step. Play, Pause and the slider work from the keyboard.",
-)
-# Plotly's play / pause buttons and slider are drawn for the mouse only; this makes them Tab stops.
-st.html(keyboard.animation_keys_html(animation, chart_key="steps_animation"), unsafe_allow_javascript=True)
+# No gap: the script below the chart takes no room and should leave none.
+with st.container(gap=None):
+    st.plotly_chart(
+        animation, key="steps_animation", width="stretch", theme=None,
+        alt=f"Animation of k-means with {n_colors} centres on {ref.name}, {len(animation.frames)} steps: the colour "
+        "cloud in 3D and on the red–green plane painted by centre, the picture rebuilt from the centres, and the "
+        "error after each half-step. Play, Pause and the slider work from the keyboard.",
+    )
+    # Plotly's play / pause buttons and slider are drawn for the mouse only; this makes them Tab stops.
+    st.html(keyboard.animation_keys_html(animation, chart_key="steps_animation"), unsafe_allow_javascript=True)
 
 verdict = (
     f"converged after **{trace.n_steps}** iterations (no centre moved by more than half a level)"
