@@ -26,7 +26,7 @@ def small_compare_copy(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def code_of(app: AppTest) -> str:
     """The code blocks of "Show the code" (not the sidebar's link)."""
-    return "\n".join(block.value for block in app.code if block.language == "python")
+    return "\n".join(block.value for block in app.code if not block.value.startswith(("http", "/")))
 
 
 @pytest.mark.parametrize(("page", "call"), list(PAGES.items()))

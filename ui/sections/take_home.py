@@ -52,5 +52,7 @@ def render(url_path: str) -> None:
                 width="stretch",
             )
         with st.expander("Show the code", icon=":material/code:"):
+            # Plain, wrapped: Streamlit's syntax colours fall below 4.5:1 contrast, and a
+            # block that scrolls sideways cannot be reached by keyboard (docs/accessibility.md).
             for cell in cached_notebooks.code(page, settings, ref.digest):
-                st.code(cell, language="python")
+                st.code(cell, language=None, wrap_lines=True)
