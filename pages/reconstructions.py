@@ -200,6 +200,8 @@ if tiles:
                     before_label="Original",
                     after_label=f"{n_colors} colours",
                     element_id=f"recon-before-after-{chosen}-{zoom}",
+                    before_alt=f"The original {ref.name}, {where}, at {ZOOMS[zoom]}",
+                    after_alt=f"The same {where} of {picture_alt(n_colors, method)}, at {ZOOMS[zoom]}",
                 ),
                 unsafe_allow_javascript=True,  # our own script; the labels and alt text are escaped
             )

@@ -76,20 +76,20 @@ def test_before_after_view_lays_the_original_over_the_reconstruction(app) -> Non
     root = app.locator("#recon-before-after-0-1")
     root.wait_for()
     assert app.locator(".st-key-recon_detail_original").count() == 0  # one picture, not two side by side
-    images = root.locator("img")
     # The two layers are the same full-size regions the side-by-side view shows.
     image = load_sample_image("china.jpg")
     top, left = round(0.5 * 426) - 160, round(0.5 * 639) - 160
     layers = {}
-    for index in range(2):
-        source = images.nth(index).get_attribute("src")
+    # The original is the layer the handle clips (.ba-before); both say what they show.
+    for name, layer in (("original", root.locator("img.ba-before")), ("result", root.locator("img:not(.ba-before)"))):
+        source = layer.get_attribute("src")
         assert source.startswith("data:image/png;base64,")
-        layers[images.nth(index).get_attribute("alt")] = np.asarray(
-            Image.open(io.BytesIO(base64.b64decode(source.split(",", 1)[1]))).convert("RGB")
-        )
-    np.testing.assert_array_equal(layers["Original"], image[top : top + 320, left : left + 320])
+        layers[name] = np.asarray(Image.open(io.BytesIO(base64.b64decode(source.split(",", 1)[1]))).convert("RGB"))
+    assert root.locator("img.ba-before").get_attribute("alt").startswith("The original china.jpg, pixels 160–479 across")
+    assert "rebuilt from 16 k-means colours" in root.locator("img:not(.ba-before)").get_attribute("alt")
+    np.testing.assert_array_equal(layers["original"], image[top : top + 320, left : left + 320])
     full = quant.quantize(image, 16).image
-    np.testing.assert_array_equal(layers["16 colours"], full[top : top + 320, left : left + 320])
+    np.testing.assert_array_equal(layers["result"], full[top : top + 320, left : left + 320])
     # The handle moves in the browser, without a rerun: the range, then a click on the picture.
     before = root.locator(".ba-before")
     assert before.evaluate("e => e.style.clipPath") == "inset(0px 50% 0px 0px)"
