@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import concurrent.futures
 import io
 import json
 import os
@@ -191,7 +192,10 @@ def executed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Notebo
             made[name] = (settings, nb)
     finally:
         patch.undo()
-    asyncio.run(_execute_all(jobs))
+    # In a thread of its own: the browser tests' Playwright (same session) keeps an event
+    # loop running in this one, where asyncio.run() refuses to start another.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as runner:
+        runner.submit(asyncio.run, _execute_all(jobs)).result()
     return made
 
 
