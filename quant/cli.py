@@ -24,6 +24,8 @@ with status 2, as argparse does.
 from __future__ import annotations
 
 import argparse
+import atexit
+import gc
 import hashlib
 import json
 import math
@@ -405,6 +407,7 @@ def _all_file_results(image_path: str, sizes: list[int | None], args: argparse.N
 def _start_worker(jobs: int) -> None:
     """Set up one of a pool of ``jobs`` processes, which share the cores out between them."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to answer
+    atexit.register(gc.freeze)  # see quant/__main__.py: the pool waits for its processes to end
     # Native pools at one thread: those loaded already (numpy's BLAS), and those loaded later.
     os.environ.update(dict.fromkeys(("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"), "1"))
     threadpoolctl.threadpool_limits(limits=1)
