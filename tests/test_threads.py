@@ -12,6 +12,7 @@ import threading
 
 import numpy as np
 import pytest
+import sklearn.cluster  # noqa: F401 - quant imports it on first use; its OpenMP pool must be loaded before the test compares pools
 import threadpoolctl
 
 import quant
