@@ -71,6 +71,7 @@ __all__ = [
     "screen_picture",
     "tile_key",
     "upload_ref",
+    "visible_pixels",
     "warm_up",
 ]
 
@@ -293,6 +294,26 @@ def original_small(ref: ImageRef) -> np.ndarray:
 
 
 # --- colours and palettes ----------------------------------------------------------
+
+
+def visible_pixels(ref: ImageRef) -> np.ndarray:
+    """The colours of the pixels one can see, as a read-only (H, W, 3) image: the image
+    itself when it has no transparency, else a (1, N, 3) row of the N pixels whose
+    alpha is above 0 (their straight colours; fully transparent pixels are left out).
+
+    What the colour cloud, the k-means traces and the colour count work on: the colour
+    under a fully transparent pixel is not part of the picture. N can be 0.
+    """
+    image = pixels(ref)
+    if image.shape[-1] == 3:
+        return image
+
+    def make() -> np.ndarray:
+        visible = np.ascontiguousarray(image[..., :3][image[..., 3] > 0])[None]
+        visible.flags.writeable = False
+        return visible
+
+    return stored(("visible", ref.digest), make)
 
 
 def color_sample(ref: ImageRef) -> quant.ColorSample:
