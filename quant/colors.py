@@ -336,20 +336,33 @@ def count_colors(image: np.ndarray) -> int:
 
     Parameters
     ----------
-    image : (H, W, 3) uint8 array
-        An RGB image.
+    image : (H, W, 3) or (H, W, 4) uint8 array
+        An RGB image, or an RGBA one (straight alpha, as :func:`quant.load_image` with
+        ``keep_alpha=True`` gives).
 
     Returns
     -------
     int
-        Number of distinct RGB triples among the pixels.
+        Number of distinct RGB triples among the pixels. For RGBA, the distinct
+        (r, g, b, a) values of the pixels one can see, plus one for all the fully
+        transparent pixels together when there is any: the colour under alpha 0 is
+        not part of the picture (an indexed PNG gives them one entry).
 
     Examples
     --------
     >>> import numpy as np
     >>> count_colors(np.array([[[0, 0, 0], [255, 0, 0], [0, 0, 0]]], dtype=np.uint8))
     2
+    >>> count_colors(np.array([[[0, 0, 0, 0], [9, 9, 9, 0], [255, 0, 0, 128]]], dtype=np.uint8))
+    2
     """
+    if image.ndim == 3 and image.shape[-1] == 4:
+        from quant.alpha import split  # noqa: PLC0415 - quant.alpha imports this module
+
+        check_image(image, alpha=True)
+        parts = split(image)
+        opaque = 0 if parts.opaque_pixels is None else len(color_histogram(parts.opaque_pixels))
+        return opaque + len(parts.partial_colors) + int(parts.n_transparent > 0)
     return len(color_histogram(image))
 
 

@@ -62,8 +62,8 @@ class Storage:
     ratio: float
 
 
-def storage(n_pixels: int, n_colors: int) -> Storage:
-    """Storage arithmetic of a palette image against 24-bit true colour.
+def storage(n_pixels: int, n_colors: int, *, alpha: bool = False) -> Storage:
+    """Storage arithmetic of a palette image against 24-bit true colour (32-bit with ``alpha``).
 
     Parameters
     ----------
@@ -71,6 +71,10 @@ def storage(n_pixels: int, n_colors: int) -> Storage:
         Pixels of the image, at least 1.
     n_colors : int
         Palette size, at least 1.
+    alpha : bool, default False
+        The image has transparency: a plain pixel then takes 32 bits (red, green, blue
+        and alpha) and each palette entry 32 (its colour, and its alpha as PNG's tRNS
+        chunk keeps it); the index per pixel is the same.
 
     Returns
     -------
@@ -85,8 +89,9 @@ def storage(n_pixels: int, n_colors: int) -> Storage:
     if n_pixels < 1 or n_colors < 1:
         raise ValueError(f"n_pixels and n_colors must be at least 1, got {n_pixels} and {n_colors}.")
     index_bits = max(1, math.ceil(math.log2(n_colors)))
-    raw_bits = 24 * n_pixels
-    palette_bits = 24 * n_colors
+    channel_bits = 32 if alpha else 24
+    raw_bits = channel_bits * n_pixels
+    palette_bits = channel_bits * n_colors
     indexed_bits = index_bits * n_pixels + palette_bits
     return Storage(
         n_pixels=n_pixels,
