@@ -28,7 +28,7 @@ from types import MappingProxyType
 import numpy as np
 from numpy.typing import ArrayLike
 
-from quant.colors import analyse
+from quant.colors import analyse, count_colors
 from quant.errors import ImageError
 from quant.loading import check_image
 from quant.metrics import metrics
@@ -107,8 +107,9 @@ def _guide(image: np.ndarray) -> np.ndarray | None:
     step = n_pixels // GUIDE_PIXELS
     # An odd stride avoids sampling the same columns row after row.
     step += 1 - step % 2
-    pixels = image.reshape(-1, 3)[step // 2 :: step]
-    return np.ascontiguousarray(pixels).reshape(-1, 1, 3)
+    channels = image.shape[-1]
+    pixels = image.reshape(-1, channels)[step // 2 :: step]
+    return np.ascontiguousarray(pixels).reshape(-1, 1, channels)
 
 
 def _slope(points: Mapping[int, float], around: int) -> float | None:
@@ -188,8 +189,9 @@ def smallest_fit(
 
     Parameters
     ----------
-    image : (H, W, 3) uint8 array
-        An RGB image.
+    image : (H, W, 3) or (H, W, 4) uint8 array
+        An RGB image, or an RGBA one (straight alpha): its ΔE is then measured on the
+        composites over white, as :func:`quant.metrics` measures it.
     max_delta_e : float
         The target: a positive, finite mean ΔE. About 1 is invisible side by side,
         2.3 a just-noticeable difference.
@@ -214,7 +216,7 @@ def smallest_fit(
         image's colours and the pins, if they are fewer) miss the target; the
         message gives the ΔE they reach.
     ValueError
-        If ``image`` is not an (H, W, 3) uint8 array.
+        If ``image`` is not an (H, W, 3) or (H, W, 4) uint8 array.
 
     Notes
     -----
@@ -230,18 +232,27 @@ def smallest_fit(
     An image with at most 256 distinct colours meets any target with all of them
     (ΔE 0) for every method but ``"random"``.
     """
-    image = check_image(image)
+    image = check_image(image, alpha=True)
     target = _check_target(max_delta_e)
     _check_option(method, "method", METHODS)
     _check_option(space, "space", SPACES)
     pins = check_fixed(fixed, MAX_COLORS)
-    lower = 1 if pins is None else pins.shape[0]
+    n_pins = 0 if pins is None else pins.shape[0]
+    lower = max(1, n_pins)
+    if image.shape[-1] == 4:
+        # Visibility never changes: a transparent entry, and an opaque one (or the pins), at least.
+        opacity = image[..., 3]
+        lower = max(1, int(bool((opacity == 0).any())) + max(n_pins, int(bool((opacity == 255).any()))))
 
     def upper_of(on: np.ndarray) -> int:
         """Enough colours for no error: the image's, with the pins."""
-        histogram = analyse(on)[1]
         if method == "random":
             return MAX_COLORS
+        if on.shape[-1] == 4:
+            # Its visible RGBA values and one transparent entry; pins on top, at most.
+            distinct = count_colors(on)
+            return min(MAX_COLORS, distinct if pins is None else distinct + pins.shape[0])
+        histogram = analyse(on)[1]
         return min(MAX_COLORS, len(histogram) if pins is None else count_with_pins(histogram, pins))
 
     def measured(on: np.ndarray, tried: dict[int, float], fits: dict[int, PaletteFit] | None):
@@ -299,8 +310,8 @@ def smallest_palette(
 
     Parameters
     ----------
-    image : (H, W, 3) uint8 array
-        An RGB image.
+    image : (H, W, 3) or (H, W, 4) uint8 array
+        An RGB or RGBA image, as in :func:`smallest_fit`.
     max_delta_e : float
         The target mean ΔE, positive and finite.
     method, space, seed
@@ -321,7 +332,7 @@ def smallest_palette(
         largest palette misses. (An error rather than a flagged 256-colour result,
         so that a script never silently gets less than it asked for.)
     ValueError
-        If ``image`` is not an (H, W, 3) uint8 array.
+        If ``image`` is not an (H, W, 3) or (H, W, 4) uint8 array.
 
     Examples
     --------

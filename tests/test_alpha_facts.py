@@ -49,3 +49,27 @@ def test_storage_with_alpha_counts_32_bits_a_pixel_and_an_entry() -> None:
     assert with_alpha.indexed_bits == 4_000 + 512
     assert with_alpha.ratio == pytest.approx(32_000 / 4_512)
     assert with_alpha.ratio > plain.ratio
+
+
+@pytest.mark.parametrize("target", [1.0, 3.0])
+def test_smallest_fit_of_rgba_meets_the_target_and_one_fewer_misses(target: float) -> None:
+    from bench.images_alpha import logo_rgba
+
+    logo = logo_rgba(96)
+    search = quant.smallest_fit(logo, max_delta_e=target)
+    assert search.delta_e <= target
+    assert search.fit.alpha.shape == (search.fit.k,) and (search.fit.alpha == 0).any()
+    if search.n_colors > 1:
+        fewer = quant.fit_palette(logo, search.n_colors - 1)
+        assert quant.metrics(logo, fewer, ssim=False).delta_e > target
+    result = quant.smallest_palette(logo, max_delta_e=target)
+    assert result.image.shape == logo.shape
+    assert quant.metrics(logo, result, ssim=False).changed_visibility == 0
+
+
+def test_smallest_fit_of_rgba_with_pins_keeps_them() -> None:
+    from bench.images_alpha import logo_rgba
+
+    search = quant.smallest_fit(logo_rgba(64), max_delta_e=2.0, fixed=[[255, 0, 0]])
+    assert [255, 0, 0] in search.fit.palette.tolist()
+    assert search.delta_e <= 2.0
