@@ -56,7 +56,7 @@ def detail(
     full = cached.full_labels(ref, n_colors, method, settings)
     window = (slice(top, top + size), slice(left, left + size))
     original = np.array(image[window])
-    reconstruction = cached_entries.edited_palette(full.palette, edits)[full.labels[window]]
+    reconstruction = full.picture(cached_entries.edited_palette(full.palette, edits), window)
     cached.read_only(original, reconstruction)
     return Detail(top=top, left=left, original=original, reconstruction=reconstruction)
 
@@ -76,8 +76,9 @@ class DetailPictures:
 
 
 def _png(picture: np.ndarray) -> bytes:
+    """``picture`` as a PNG for the screen; with transparency, over a light checkerboard."""
     buffer = io.BytesIO()
-    Image.fromarray(picture).save(buffer, format="PNG", compress_level=1)
+    Image.fromarray(pictures.on_checkerboard(picture)).save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
 
 

@@ -10,11 +10,54 @@ import numpy as np
 
 import quant
 
-__all__ = ["before_after_html", "outlined", "palette_strip_html"]
+__all__ = ["CHECKER_CSS", "CHECKER_SIZE", "before_after_html", "on_checkerboard", "outlined", "palette_strip_html"]
+
+CHECKER_SIZE = 8
+"""Side of a checkerboard square, in pixels of the picture as encoded."""
+_CHECKER_LIGHT, _CHECKER_DARK = 255, 214
+"""The two greys of the checkerboard: light, as image editors draw transparency."""
+CHECKER_CSS = (
+    f"background-color:rgb({_CHECKER_LIGHT},{_CHECKER_LIGHT},{_CHECKER_LIGHT});"
+    f"background-image:conic-gradient(rgb({_CHECKER_DARK},{_CHECKER_DARK},{_CHECKER_DARK}) 25%,transparent 0 50%,"
+    f"rgb({_CHECKER_DARK},{_CHECKER_DARK},{_CHECKER_DARK}) 0 75%,transparent 0);background-size:12px 12px"
+)
+"""The same checkerboard as CSS, behind swatches with an alpha below 255."""
+
+
+def on_checkerboard(picture: np.ndarray, *, square: int = CHECKER_SIZE) -> np.ndarray:
+    """An RGBA picture drawn over a light checkerboard, as the screen shows transparency;
+    an RGB one is returned as it is.
+
+    Parameters
+    ----------
+    picture : (H, W, 4) or (H, W, 3) uint8 array
+        Straight (not premultiplied) alpha.
+    square : int
+        Side of a square in pixels (of ``picture``: a magnified picture passes its zoom
+        times this, so that the squares keep their size on screen).
+
+    Returns
+    -------
+    (H, W, 3) uint8 array
+    """
+    if picture.shape[-1] == 3:
+        return picture
+    height, width = picture.shape[:2]
+    rows = (np.arange(height) // square)[:, None]
+    columns = (np.arange(width) // square)[None, :]
+    board = np.where((rows + columns) % 2 == 0, _CHECKER_LIGHT, _CHECKER_DARK).astype(np.float32)[..., None]
+    alpha = picture[..., 3:].astype(np.float32) / 255.0
+    blended = picture[..., :3].astype(np.float32) * alpha + board * (1.0 - alpha)
+    return np.rint(blended).astype(np.uint8)
 
 
 def palette_strip_html(
-    palette: np.ndarray, *, height_px: int = 22, pinned: np.ndarray | None = None, counts: np.ndarray | None = None
+    palette: np.ndarray,
+    *,
+    height_px: int = 22,
+    pinned: np.ndarray | None = None,
+    counts: np.ndarray | None = None,
+    alpha: np.ndarray | None = None,
 ) -> str:
     """A row of colour swatches as HTML; hovering one shows its hex code.
 
@@ -34,6 +77,9 @@ def palette_strip_html(
     counts : (k,) int array, optional
         Pixels that take each entry: their share is said in the label, an entry no
         pixel takes is "unused" in its title and the label.
+    alpha : (k,) uint8 array, optional
+        Each entry's opacity: an entry below 255 is drawn over a checkerboard and
+        says "transparent" (alpha 0) or its opacity in per cent in its title and label.
 
     Returns
     -------
@@ -42,6 +88,7 @@ def palette_strip_html(
     """
     palette = np.asarray(palette, dtype=np.uint8)
     flags = np.zeros(len(palette), dtype=bool) if pinned is None else np.asarray(pinned, dtype=bool)
+    opacity = np.full(len(palette), 255) if alpha is None else np.asarray(alpha, dtype=np.int64)
     shares = None
     if counts is not None:
         counts = np.asarray(counts, dtype=np.float64)
@@ -51,6 +98,11 @@ def palette_strip_html(
     swatches, spoken = [], []
     for index, (hex_color, is_pinned, is_light) in enumerate(zip(quant.palette_hex(palette), flags, light)):
         notes = []
+        entry_alpha = int(opacity[index])
+        if entry_alpha == 0:
+            notes.append("transparent")
+        elif entry_alpha < 255:
+            notes.append(f"{round(100 * entry_alpha / 255)}% opaque")
         if shares is not None and shares[index] == 0:
             notes.append("unused")
         if is_pinned:
@@ -65,8 +117,12 @@ def palette_strip_html(
                 f'<span class="pin-mark" style="width:7px;height:7px;border-radius:50%;background:{ink};'
                 f'box-shadow:0 0 0 1px {hex_color}"></span>'
             )
+        fill = f"background:{hex_color}"
+        if entry_alpha < 255:
+            red, green, blue = (int(value) for value in palette[index])
+            fill = f"{CHECKER_CSS};box-shadow:inset 0 0 0 {height_px}px rgba({red},{green},{blue},{entry_alpha / 255:.3f})"
         swatches.append(
-            f'<div title="{html.escape(title)}" style="flex:1 1 0;background:{hex_color};display:flex;'
+            f'<div title="{html.escape(title)}" style="flex:1 1 0;{fill};display:flex;'
             f'align-items:center;justify-content:center">{dot}</div>'
         )
     label = f"Palette of {len(palette)} colour{'' if len(palette) == 1 else 's'}: {', '.join(spoken)}"
@@ -78,18 +134,18 @@ def palette_strip_html(
 
 def outlined(picture: np.ndarray, box: tuple[float, float, float, float], *, color: tuple[int, int, int] = (255, 45, 85)) -> np.ndarray:
     """A copy of an (H, W, 3) uint8 picture with a rectangle drawn on it, to show
-    where a detail is cut.
+    where a detail is cut (an RGBA one is drawn over the checkerboard first).
 
     Parameters
     ----------
-    picture : (H, W, 3) uint8 array
+    picture : (H, W, 3) or (H, W, 4) uint8 array
         The picture.
     box : (left, top, right, bottom)
         The rectangle, as fractions (0 to 1) of the picture's width and height.
     color : (r, g, b)
         The outline's colour; a white line runs inside it so that it shows on any colour.
     """
-    drawn = np.array(picture, dtype=np.uint8, copy=True)
+    drawn = np.array(on_checkerboard(picture), dtype=np.uint8, copy=True)
     height, width = drawn.shape[:2]
     line = max(2, round(min(width, height) / 160))
     left = min(max(0, round(box[0] * width)), width - 1)
