@@ -89,6 +89,12 @@ if with_random:
     tiles.append((RANDOM_SIZE, "random"))
 if not tiles:
     st.info("Choose at least one palette size above.", icon=":material/info:")
+if cached.facts(ref).has_alpha:
+    st.caption(
+        ":material/texture: This picture has transparency, shown over a checkerboard. Every palette keeps one "
+        "entry for its fully transparent pixels and entries with their own alpha for its soft edges; the PNG "
+        "downloads keep them. MSE is measured on premultiplied RGBA, ΔE on both pictures over white."
+    )
 
 cells = iter(column for _ in range(0, len(tiles) + 1, COLUMNS) for column in st.columns(COLUMNS))
 
@@ -97,7 +103,8 @@ with next(cells), st.container(key="recon_original", border=True):
     original_tile = cached.original_picture(ref, tile=True)
     st.image(original_tile.png, output_format="PNG", alt=text.original_alt(ref.name, facts.width, facts.height, facts.n_colors))
     st.markdown(f"**Original** · {text.colours(facts.n_colors)}")
-    st.caption(f"{facts.width:,} × {facts.height:,} px · {text.file_size(facts.raw_bytes)} as 24-bit RGB")
+    plain = "32-bit RGBA" if facts.has_alpha else "24-bit RGB"
+    st.caption(f"{facts.width:,} × {facts.height:,} px · {text.file_size(facts.raw_bytes)} as {plain}")
 
 # Filled in once every tile is on screen: the full-size PNG's size and its download.
 png_slots: list[tuple[int, int, str, str, st.delta_generator.DeltaGenerator, st.delta_generator.DeltaGenerator]] = []
@@ -115,7 +122,7 @@ for index, (n_colors, method) in enumerate(tiles):
         measures = f"MSE {metrics.mse:.1f} · PSNR {text.psnr(metrics.psnr)} · ΔE {metrics.delta_e:.2f}"
         png_size = st.empty()
         png_size.caption(f"{measures} · indexed PNG …", help="The full-size indexed PNG is being made.")
-        st.html(pictures.palette_strip_html(result.palette, pinned=result.pinned, counts=result.counts))
+        st.html(pictures.palette_strip_html(result.palette, pinned=result.pinned, counts=result.counts, alpha=result.alpha))
         name = f"{stem}-{n_colors}-{method}" + ("-edited" if edits else "")
         with st.container(horizontal=True, gap="small"):
             png_button = st.empty()
@@ -126,7 +133,10 @@ for index, (n_colors, method) in enumerate(tiles):
             with st.popover("Palette", icon=":material/palette:"):
                 downloads = (
                     ("GIMP palette (.gpl)", "gpl", "text/plain", functools.partial(quant.palette_gpl, result.palette, name)),
-                    ("JSON", "json", "application/json", functools.partial(quant.palette_json, result.palette, result.counts)),
+                    (
+                        "JSON", "json", "application/json",
+                        functools.partial(quant.palette_json, result.palette, result.counts, alpha=result.alpha if facts.has_alpha else None),
+                    ),
                     ("CSV", "csv", "text/csv", functools.partial(quant.palette_csv, result.palette, result.counts)),
                     ("Hex codes (.txt)", "txt", "text/plain", functools.partial(hex_lines, result.palette)),
                     ("Adobe swatches (.ase)", "ase", "application/octet-stream", functools.partial(quant.palette_ase, result.palette)),
