@@ -30,22 +30,46 @@ with picture_column:
 with facts_column:
     st.metric("Size", f"{facts.width:,} × {facts.height:,} px")
     st.metric("Pixels", f"{facts.n_pixels:,}")
-    st.metric("Distinct colours", f"{facts.n_colors:,}", help="Exact count of different RGB values.")
+    if facts.has_alpha:
+        st.metric(
+            "Distinct colours", f"{facts.n_colors:,}",
+            help="Exact count of different RGBA values among the pixels one can see, plus one for all the fully "
+            "transparent pixels: the colour under them is not part of the picture.",
+        )
+        st.metric(
+            "Transparent", text.share(facts.n_transparent, facts.n_pixels),
+            help=f"{facts.n_transparent:,} pixels with alpha 0: an indexed PNG gives them all one see-through entry.",
+        )
+        st.metric(
+            "Partly transparent", text.share(facts.n_partial, facts.n_pixels),
+            help=f"{facts.n_partial:,} pixels with alpha 1 to 254 (soft edges, shadows): they get entries with "
+            "their own alpha.",
+        )
+    else:
+        st.metric("Distinct colours", f"{facts.n_colors:,}", help="Exact count of different RGB values.")
 
 st.subheader("Storage")
-st.markdown(
-    f"Stored plainly, every pixel takes **24 bits** (8 each for red, green and blue): "
-    f"{text.file_size(facts.raw_bytes)} for this picture. With a palette of *k* colours "
-    "a pixel only needs the index of its colour, **⌈log₂ k⌉ bits**, plus the palette "
-    "itself once (24 bits per colour)."
-)
+if facts.has_alpha:
+    st.markdown(
+        f"Stored plainly, every pixel takes **32 bits** (8 each for red, green, blue and alpha, its opacity): "
+        f"{text.file_size(facts.raw_bytes)} for this picture. With a palette of *k* colours "
+        "a pixel only needs the index of its colour, **⌈log₂ k⌉ bits**, plus the palette "
+        "itself once (32 bits per entry: its colour, and its alpha in the PNG's tRNS chunk)."
+    )
+else:
+    st.markdown(
+        f"Stored plainly, every pixel takes **24 bits** (8 each for red, green and blue): "
+        f"{text.file_size(facts.raw_bytes)} for this picture. With a palette of *k* colours "
+        "a pixel only needs the index of its colour, **⌈log₂ k⌉ bits**, plus the palette "
+        "itself once (24 bits per colour)."
+    )
 
 
 def storage_rows(png_sizes: dict[int, int]) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = [
         {
-            "Colours": "all (24-bit)",
-            "Bits per pixel": 24,
+            "Colours": "all (32-bit)" if facts.has_alpha else "all (24-bit)",
+            "Bits per pixel": 32 if facts.has_alpha else 24,
             "Palette": "—",
             "Total": text.file_size(facts.raw_bytes),
             "Ratio": "1 : 1",
@@ -53,7 +77,7 @@ def storage_rows(png_sizes: dict[int, int]) -> list[dict[str, object]]:
         }
     ]
     for n_colors in STORAGE_SIZES:
-        storage = quant.storage(facts.n_pixels, n_colors)
+        storage = quant.storage(facts.n_pixels, n_colors, alpha=facts.has_alpha)
         png_size = png_sizes.get(n_colors)
         rows.append(
             {

@@ -19,6 +19,7 @@ __all__ = [
     "quote_name",
     "rebuilt_alt",
     "region_words",
+    "share",
 ]
 
 
@@ -34,6 +35,19 @@ def file_size(n_bytes: float) -> str:
 def colours(count: int) -> str:
     """``"1 colour"``, ``"2,400 colours"``."""
     return f"{count:,} colour" + ("" if count == 1 else "s")
+
+
+def share(part: int, whole: int) -> str:
+    """``part`` as a percentage of ``whole``: "41.3%", "0%", "100%", and "<0.1%" for a
+    part that one decimal would round to nothing."""
+    if part == 0 or whole == 0:
+        return "0%"
+    if part == whole:
+        return "100%"
+    percent = 100 * part / whole
+    if percent < 0.05:
+        return "<0.1%"
+    return f"{min(percent, 99.9):.1f}%"
 
 
 def psnr(value: float) -> str:
