@@ -67,7 +67,19 @@ else:
     n_pinned = int(result.pinned.sum())
     if n_pinned:
         where += f", {n_pinned} of them pinned (the diamonds)"
-st.caption(f"{len(cloud.data[0].x):,} of the image's {facts.n_colors:,} distinct colours; {where}.")
+if facts.has_alpha:
+    left_out = ""
+    if facts.n_transparent:
+        left_out = (
+            f" {facts.n_transparent:,} fully transparent pixels ({text.share(facts.n_transparent, facts.n_pixels)}) "
+            "are left out, and so is the palette's see-through entry: the colour under them is not part of the picture."
+        )
+    st.caption(
+        f"{len(cloud.data[0].x):,} of the colours of the pixels one can see; {where}.{left_out} "
+        "Partly transparent pixels are drawn in their own colour, whatever their alpha."
+    )
+else:
+    st.caption(f"{len(cloud.data[0].x):,} of the image's {facts.n_colors:,} distinct colours; {where}.")
 
 st.subheader("Three views from the sides")
 plane_words = "a*–b*, a*–L* and b*–L*" if settings.space == "lab" else "red–green, red–blue and green–blue"
