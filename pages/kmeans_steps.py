@@ -10,7 +10,7 @@ import quant
 from ui.compute import cached, cached_steps, shared_figures
 from ui.figures import keyboard
 from ui.figures import steps as steps_figures
-from ui.frame import layout, state
+from ui.frame import layout, state, text
 
 
 def new_seed() -> None:
@@ -19,7 +19,7 @@ def new_seed() -> None:
     st.session_state[state.STEPS_SEED] = random.choice([seed for seed in range(1000) if seed != current])
 
 
-ref, _ = layout.page_setup()
+ref, settings = layout.page_setup()
 
 st.title("k-means step by step")
 st.markdown(
@@ -29,9 +29,15 @@ st.markdown(
     "cloud is painted in the colour of the centre it belongs to, and the picture on the right "
     "is rebuilt from the centres of that step."
 )
+# A brought palette is mapped, not fitted: this page is about fitting, so it keeps to k-means.
+brought = (
+    f" So does the palette you brought, {text.literal(settings.palette_name)}: here k-means finds its own colours."
+    if settings.palette
+    else ""
+)
 st.caption(
     "This page runs plain k-means in RGB with its own controls below; the sidebar's method, colour "
-    "space and seed apply to the other pages."
+    f"space and seed apply to the other pages.{brought}"
 )
 
 controls = st.columns([3, 3, 2, 1.3], vertical_alignment="bottom")
@@ -50,10 +56,33 @@ with controls[2]:
 with controls[3]:
     st.button("New seed", key=state.STEPS_NEW_SEED, on_click=new_seed, icon=":material/casino:", width="stretch")
 
+pins = settings.pins_for(n_colors)
+if pins:
+    held = f" (a palette of {n_colors} colours holds the first {len(pins)})" if len(settings.pins) > len(pins) else ""
+    st.caption(
+        f"Your {len(pins)} pinned colour{'s' if len(pins) > 1 else ''} from the sidebar{held} "
+        f"{'are centres' if len(pins) > 1 else 'is a centre'} here too: pinned centres take part in every "
+        "assignment but never move (the diamonds)."
+    )
+n_pixels, n_visible = cached_steps.pixel_counts(ref)
+if n_visible == 0:
+    st.info(
+        f"Every pixel of {text.quote_name(ref.name)} is fully transparent: there is no colour for k-means to work on. "
+        "Choose another picture in the sidebar.",
+        icon=":material/visibility_off:",
+    )
+    st.stop()
+left_out = n_pixels - n_visible
+if left_out:
+    st.caption(
+        f"{left_out:,} fully transparent pixels ({100 * left_out / n_pixels:.1f}%) are left out: their colour is not "
+        "part of the picture. The pictures below keep the transparency, in three steps of opacity."
+    )
+
 with st.spinner(f"Running k-means with {n_colors} centres on every colour of the picture…"):
     facts = cached.facts(ref)
-    trace = cached_steps.kmeans_trace(ref, n_colors, init, seed)
-    animation = cached_steps.steps_animation(ref, n_colors, init, seed)
+    trace = cached_steps.kmeans_trace(ref, n_colors, init, seed, pins)
+    animation = cached_steps.steps_animation(ref, n_colors, init, seed, pins)
 
 # No gap: the script below the chart takes no room and should leave none.
 with st.container(gap=None):
@@ -79,15 +108,17 @@ empty_note = (
     else ""
 )
 st.markdown(
-    f"Lloyd's k-means on all {facts.n_colors:,} distinct colours of the {facts.width:,} × {facts.height:,} "
-    f"picture, started from {steps_figures.INIT_LABELS[init]} (seed {seed}): {verdict}. "
+    f"Lloyd's k-means on all {facts.n_colors:,} distinct colours of the "
+    f"{'visible pixels of the ' if left_out else ''}{facts.width:,} × {facts.height:,} picture, started from {steps_figures.INIT_LABELS[init]} (seed {seed}): {verdict}. "
     f"The error fell from **{trace.mse[0]:.1f}** to **{trace.mse[-1]:.1f}** "
     f"({100 * (1 - trace.mse[-1] / trace.mse[0]):.0f} % lower).{empty_note}"
 )
 st.caption(
     f"The clouds show {len(animation.data[0].x):,} of the colours, drawn in proportion to their pixels; "
-    "the error is measured exactly over every pixel. Large discs are the centres (bigger for more pixels, "
-    "an open ring when empty); grey lines are their paths from start to end."
+    f"the error is measured exactly over every {'visible ' if left_out else ''}pixel. Large discs are the centres "
+    "(bigger for more pixels, an open ring when empty)"
+    + ("; diamonds the pinned colours, never smaller however few pixels they take" if pins else "")
+    + "; grey lines are their paths from start to end."
 )
 
 how = st.columns(3, gap="large")
@@ -116,7 +147,7 @@ with how[2]:
 
 st.subheader("MiniBatch k-means, the notebook's method")
 with st.spinner("Tracing MiniBatch k-means from the same start…"):
-    batches = cached_steps.minibatch_trace(ref, n_colors, init, seed)
+    batches = cached_steps.minibatch_trace(ref, n_colors, init, seed, pins)
 st.plotly_chart(
     shared_figures.figure(
         steps_figures.lloyd_and_minibatch,
@@ -125,6 +156,7 @@ st.plotly_chart(
         batches.centres,
         batches.mse,
         batch_size=int(batches.batch_size),
+        pinned=trace.pinned,
     ),
     key="steps_minibatch",
     width="stretch",
@@ -142,13 +174,14 @@ st.markdown(
 )
 st.caption(
     "Left: white dots are the common start, markers where each method ended (circles ringed blue for Lloyd, "
-    "squares ringed orange for MiniBatch), lines the paths between (solid for Lloyd, dotted for MiniBatch). "
-    "Right: the error of every step over all pixels."
+    "squares ringed orange for MiniBatch), lines the paths between (solid for Lloyd, dotted for MiniBatch)"
+    + ("; diamonds the pinned colours, where both methods keep them" if pins else "")
+    + ". Right: the error of every step over all pixels."
 )
 
 st.subheader("Ten seeds, three starts")
 with st.spinner("Running k-means from 30 starts to convergence…"):
-    table = cached_steps.seed_table(ref, n_colors)
+    table = cached_steps.seed_table(ref, n_colors, pins)
 finals: dict[str, list[float]] = {steps_figures.INIT_LABELS[i]: [] for i in quant.INITS}
 for run in table.runs:
     finals[steps_figures.INIT_LABELS[run.init]].append(run.final_mse)
@@ -183,14 +216,23 @@ worst = {init: max(run.final_mse for run in table.runs if run.init == init) for 
 mean_steps = {
     init: sum(run.n_steps for run in table.runs if run.init == init) / len(seeds) for init in quant.INITS
 }
-copy_note = (
-    f"on a {table.width:,} × {table.height:,} copy of the picture (at most {cached_steps.STEPS_TABLE_PIXELS:,} pixels, "
-    "to stay quick)"
-    if (table.width, table.height) != (facts.width, facts.height)
-    else "on the whole picture"
-)
+if table.n_visible is not None:
+    copy_note = (
+        f"on {table.width:,} of the {table.n_visible:,} visible pixels, evenly spread (at most "
+        f"{cached_steps.STEPS_TABLE_PIXELS:,}, to stay quick)"
+        if table.width != table.n_visible
+        else "on every visible pixel"
+    )
+elif (table.width, table.height) != (facts.width, facts.height):
+    copy_note = (
+        f"on a {table.width:,} × {table.height:,} copy of the picture (at most "
+        f"{cached_steps.STEPS_TABLE_PIXELS:,} pixels, to stay quick)"
+    )
+else:
+    copy_note = "on the whole picture"
+pins_note = f", keeping the same {len(pins)} pinned colour{'s' if len(pins) > 1 else ''}" if pins else ""
 st.caption(
-    f"Final error (MSE) of k-means with {n_colors} centres from seeds 0–{seeds[-1]}, {copy_note}, and the "
+    f"Final error (MSE) of k-means with {n_colors} centres from seeds 0–{seeds[-1]}{pins_note}, {copy_note}, and the "
     f"iterations it took to converge (at most {cached_steps.STEPS_TABLE_MAX_ITER}). "
     + " ".join(
         f"{steps_figures.INIT_LABELS[init][0].upper()}{steps_figures.INIT_LABELS[init][1:]}: "

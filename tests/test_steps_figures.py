@@ -135,12 +135,18 @@ def test_pictures_must_match_the_rows(small_trace) -> None:
         )
 
 
+def visible_of(image: np.ndarray) -> np.ndarray:
+    """What ui.compute.cached.visible_pixels gives for an image."""
+    return image if image.shape[-1] == 3 else np.ascontiguousarray(image[..., :3][image[..., 3] > 0])[None]
+
+
 @pytest.mark.parametrize("name", list(samples.SAMPLES))
 def test_animation_json_stays_under_one_megabyte(name: str) -> None:
     # The page's own assembly at its largest: k = 64 and up to 30 iterations.
     image = samples.load_sample(name)
-    trace = quant.kmeans_steps(image, 64, max_iter=cached_steps.STEPS_MAX_ITER)
-    figure = cached_steps.animation_of(trace, image)
+    visible = visible_of(image)
+    trace = quant.kmeans_steps(visible, 64, max_iter=cached_steps.STEPS_MAX_ITER)
+    figure = cached_steps.animation_of(trace, image, visible=visible)
     assert len(figure.frames) == 2 * trace.n_steps + 2
     assert len(figure.to_json()) <= 1_000_000
 
@@ -166,3 +172,117 @@ def test_seed_spread_marks_the_current_seed() -> None:
     assert list(figure.data[1].x) == [30.0, 12.0, 50.0]
     assert list(figure.data[2].x) == [50.0] and list(figure.data[2].y) == ["uniform"]
     assert len(steps_figures.seed_spread(finals, seeds=[0, 1, 2], current=("uniform", 7)).data) == 2
+
+
+# --- pinned colours ------------------------------------------------------------------------
+
+PINS = np.array([[255, 0, 0], [0, 200, 0]], dtype=np.uint8)
+
+
+@pytest.fixture(scope="module")
+def pinned_trace():
+    image = np.ascontiguousarray(samples.load_sample("flower")[100:220, 200:380])
+    return image, quant.kmeans_steps(image, 6, init="random", seed=2, max_iter=5, fixed=PINS)
+
+
+def test_pinned_centres_are_diamonds_that_never_move(pinned_trace) -> None:
+    image, trace = pinned_trace
+    assert trace.pinned.tolist() == [True, True, False, False, False, False]
+    figure = cached_steps.animation_of(trace, image)
+    assert "2 pinned" in figure.frames[0].layout.title.text and "never move" in figure.frames[0].layout.title.text
+    for name in ("centres 3D", "centres"):
+        drawn = next(t for t in figure.data if t.name == name)
+        assert list(drawn.text) == ["pinned colour"] * 2 + ["centre"] * 4
+        assert "%{text}" in drawn.hovertemplate
+    for frame in figure.frames:
+        by_trace = dict(zip(frame.traces, frame.data))
+        for index in (2, 5):  # the centres in 3D and on the plane
+            marker = by_trace[index].marker
+            symbols = [symbol.removesuffix("-open") for symbol in marker.symbol]
+            assert symbols == ["diamond"] * 2 + ["circle"] * 4
+            # Never smaller than the Colour space page's pins, however few pixels they take.
+            assert min(np.asarray(marker.size)[:2]) >= 14
+        # A pin stays where it was put.
+        np.testing.assert_allclose(np.asarray(by_trace[5].x)[:2], PINS[:, 0], atol=1e-3)
+        np.testing.assert_allclose(np.asarray(by_trace[5].y)[:2], PINS[:, 1], atol=1e-3)
+
+
+def test_pins_are_as_large_as_on_the_colour_space_page() -> None:
+    from ui.figures import cloud
+
+    assert steps_figures._PINNED_MIN_SIZE == cloud._PINNED_MIN_SIZE
+
+
+def test_without_pins_every_centre_is_round(small_trace) -> None:
+    figure = build(small_trace)
+    for frame in figure.frames:
+        symbols = dict(zip(frame.traces, frame.data))[2].marker.symbol
+        assert set([symbols] if isinstance(symbols, str) else symbols) <= {"circle", "circle-open"}
+    assert "pinned" not in figure.frames[0].layout.title.text
+    assert set(figure.data[2].text) == {"centre"}
+
+
+def test_pinned_must_match_the_centres(small_trace) -> None:
+    image, trace, sample, groups, pictures = small_trace
+    with pytest.raises(ValueError, match="pinned"):
+        steps_figures.kmeans_animation(
+            sample.colors, groups, trace.centres, trace.counts, trace.mse, trace.update_mse, png(image), pictures,
+            converged=trace.converged, pinned=np.ones(trace.k + 1, dtype=bool),
+        )
+
+
+def test_lloyd_and_minibatch_draw_the_pins_once(pinned_trace) -> None:
+    image, lloyd = pinned_trace
+    batches = quant.minibatch_steps(image, 6, init="random", seed=2, max_iter=6, batch_size=256, fixed=PINS)
+    figure = steps_figures.lloyd_and_minibatch(
+        lloyd.centres, lloyd.mse, batches.centres, batches.mse, batch_size=256, pinned=lloyd.pinned
+    )
+    by_name = {trace.name: trace for trace in figure.data}
+    pins = by_name["pinned"]
+    assert pins.marker.symbol == "diamond" and pins.marker.size >= 14
+    assert list(pins.x) == [255, 0] and list(pins.y) == [0, 200]
+    # The start and the ends are the centres that move.
+    for name in ("start", "Lloyd end", "MiniBatch end"):
+        assert len(by_name[name].x) == 4
+    assert "pinned" not in {trace.name for trace in steps_figures.lloyd_and_minibatch(
+        lloyd.centres, lloyd.mse, batches.centres, batches.mse, batch_size=256).data}
+
+
+# --- transparency ----------------------------------------------------------------------------
+
+
+def rgba_disc(size: int = 90) -> np.ndarray:
+    """A disc of two colours with a soft edge on a fully transparent ground (colour hidden under it)."""
+    y, x = np.mgrid[:size, :size]
+    radius = np.hypot(x - size / 2, y - size / 2)
+    image = np.zeros((size, size, 4), dtype=np.uint8)
+    image[..., :3] = (250, 250, 250)  # hidden under alpha 0: must not become a centre
+    image[x < size / 2, :3] = (200, 40, 30)
+    image[x >= size / 2, :3] = (30, 60, 200)
+    image[..., 3] = np.clip((size / 3 - radius) * 64, 0, 255).astype(np.uint8)
+    return image
+
+
+def test_an_rgba_animation_keeps_the_pictures_transparency() -> None:
+    image = rgba_disc()
+    visible = visible_of(image)
+    trace = quant.kmeans_steps(visible, 3, init="random", seed=1, max_iter=4)
+    with pytest.raises(ValueError, match="visible"):
+        cached_steps.animation_of(trace, image)
+    figure = cached_steps.animation_of(trace, image, visible=visible)
+    assert (np.asarray(figure.data[0].x) < 250).all()  # no point of the hidden colour
+    picture = dict(zip(figure.frames[0].traces, figure.frames[0].data))[6]
+    assert picture.source.startswith("data:image/png;base64,")  # the original, with its alpha
+    for index, frame in enumerate(steps_figures.frame_plan(trace.n_steps)):
+        if frame.kind not in ("assign", "end"):
+            continue
+        source = dict(zip(figure.frames[index].traces, figure.frames[index].data))[6].source
+        shown = np.asarray(Image.open(io.BytesIO(base64.b64decode(source.split(",", 1)[1]))).convert("RGBA"))
+        assert shown.shape == image.shape
+        # Transparent where the picture is (at least where it is nearer transparent than a third).
+        np.testing.assert_array_equal(shown[..., 3] == 0, image[..., 3] < 43)
+        assert set(np.unique(shown[..., 3])) <= {0, 85, 170, 255}
+        # Every visible pixel takes a centre's colour of that row.
+        seen = shown[..., 3] > 0
+        colours = {tuple(c) for c in shown[seen][:, :3]}
+        assert colours <= {tuple(c) for c in trace.palette(frame.groups_row)}

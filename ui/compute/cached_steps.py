@@ -1,6 +1,11 @@
 """The "k-means step by step" page's door into ``quant``: traces of k-means on the
 full-size image, their animation and the seed table, stored like every heavy result
-(:mod:`ui.compute.cached`, :mod:`ui.compute.waiting`)."""
+(:mod:`ui.compute.cached`, :mod:`ui.compute.waiting`).
+
+Every trace keeps the pinned colours the sidebar holds for its k (centres that never
+move), so the pins are part of every key. Every trace works on the colours one can see
+(:func:`ui.compute.cached.visible_pixels`): an RGBA image's fully transparent pixels
+are left out, and the pictures rebuilt per step keep the transparency of the picture."""
 
 from __future__ import annotations
 
@@ -26,6 +31,7 @@ __all__ = [
     "SeedRun",
     "SeedTable",
     "animation_of",
+    "pixel_counts",
     "kmeans_trace",
     "minibatch_trace",
     "seed_table",
@@ -63,86 +69,146 @@ class SeedRun:
     n_empty: int
 
 
-def _trace(kind: str, ref: ImageRef, n_colors: int, init: str, seed: int) -> quant.KMeansSteps:
+def pixel_counts(ref: ImageRef) -> tuple[int, int]:
+    """(all pixels, visible pixels) of the image: equal for an image without
+    transparency; the difference is the fully transparent pixels every trace leaves out."""
+    image = cached.pixels(ref)
+    visible = cached.visible_pixels(ref)
+    return image.shape[0] * image.shape[1], visible.shape[0] * visible.shape[1]
+
+
+def _trace(kind: str, ref: ImageRef, n_colors: int, init: str, seed: int, pins: tuple[str, ...]) -> quant.KMeansSteps:
     def make() -> quant.KMeansSteps:
-        image = cached.pixels(ref)
+        image = cached.visible_pixels(ref)
+        fixed = cached.colors_of(pins)
         if kind == "lloyd":
-            trace = quant.kmeans_steps(image, n_colors, init=init, seed=seed, max_iter=STEPS_MAX_ITER)
+            trace = quant.kmeans_steps(image, n_colors, init=init, seed=seed, max_iter=STEPS_MAX_ITER, fixed=fixed)
         else:
             trace = quant.minibatch_steps(
-                image, n_colors, init=init, seed=seed, max_iter=STEPS_MAX_ITER, batch_size=max(STEPS_BATCH_SIZE, n_colors)
+                image, n_colors, init=init, seed=seed, max_iter=STEPS_MAX_ITER, batch_size=max(STEPS_BATCH_SIZE, n_colors),
+                fixed=fixed,
             )
-        cached.read_only(trace.centres, trace.mse, trace.update_mse, trace.counts)
+        cached.read_only(trace.centres, trace.mse, trace.update_mse, trace.counts, trace.pinned)
         return trace
 
-    return stored(("kmeans-steps", kind, ref.digest, int(n_colors), init, int(seed), STEPS_MAX_ITER), make)
+    return stored(("kmeans-steps", kind, ref.digest, int(n_colors), init, int(seed), STEPS_MAX_ITER, pins), make)
 
 
-def kmeans_trace(ref: ImageRef, n_colors: int, init: str, seed: int) -> quant.KMeansSteps:
-    """Every step of Lloyd's k-means on the full-size image (at most :data:`STEPS_MAX_ITER`)."""
-    return _trace("lloyd", ref, int(n_colors), init, int(seed))
+def kmeans_trace(ref: ImageRef, n_colors: int, init: str, seed: int, pins: tuple[str, ...] = ()) -> quant.KMeansSteps:
+    """Every step of Lloyd's k-means on the full-size image's visible colours (at most
+    :data:`STEPS_MAX_ITER`), the ``pins`` ("#rrggbb") being centres that never move."""
+    return _trace("lloyd", ref, int(n_colors), init, int(seed), tuple(pins))
 
 
-def minibatch_trace(ref: ImageRef, n_colors: int, init: str, seed: int) -> quant.KMeansSteps:
-    """The notebook's MiniBatchKMeans from the same start, one batch of pixels per step."""
-    return _trace("minibatch", ref, int(n_colors), init, int(seed))
+def minibatch_trace(ref: ImageRef, n_colors: int, init: str, seed: int, pins: tuple[str, ...] = ()) -> quant.KMeansSteps:
+    """The notebook's MiniBatchKMeans from the same start and pins, one batch of pixels per step."""
+    return _trace("minibatch", ref, int(n_colors), init, int(seed), tuple(pins))
 
 
-def _jpeg(picture: np.ndarray) -> bytes:
+_OPACITIES = np.array([85, 170, 255], dtype=np.uint8)
+"""Opacities of a picture rebuilt per step from an image with transparency: each pixel
+of its small copy shows at the nearest of these (fully transparent when nearer 0), so
+that a centre needs at most three palette entries and k = 64 fits in one indexed PNG."""
+
+
+def _encoded(picture: np.ndarray) -> bytes:
+    """A JPEG of an RGB picture (a fraction of a PNG's size), a PNG of an RGBA one."""
     buffer = io.BytesIO()
-    Image.fromarray(picture).save(buffer, format="JPEG", quality=88)
+    if picture.shape[-1] == 4:
+        Image.fromarray(picture).save(buffer, format="PNG")
+    else:
+        Image.fromarray(picture).save(buffer, format="JPEG", quality=88)
     return buffer.getvalue()
 
 
-def animation_of(trace: quant.KMeansSteps, image: np.ndarray) -> go.Figure:
+def _rebuilt(trace: quant.KMeansSteps, small: np.ndarray, row: int) -> bytes:
+    """An indexed PNG of ``small`` with every pixel replaced by its nearest centre of
+    ``row``; an RGBA copy keeps its alpha, in the steps of :data:`_OPACITIES`."""
+    height, width = small.shape[:2]
+    if small.shape[-1] == 3:
+        return quant.indexed_png_of_labels(trace.labels_of(small, row).astype(np.uint8).reshape(height, width), trace.palette(row))
+    level = np.rint(small[..., 3].astype(np.float64) * (len(_OPACITIES) / 255)).astype(np.intp)
+    seen = level > 0
+    # Entry 0 is transparent; centre j at opacity level l is entry 1 + 3 j + (l - 1).
+    entries = np.zeros((height, width), dtype=np.intp)
+    if seen.any():
+        entries[seen] = 1 + len(_OPACITIES) * trace.labels_of(small[..., :3][seen], row) + level[seen] - 1
+    palette = np.concatenate([np.zeros((1, 3), dtype=np.uint8), np.repeat(trace.palette(row), len(_OPACITIES), axis=0)])
+    alpha = np.concatenate([np.zeros(1, dtype=np.uint8), np.tile(_OPACITIES, trace.k)])
+    used, labels = np.unique(entries.ravel(), return_inverse=True)
+    return quant.indexed_png_of_labels(labels.astype(np.uint8).reshape(height, width), palette[used], alpha=alpha[used])
+
+
+def animation_of(trace: quant.KMeansSteps, image: np.ndarray, *, visible: np.ndarray | None = None) -> go.Figure:
     """The animated figure of a trace on an image (uncached; see :func:`steps_animation`).
 
-    The points are :data:`STEPS_POINTS` of the image's colours, the pictures a copy of
-    at most :data:`STEPS_PICTURE_PIXELS` pixels rebuilt from each row's centres.
+    The points are :data:`STEPS_POINTS` of the image's colours (``visible``, the colours
+    of an RGBA image's visible pixels, which it then needs), the pictures a copy of at
+    most :data:`STEPS_PICTURE_PIXELS` pixels rebuilt from each row's centres, with the
+    copy's transparency when ``image`` is RGBA. The pinned centres are drawn apart.
     """
-    sample = quant.sample_colors(image, STEPS_POINTS, seed=0)
-    small = quant.downscale(image, STEPS_PICTURE_PIXELS)
+    has_alpha = image.shape[-1] == 4
+    if has_alpha and visible is None:
+        raise ValueError(f"an RGBA image ({image.shape}) needs the colours of its visible pixels, visible=...")
+    sample = quant.sample_colors(visible if has_alpha else image, STEPS_POINTS, seed=0)
+    small = quant.downscale(image, STEPS_PICTURE_PIXELS, alpha=has_alpha)
     rows = range(trace.n_steps + 1)
     groups = np.stack([trace.labels_of(sample.colors, row) for row in rows]).astype(np.uint8)
-    pictures = [
-        quant.indexed_png_of_labels(trace.labels_of(small, row).astype(np.uint8).reshape(small.shape[:2]), trace.palette(row))
-        for row in rows
-    ]
+    pictures = [_rebuilt(trace, small, row) for row in rows]
     return steps_figures.kmeans_animation(
-        sample.colors, groups, trace.centres, trace.counts, trace.mse, trace.update_mse, _jpeg(small), pictures,
-        converged=trace.converged,
+        sample.colors, groups, trace.centres, trace.counts, trace.mse, trace.update_mse, _encoded(small), pictures,
+        converged=trace.converged, pinned=trace.pinned,
     )
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _steps_animation(digest: str, n_colors: int, init: str, seed: int, _ref: ImageRef) -> go.Figure:
-    return shared_figures.shared_figure(animation_of(kmeans_trace(_ref, n_colors, init, seed), cached.pixels(_ref)))
+def _steps_animation(digest: str, n_colors: int, init: str, seed: int, pins: tuple[str, ...], _ref: ImageRef) -> go.Figure:
+    trace = kmeans_trace(_ref, n_colors, init, seed, pins)
+    return shared_figures.shared_figure(animation_of(trace, cached.pixels(_ref), visible=cached.visible_pixels(_ref)))
 
 
-def steps_animation(ref: ImageRef, n_colors: int, init: str, seed: int) -> go.Figure:
+def steps_animation(ref: ImageRef, n_colors: int, init: str, seed: int, pins: tuple[str, ...] = ()) -> go.Figure:
     """The page's animated figure of :func:`kmeans_trace` (shared: nothing may modify it)."""
-    return _steps_animation(ref.digest, int(n_colors), init, int(seed), ref)
+    return _steps_animation(ref.digest, int(n_colors), init, int(seed), tuple(pins), ref)
 
 
 @dataclass(frozen=True)
 class SeedTable:
-    """Traces for many seeds and every start, on a copy of the image of this size."""
+    """Traces for many seeds and every start, on a copy of the image of this size.
+
+    For an image with transparency the copy is a row of ``width`` of its
+    ``n_visible`` visible pixels, evenly spread (``height`` 1)."""
 
     height: int
     width: int
     runs: tuple[SeedRun, ...]
+    n_visible: int | None = None
+    """The image's visible pixels when it has transparency; None without."""
 
 
-def seed_table(ref: ImageRef, n_colors: int) -> SeedTable:
-    """A trace for every seed of :data:`STEPS_TABLE_SEEDS` and every start, on a copy of
-    at most :data:`STEPS_TABLE_PIXELS` pixels."""
+def _table_work(ref: ImageRef) -> tuple[np.ndarray, int | None]:
+    """What the seed table runs on: a copy of at most :data:`STEPS_TABLE_PIXELS`
+    pixels, or for an image with transparency every so many of its visible pixels,
+    exactly as they are; and the number of visible pixels (None without transparency)."""
+    visible = cached.visible_pixels(ref)
+    if cached.pixels(ref).shape[-1] == 3:
+        return quant.downscale(visible, STEPS_TABLE_PIXELS), None
+    n_visible = visible.shape[1]
+    return visible[:, :: -(-n_visible // STEPS_TABLE_PIXELS)], n_visible
+
+
+def seed_table(ref: ImageRef, n_colors: int, pins: tuple[str, ...] = ()) -> SeedTable:
+    """A trace for every seed of :data:`STEPS_TABLE_SEEDS` and every start, with the same
+    pins, on a copy of at most :data:`STEPS_TABLE_PIXELS` pixels."""
+    pins = tuple(pins)
 
     def make() -> SeedTable:
-        work = quant.downscale(cached.pixels(ref), STEPS_TABLE_PIXELS)
+        work, n_visible = _table_work(ref)
+        fixed = cached.colors_of(pins)
 
         def run(start: tuple[str, int]) -> SeedRun:
             init, seed = start
-            trace = quant.kmeans_steps(work, n_colors, init=init, seed=seed, max_iter=STEPS_TABLE_MAX_ITER)
+            trace = quant.kmeans_steps(work, n_colors, init=init, seed=seed, max_iter=STEPS_TABLE_MAX_ITER, fixed=fixed)
             return SeedRun(
                 init=init,
                 seed=seed,
@@ -156,7 +222,7 @@ def seed_table(ref: ImageRef, n_colors: int) -> SeedTable:
         # One after another: each is small, and running them side by side gained little
         # on two cores while it would take both from other visitors' jobs.
         runs = [run((init, seed)) for init in quant.INITS for seed in STEPS_TABLE_SEEDS]
-        return SeedTable(height=work.shape[0], width=work.shape[1], runs=tuple(runs))
+        return SeedTable(height=work.shape[0], width=work.shape[1], runs=tuple(runs), n_visible=n_visible)
 
-    key = ("kmeans-seeds", ref.digest, STEPS_TABLE_PIXELS, int(n_colors), STEPS_TABLE_MAX_ITER, STEPS_TABLE_SEEDS)
+    key = ("kmeans-seeds", ref.digest, STEPS_TABLE_PIXELS, int(n_colors), STEPS_TABLE_MAX_ITER, STEPS_TABLE_SEEDS, pins)
     return stored(key, make)

@@ -40,6 +40,28 @@ _LLOYD = "#1f4e79"
 _MINIBATCH = "#d95f02"
 _CENTRE_OUTLINE = "#111111"
 _GRID = "#e6e6e6"
+_PINNED_MIN_SIZE = 14
+"""Smallest marker of a pinned centre, as on the Colour space page (:mod:`ui.figures.cloud`):
+a pin few pixels take must still be seen."""
+
+
+def _pinned(pinned: np.ndarray | None, k: int) -> np.ndarray:
+    """(k,) bool: which centres are pins (none when not given)."""
+    if pinned is None:
+        return np.zeros(k, dtype=bool)
+    pinned = np.asarray(pinned, dtype=bool)
+    if pinned.shape != (k,):
+        raise ValueError(f"pinned must be ({k},) like the centres, got {pinned.shape}.")
+    return pinned
+
+
+def _symbols(pinned: np.ndarray, empty: np.ndarray) -> list[str] | str:
+    """Centres are circles and pins diamonds, told apart by shape, not colour; an empty
+    one is open."""
+    if not pinned.any() and not empty.any():
+        return "circle"
+    shapes = np.where(pinned, "diamond", "circle")
+    return np.where(empty, np.char.add(shapes, "-open"), shapes).tolist()
 
 
 class Frame(NamedTuple):
@@ -110,9 +132,12 @@ def _data_uri(encoded: bytes) -> str:
     return f"data:image/{kind};base64," + base64.b64encode(encoded).decode("ascii")
 
 
-def _title(frame: Frame, n_steps: int, mse: np.ndarray, update_mse: np.ndarray, counts: np.ndarray, converged: bool) -> str:
+def _title(
+    frame: Frame, n_steps: int, mse: np.ndarray, update_mse: np.ndarray, counts: np.ndarray, converged: bool, n_pinned: int = 0
+) -> str:
     if frame.kind == "start":
-        return f"<b>Start</b>: {counts.shape[1]} centres placed; the points still have their own colours"
+        pins = f" ({n_pinned} pinned: the diamonds, which never move)" if n_pinned else ""
+        return f"<b>Start</b>: {counts.shape[1]} centres placed{pins}; the points still have their own colours"
     empty = int((counts[frame.groups_row] == 0).sum())
     empty_note = f" · {empty} empty" if empty else ""
     if frame.kind == "assign":
@@ -140,6 +165,7 @@ def kmeans_animation(
     pictures: Sequence[bytes],
     *,
     converged: bool,
+    pinned: np.ndarray | None = None,
     plane: tuple[int, int] = (0, 1),
     frame_ms: int = 800,
     height: int = 940,
@@ -161,11 +187,15 @@ def kmeans_animation(
         The trace's error after each assign and each update half.
     original : bytes
         PNG or JPEG of the image (shown at the start; a JPEG is a fraction of the size).
+        A PNG may be transparent in places: the figure's white shows there.
     pictures : sequence of bytes
         One PNG per row: the image with every pixel replaced by its nearest centre of
         that row, rounded to 8 bits.
     converged : bool
         Whether the trace converged (said in the last frame's title).
+    pinned : (k,) bool array, optional
+        Which centres are pins (``KMeansSteps.pinned``): they never move, and are
+        drawn as diamonds of at least 14 px among the round centres.
     plane : (a, b)
         Channels of the 2D view, 0 red, 1 green, 2 blue.
     frame_ms : int
@@ -199,6 +229,7 @@ def kmeans_animation(
             f"groups must be ({n_steps + 1}, {colors.shape[0]}) and pictures hold {n_steps + 1} PNGs, "
             f"got {groups.shape} and {len(pictures)}."
         )
+    pinned = _pinned(pinned, k)
     plan = frame_plan(n_steps)
     a, b = plane
     POINTS_3D, PATHS_3D, CENTRES_3D, POINTS_2D, PATHS_2D, CENTRES_2D, PICTURE, ERROR, NOW = range(9)
@@ -233,10 +264,9 @@ def kmeans_animation(
         row_counts = counts[frame.groups_row] if frame.groups_row is not None else np.ones(k)
         empty = row_counts == 0
         sizes = centre_sizes(row_counts, smallest=7 if three_d else 9, largest=22 if three_d else 28)
-        return {
-            "size": np.where(empty, sizes.min(), sizes).round().astype(np.uint8),
-            "symbol": np.where(empty, "circle-open", "circle").tolist() if empty.any() else "circle",
-        }
+        sizes = np.where(empty, sizes.min(), sizes)
+        sizes = np.where(pinned, np.maximum(sizes, _PINNED_MIN_SIZE), sizes)
+        return {"size": sizes.round().astype(np.uint8), "symbol": _symbols(pinned, empty)}
 
     def coordinates(row: int, axes: Sequence[int]) -> dict:
         points = centres[row].astype(np.float32)
@@ -271,6 +301,7 @@ def kmeans_animation(
     points_marker = {"color": own_colors, "coloraxis": "coloraxis", "opacity": 0.9}
     centres_marker = {"color": centre_index, "coloraxis": "coloraxis", "opacity": 1.0}
     start_centres = {**centre_marker(plan[0], three_d=True)}
+    centre_names = np.where(pinned, "pinned colour", "centre").tolist()
     figure.add_trace(
         go.Scatter3d(name="colours 3D", x=colors[:, 0], y=colors[:, 1], z=colors[:, 2], mode="markers",
                      marker={**points_marker, "size": 2.2}, hoverinfo="skip"),
@@ -284,7 +315,7 @@ def kmeans_animation(
     figure.add_trace(
         go.Scatter3d(name="centres 3D", **coordinates(0, (0, 1, 2)), mode="markers",
                      marker={**centres_marker, **start_centres, "line": {"color": _CENTRE_OUTLINE, "width": 2}},
-                     hovertemplate="centre rgb(%{x:.0f}, %{y:.0f}, %{z:.0f})<extra></extra>"),
+                     text=centre_names, hovertemplate="%{text} rgb(%{x:.0f}, %{y:.0f}, %{z:.0f})<extra></extra>"),
         row=1, col=1,
     )
     figure.add_trace(
@@ -300,7 +331,8 @@ def kmeans_animation(
     figure.add_trace(
         go.Scatter(name="centres", **coordinates(0, (a, b)), mode="markers",
                    marker={**centres_marker, **centre_marker(plan[0], three_d=False), "line": {"color": _CENTRE_OUTLINE, "width": 1.5}},
-                   hovertemplate=f"centre: {CHANNELS[a]} %{{x:.0f}}, {CHANNELS[b]} %{{y:.0f}}<extra></extra>"),
+                   text=centre_names,
+                   hovertemplate=f"%{{text}}: {CHANNELS[a]} %{{x:.0f}}, {CHANNELS[b]} %{{y:.0f}}<extra></extra>"),
         row=2, col=2,
     )
     figure.add_trace(go.Image(name="picture", source=_data_uri(original), hoverinfo="skip"), row=1, col=2)
@@ -315,7 +347,7 @@ def kmeans_animation(
         row=3, col=1,
     )
 
-    titles = [_title(frame, n_steps, mse, update_mse, counts, converged) for frame in plan]
+    titles = [_title(frame, n_steps, mse, update_mse, counts, converged, int(pinned.sum())) for frame in plan]
     frames = []
     for index, frame in enumerate(plan):
         traces, data = frame_data(frame)
@@ -409,6 +441,7 @@ def lloyd_and_minibatch(
     minibatch_mse: np.ndarray,
     *,
     batch_size: int,
+    pinned: np.ndarray | None = None,
     plane: tuple[int, int] = (0, 1),
     height: int = 420,
 ) -> go.Figure:
@@ -422,6 +455,9 @@ def lloyd_and_minibatch(
         Their errors over all pixels at each row.
     batch_size : int
         Pixels per MiniBatch step, for the legend.
+    pinned : (k,) bool array, optional
+        Which centres are pins, the same in both traces: they never move, so they are
+        drawn once, as diamonds of at least 14 px ("pinned"), and not as a start or an end.
     plane : (a, b)
         Channels of the plane.
 
@@ -429,12 +465,15 @@ def lloyd_and_minibatch(
     -------
     plotly.graph_objects.Figure
         Left: traces "Lloyd paths", "MiniBatch paths", "start", "Lloyd end", "MiniBatch
-        end" on the plane; right: "Lloyd" and "MiniBatch" error curves. Lloyd's are
-        solid with circles, MiniBatch's dotted with squares, not told apart by colour alone.
+        end" (and "pinned" with pins) on the plane; right: "Lloyd" and "MiniBatch" error
+        curves. Lloyd's are solid with circles, MiniBatch's dotted with squares, not told
+        apart by colour alone.
     """
     a, b = plane
     lloyd_centres = np.asarray(lloyd_centres, dtype=np.float64)
     minibatch_centres = np.asarray(minibatch_centres, dtype=np.float64)
+    pinned = _pinned(pinned, lloyd_centres.shape[1])
+    moving = ~pinned
     figure = make_subplots(
         rows=1, cols=2, column_widths=[0.45, 0.55], horizontal_spacing=0.09,
         subplot_titles=(f"centre paths on the {CHANNELS[a]}–{CHANNELS[b]} plane", "error (MSE) over all pixels after each step"),
@@ -452,7 +491,7 @@ def lloyd_and_minibatch(
             row=1, col=1,
         )
     figure.add_trace(
-        go.Scatter(name="start", x=lloyd_centres[0, :, a], y=lloyd_centres[0, :, b], mode="markers",
+        go.Scatter(name="start", x=lloyd_centres[0, moving, a], y=lloyd_centres[0, moving, b], mode="markers",
                    marker={"size": 8, "color": "#ffffff", "line": {"color": _CENTRE_OUTLINE, "width": 1.5}},
                    hovertemplate="start<extra></extra>", showlegend=False),
         row=1, col=1,
@@ -461,9 +500,18 @@ def lloyd_and_minibatch(
         ("Lloyd end", lloyd_centres, _LLOYD, "circle"), ("MiniBatch end", minibatch_centres, _MINIBATCH, "square"),
     ):
         figure.add_trace(
-            go.Scatter(name=name, x=centres[-1, :, a], y=centres[-1, :, b], mode="markers",
-                       marker={"size": 11, "color": _hex(centres[-1]), "symbol": symbol, "line": {"color": color, "width": 2.5}},
+            go.Scatter(name=name, x=centres[-1, moving, a], y=centres[-1, moving, b], mode="markers",
+                       marker={"size": 11, "color": _hex(centres[-1, moving]), "symbol": symbol, "line": {"color": color, "width": 2.5}},
                        hovertemplate=f"{name}<extra></extra>", showlegend=False),
+            row=1, col=1,
+        )
+    if pinned.any():
+        pins = lloyd_centres[0, pinned]
+        figure.add_trace(
+            go.Scatter(name="pinned", x=pins[:, a], y=pins[:, b], mode="markers",
+                       marker={"size": _PINNED_MIN_SIZE, "color": _hex(pins), "symbol": "diamond",
+                               "line": {"color": _CENTRE_OUTLINE, "width": 2}},
+                       text=_hex(pins), hovertemplate="pinned colour %{text}: never moves<extra></extra>", showlegend=False),
             row=1, col=1,
         )
     for name, mse, color, dash, symbol in (
