@@ -13,6 +13,7 @@ import functools
 import streamlit as st
 
 import quant
+from quant.encoding import entry_names
 from ui.compute import cached, cached_entries, cached_inspect
 from ui.figures import pictures
 from ui.frame import layout, state, text
@@ -132,14 +133,17 @@ for index, (n_colors, method) in enumerate(tiles):
             )
             with st.popover("Palette", icon=":material/palette:"):
                 downloads = (
-                    ("GIMP palette (.gpl)", "gpl", "text/plain", functools.partial(quant.palette_gpl, result.palette, name)),
+                    ("GIMP palette (.gpl)", "gpl", "text/plain", functools.partial(quant.palette_gpl, result.palette, name, alpha=result.alpha)),
                     (
                         "JSON", "json", "application/json",
                         functools.partial(quant.palette_json, result.palette, result.counts, alpha=result.alpha if facts.has_alpha else None),
                     ),
                     ("CSV", "csv", "text/csv", functools.partial(quant.palette_csv, result.palette, result.counts)),
                     ("Hex codes (.txt)", "txt", "text/plain", functools.partial(hex_lines, result.palette)),
-                    ("Adobe swatches (.ase)", "ase", "application/octet-stream", functools.partial(quant.palette_ase, result.palette)),
+                    (
+                        "Adobe swatches (.ase)", "ase", "application/octet-stream",
+                        functools.partial(quant.palette_ase, result.palette, names=entry_names(result.palette, result.alpha)),
+                    ),
                 )
                 for label, extension, mime, make in downloads:
                     st.download_button(

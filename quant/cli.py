@@ -330,7 +330,7 @@ def _run_one(image: Any, image_path: str, n_colors: int | None, args: argparse.N
     ) + cli_alpha.stem_suffix(args)
     png_path = args.out / f"{stem}.png"
     png_path.write_bytes(png)
-    (args.out / f"{stem}.gpl").write_text(quant.palette_gpl(result.palette, stem), encoding="utf-8")
+    (args.out / f"{stem}.gpl").write_text(quant.palette_gpl(result.palette, stem, alpha=result.alpha), encoding="utf-8")
     alpha = None if result.transparency is None else result.alpha
     (args.out / f"{stem}.json").write_text(quant.palette_json(result.palette, result.counts, alpha=alpha) + "\n", encoding="utf-8")
 

@@ -23,6 +23,7 @@ from quant.pipeline import Quantized
 
 __all__ = [
     "Storage",
+    "entry_names",
     "indexed_png",
     "indexed_png_of_labels",
     "palette_csv",
@@ -215,7 +216,31 @@ def palette_hex(palette: np.ndarray) -> list[str]:
     return [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in _check_palette(palette).tolist()]
 
 
-def palette_gpl(palette: np.ndarray, name: str) -> str:
+def entry_names(palette: np.ndarray, alpha: np.ndarray | None = None) -> list[str]:
+    """Each entry's name in a palette file: its ``"#rrggbb"``, with " transparent" or
+    " alpha N" after it for an entry whose alpha (one per entry, optional) is below 255.
+
+    Palette files without an alpha channel (``.gpl``, ``.ase``) keep the alpha this way,
+    in words, where a person sees it.
+
+    Examples
+    --------
+    >>> entry_names(np.array([[0, 0, 0], [255, 0, 16], [9, 9, 9]], dtype=np.uint8), np.array([0, 255, 128]))
+    ['#000000 transparent', '#ff0010', '#090909 alpha 128']
+    """
+    names = palette_hex(palette)
+    if alpha is None:
+        return names
+    alpha = np.asarray(alpha)
+    if alpha.shape != (len(names),):
+        raise ValueError(f"alpha must have one entry per palette colour ({len(names)}), got shape {alpha.shape}.")
+    return [
+        name if value == 255 else f"{name} transparent" if value == 0 else f"{name} alpha {value}"
+        for name, value in zip(names, alpha.tolist())
+    ]
+
+
+def palette_gpl(palette: np.ndarray, name: str, *, alpha: np.ndarray | None = None) -> str:
     """Palette as a GIMP palette (``.gpl``), which GIMP, Inkscape and Krita import.
 
     Parameters
@@ -223,11 +248,14 @@ def palette_gpl(palette: np.ndarray, name: str) -> str:
     palette : (k, 3) uint8 array
     name : str
         Palette name shown by the application; line breaks are replaced by spaces.
+    alpha : (k,) uint8 array, optional
+        Each entry's opacity. A ``.gpl`` file has no alpha: an entry below 255 is
+        named so (:func:`entry_names`), e.g. ``#000000 transparent``.
     """
     palette = _check_palette(palette)
     clean_name = " ".join(str(name).split()) or "Palette"
     lines = ["GIMP Palette", f"Name: {clean_name}", f"Columns: {min(16, max(1, palette.shape[0]))}", "#"]
-    lines += [f"{r:3d} {g:3d} {b:3d}\t{hex_}" for (r, g, b), hex_ in zip(palette.tolist(), palette_hex(palette))]
+    lines += [f"{r:3d} {g:3d} {b:3d}\t{entry}" for (r, g, b), entry in zip(palette.tolist(), entry_names(palette, alpha))]
     return "\n".join(lines) + "\n"
 
 

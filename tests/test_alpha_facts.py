@@ -74,3 +74,18 @@ def test_smallest_fit_of_rgba_with_pins_keeps_them() -> None:
     search = quant.smallest_fit(logo_rgba(64), max_delta_e=2.0, fixed=[[255, 0, 0]])
     assert [255, 0, 0] in search.fit.palette.tolist()
     assert search.delta_e <= 2.0
+
+
+def test_palette_files_without_alpha_name_the_see_through_entries() -> None:
+    palette = np.array([[0, 0, 0], [255, 0, 16], [9, 9, 9]], dtype=np.uint8)
+    alpha = np.array([0, 255, 128], dtype=np.uint8)
+    gpl = quant.palette_gpl(palette, "logo", alpha=alpha).splitlines()
+    assert gpl[4:] == ["  0   0   0\t#000000 transparent", "255   0  16\t#ff0010", "  9   9   9\t#090909 alpha 128"]
+    assert quant.palette_gpl(palette, "logo").splitlines()[4] == "  0   0   0\t#000000"
+    from quant.encoding import entry_names
+
+    ase = quant.palette_ase(palette, names=entry_names(palette, alpha))
+    assert "#000000 transparent".encode("utf-16-be") in ase
+    assert np.array_equal(quant.read_palette(ase), palette)
+    with pytest.raises(ValueError, match="one entry per palette colour"):
+        entry_names(palette, alpha[:2])
