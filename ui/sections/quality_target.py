@@ -72,7 +72,7 @@ def render(ref: state.ImageRef, settings: state.Settings) -> None:
                 alt=text.rebuilt_alt(ref.name, found.n_colors, settings.method, settings.space, delta_e=found.delta_e)
                 + f": the fewest colours with mean ΔE ≤ {target:.1f}",
             )
-            st.html(pictures.palette_strip_html(tile.palette, pinned=tile.pinned, counts=tile.counts))
+            st.html(pictures.palette_strip_html(tile.palette, pinned=tile.pinned, counts=tile.counts, alpha=tile.alpha))
         with facts:
             st.metric("Colours needed", f"{found.n_colors}", help="The fewest that meet the target.")
             st.metric("Mean ΔE", f"{found.delta_e:.2f}", help=f"At most {target:.1f}, as asked.")
