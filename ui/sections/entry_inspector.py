@@ -91,7 +91,9 @@ def render(
         ) or "share"
         order = quant.swatch_order(tile.palette, tile.counts, by=sort)
         st.html(
-            pictures.palette_strip_html(tile.palette[order], pinned=tile.pinned[order], counts=tile.counts[order], height_px=28)
+            pictures.palette_strip_html(
+                tile.palette[order], pinned=tile.pinned[order], counts=tile.counts[order], alpha=tile.alpha[order], height_px=28
+            )
         )
         hexes = quant.palette_hex(tile.palette)
         shares = tile.counts / max(int(tile.counts.sum()), 1)
