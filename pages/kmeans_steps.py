@@ -64,23 +64,22 @@ if pins:
         f"{'are centres' if len(pins) > 1 else 'is a centre'} here too: pinned centres take part in every "
         "assignment but never move (the diamonds)."
     )
-n_pixels, n_visible = cached_steps.pixel_counts(ref)
-if n_visible == 0:
+facts = cached.facts(ref)
+if facts.n_visible == 0:
     st.info(
         f"Every pixel of {text.quote_name(ref.name)} is fully transparent: there is no colour for k-means to work on. "
         "Choose another picture in the sidebar.",
         icon=":material/visibility_off:",
     )
     st.stop()
-left_out = n_pixels - n_visible
-if left_out:
+if facts.n_transparent:
     st.caption(
-        f"{left_out:,} fully transparent pixels ({100 * left_out / n_pixels:.1f}%) are left out: their colour is not "
-        "part of the picture. The pictures below keep the transparency, in three steps of opacity."
+        f"{facts.n_transparent:,} fully transparent pixels ({text.share(facts.n_transparent, facts.n_pixels)}) are "
+        "left out: their colour is not part of the picture. Partly transparent ones count with their own colour, "
+        "whatever their alpha; the pictures below keep the transparency, in three steps of opacity."
     )
 
 with st.spinner(f"Running k-means with {n_colors} centres on every colour of the picture…"):
-    facts = cached.facts(ref)
     trace = cached_steps.kmeans_trace(ref, n_colors, init, seed, pins)
     animation = cached_steps.steps_animation(ref, n_colors, init, seed, pins)
 
@@ -107,15 +106,18 @@ empty_note = (
     if empty
     else ""
 )
+# With transparency facts.n_colors counts RGBA values; k-means works on the visible pixels' RGB.
+on_what = (
+    f"the colours of the {facts.n_visible:,} pixels one can see" if facts.has_alpha else f"all {facts.n_colors:,} distinct colours"
+)
 st.markdown(
-    f"Lloyd's k-means on all {facts.n_colors:,} distinct colours of the "
-    f"{'visible pixels of the ' if left_out else ''}{facts.width:,} × {facts.height:,} picture, started from {steps_figures.INIT_LABELS[init]} (seed {seed}): {verdict}. "
+    f"Lloyd's k-means on {on_what} of the {facts.width:,} × {facts.height:,} picture, started from {steps_figures.INIT_LABELS[init]} (seed {seed}): {verdict}. "
     f"The error fell from **{trace.mse[0]:.1f}** to **{trace.mse[-1]:.1f}** "
     f"({100 * (1 - trace.mse[-1] / trace.mse[0]):.0f} % lower).{empty_note}"
 )
 st.caption(
     f"The clouds show {len(animation.data[0].x):,} of the colours, drawn in proportion to their pixels; "
-    f"the error is measured exactly over every {'visible ' if left_out else ''}pixel. Large discs are the centres "
+    f"the error is measured exactly over every {'visible ' if facts.has_alpha else ''}pixel. Large discs are the centres "
     "(bigger for more pixels, an open ring when empty)"
     + ("; diamonds the pinned colours, never smaller however few pixels they take" if pins else "")
     + "; grey lines are their paths from start to end."

@@ -14,9 +14,11 @@ PAGE = "pages/kmeans_steps.py"
 TIMEOUT_S = 120
 
 
-def start(source: str = "china") -> AppTest:
+def start(source: str = "china", **values: object) -> AppTest:
     app = AppTest.from_file("../app.py", default_timeout=TIMEOUT_S)
     app.session_state[state.SOURCE] = source
+    for key, value in values.items():
+        app.session_state[key] = value
     app.run()
     return app.switch_page(PAGE).run()
 
@@ -113,3 +115,89 @@ def test_page_works_after_a_12_megapixel_upload() -> None:
     figure = animation(app)
     assert len(figure["frames"]) >= 4
     assert "at most 60,000 pixels" in texts(app)
+
+
+def test_the_sidebars_pins_are_centres_that_never_move() -> None:
+    app = start("flower", **{state.PINS: ("#ff0000", "#00ff00", "#0000ff")})
+    assert_clean(app)
+    figure = animation(app)
+    assert "3 pinned" in figure["layout"]["title"]["text"]
+    assert "pinned centres take part in every assignment but never move" in texts(app)
+    assert "keeping the same 3 pinned colours" in texts(app)
+    centres = next(trace for trace in figure["data"] if trace["name"] == "centres")
+    assert centres["text"][:3] == ["pinned colour"] * 3
+    minibatch = next(c for c in app.get("plotly_chart") if c.proto.id and "steps_minibatch" in c.proto.id)
+    assert '"name":"pinned"' in minibatch.proto.spec.replace(" ", "")
+    # A palette of 2 colours holds only the first pin.
+    app.slider(key=state.STEPS_K).set_value(2).run()
+    assert_clean(app)
+    assert "1 pinned" in animation(app)["layout"]["title"]["text"]
+    assert "holds the first 1" in texts(app)
+
+
+def test_a_brought_palette_leaves_the_page_on_k_means() -> None:
+    app = start("china", **{state.PALETTE: "pico-8"})
+    assert_clean(app)
+    assert "So does the palette you brought" in texts(app)
+    assert "8 centres placed" in animation(app)["layout"]["title"]["text"]
+
+
+def rgba_png(width: int, height: int, *, transparent_columns: int) -> bytes:
+    """A gradient PNG whose first ``transparent_columns`` columns are fully transparent
+    (over a colour that must not count) and the next one half transparent."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    x = np.linspace(0, 255, width, dtype=np.uint8)
+    y = np.linspace(0, 255, height, dtype=np.uint8)
+    pixels = np.empty((height, width, 4), dtype=np.uint8)
+    pixels[..., 0] = x[np.newaxis, :]
+    pixels[..., 1] = y[:, np.newaxis]
+    pixels[..., 2] = 128
+    pixels[..., 3] = 255
+    pixels[:, :transparent_columns] = (0, 255, 0, 0)
+    pixels[:, transparent_columns : transparent_columns + 1, 3] = 128
+    buffer = io.BytesIO()
+    Image.fromarray(pixels, mode="RGBA").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def upload_and_open(content: bytes, name: str) -> AppTest:
+    app = AppTest.from_file("../app.py", default_timeout=TIMEOUT_S).run()
+    app.file_uploader(key=state.UPLOAD).set_value((name, content, "image/png"))
+    app.run()
+    return app.switch_page(PAGE).run()
+
+
+def test_transparent_pixels_are_left_out_and_counted() -> None:
+    app = upload_and_open(rgba_png(90, 60, transparent_columns=30), "cut-out.png")
+    assert_clean(app)
+    assert "1,800 fully transparent pixels (33.3%) are left out: their colour is not part of the picture" in texts(app)
+    assert "the colours of the 3,600 pixels one can see of the 90 × 60 picture" in texts(app)
+    assert "on every visible pixel" in texts(app)
+    figure = animation(app)
+    # No point of the colour hidden under the transparent pixels (pure green).
+    colours = figure["data"][0]
+    assert figure["layout"]["images"][0]["layer"] == "below"  # the checkerboard under the picture
+    assert "00ff00" not in json_of(colours)
+
+
+def json_of(value: object) -> str:
+    import json
+
+    return json.dumps(value).lower()
+
+
+def test_an_rgb_upload_says_nothing_of_transparency() -> None:
+    app = upload_and_open(png_bytes(90, 60), "gradient.png")
+    assert_clean(app)
+    assert "transparent" not in texts(app)
+
+
+def test_a_fully_transparent_picture_gets_a_notice_not_an_error() -> None:
+    app = upload_and_open(rgba_png(40, 30, transparent_columns=40), "clear.png")
+    assert_clean(app)
+    assert len(app.info) == 1 and "fully transparent" in app.info[0].value
+    assert not app.get("plotly_chart")

@@ -31,7 +31,6 @@ __all__ = [
     "SeedRun",
     "SeedTable",
     "animation_of",
-    "pixel_counts",
     "kmeans_trace",
     "minibatch_trace",
     "seed_table",
@@ -67,14 +66,6 @@ class SeedRun:
     n_steps: int
     converged: bool
     n_empty: int
-
-
-def pixel_counts(ref: ImageRef) -> tuple[int, int]:
-    """(all pixels, visible pixels) of the image: equal for an image without
-    transparency; the difference is the fully transparent pixels every trace leaves out."""
-    image = cached.pixels(ref)
-    visible = cached.visible_pixels(ref)
-    return image.shape[0] * image.shape[1], visible.shape[0] * visible.shape[1]
 
 
 def _trace(kind: str, ref: ImageRef, n_colors: int, init: str, seed: int, pins: tuple[str, ...]) -> quant.KMeansSteps:
@@ -157,7 +148,7 @@ def animation_of(trace: quant.KMeansSteps, image: np.ndarray, *, visible: np.nda
     pictures = [_rebuilt(trace, small, row) for row in rows]
     return steps_figures.kmeans_animation(
         sample.colors, groups, trace.centres, trace.counts, trace.mse, trace.update_mse, _encoded(small), pictures,
-        converged=trace.converged, pinned=trace.pinned,
+        converged=trace.converged, pinned=trace.pinned, checkerboard=has_alpha,
     )
 
 

@@ -15,14 +15,17 @@ frame. No Streamlit here.
 from __future__ import annotations
 
 import base64
+import io
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 import numpy as np
 import plotly.graph_objects as go
+from PIL import Image
 from plotly.subplots import make_subplots
 
 import quant
+from ui.figures.pictures import on_checkerboard
 from ui.figures.style import BACKDROP, CHANNELS, LINE_COLORS, SCENE_AXIS, centre_sizes
 
 __all__ = ["INIT_LABELS", "Frame", "frame_plan", "kmeans_animation", "lloyd_and_minibatch", "seed_spread"]
@@ -166,6 +169,7 @@ def kmeans_animation(
     *,
     converged: bool,
     pinned: np.ndarray | None = None,
+    checkerboard: bool = False,
     plane: tuple[int, int] = (0, 1),
     frame_ms: int = 800,
     height: int = 940,
@@ -196,6 +200,9 @@ def kmeans_animation(
     pinned : (k,) bool array, optional
         Which centres are pins (``KMeansSteps.pinned``): they never move, and are
         drawn as diamonds of at least 14 px among the round centres.
+    checkerboard : bool
+        Draw a light checkerboard under the picture, showing through where it is
+        transparent, as the dashboard shows transparency everywhere.
     plane : (a, b)
         Channels of the 2D view, 0 red, 1 green, 2 blue.
     frame_ms : int
@@ -336,6 +343,15 @@ def kmeans_animation(
         row=2, col=2,
     )
     figure.add_trace(go.Image(name="picture", source=_data_uri(original), hoverinfo="skip"), row=1, col=2)
+    if checkerboard:
+        width, height = Image.open(io.BytesIO(original)).size
+        board = io.BytesIO()
+        Image.fromarray(on_checkerboard(np.zeros((height, width, 4), dtype=np.uint8), square=4)).save(board, format="PNG")
+        # Under the picture's pixels, which Plotly centres on whole coordinates from 0.
+        figure.add_layout_image(
+            source=_data_uri(board.getvalue()), xref="x", yref="y", x=-0.5, y=-0.5, sizex=width, sizey=height,
+            xanchor="left", yanchor="top", sizing="stretch", layer="below",
+        )
     figure.add_trace(
         go.Scatter(name="error", x=x_error, y=y_error, mode="lines+markers", line={"color": _LLOYD, "width": 2},
                    marker={"size": 4}, hovertemplate="iteration %{x}: MSE %{y:.2f}<extra></extra>"),
