@@ -50,9 +50,7 @@ a pin few pixels take must still be seen."""
 
 def _pinned(pinned: np.ndarray | None, k: int) -> np.ndarray:
     """(k,) bool: which centres are pins (none when not given)."""
-    if pinned is None:
-        return np.zeros(k, dtype=bool)
-    pinned = np.asarray(pinned, dtype=bool)
+    pinned = np.zeros(k, dtype=bool) if pinned is None else np.asarray(pinned, dtype=bool)
     if pinned.shape != (k,):
         raise ValueError(f"pinned must be ({k},) like the centres, got {pinned.shape}.")
     return pinned
@@ -135,9 +133,7 @@ def _data_uri(encoded: bytes) -> str:
     return f"data:image/{kind};base64," + base64.b64encode(encoded).decode("ascii")
 
 
-def _title(
-    frame: Frame, n_steps: int, mse: np.ndarray, update_mse: np.ndarray, counts: np.ndarray, converged: bool, n_pinned: int = 0
-) -> str:
+def _title(frame: Frame, n_steps: int, mse: np.ndarray, update_mse: np.ndarray, counts: np.ndarray, converged: bool, n_pinned: int) -> str:
     if frame.kind == "start":
         pins = f" ({n_pinned} pinned: the diamonds, which never move)" if n_pinned else ""
         return f"<b>Start</b>: {counts.shape[1]} centres placed{pins}; the points still have their own colours"
@@ -348,10 +344,8 @@ def kmeans_animation(
         board = io.BytesIO()
         Image.fromarray(on_checkerboard(np.zeros((height, width, 4), dtype=np.uint8), square=4)).save(board, format="PNG")
         # Under the picture's pixels, which Plotly centres on whole coordinates from 0.
-        figure.add_layout_image(
-            source=_data_uri(board.getvalue()), xref="x", yref="y", x=-0.5, y=-0.5, sizex=width, sizey=height,
-            xanchor="left", yanchor="top", sizing="stretch", layer="below",
-        )
+        figure.add_layout_image(source=_data_uri(board.getvalue()), xref="x", yref="y", x=-0.5, y=-0.5, sizex=width,
+                                sizey=height, xanchor="left", yanchor="top", sizing="stretch", layer="below")
     figure.add_trace(
         go.Scatter(name="error", x=x_error, y=y_error, mode="lines+markers", line={"color": _LLOYD, "width": 2},
                    marker={"size": 4}, hovertemplate="iteration %{x}: MSE %{y:.2f}<extra></extra>"),
@@ -523,13 +517,9 @@ def lloyd_and_minibatch(
         )
     if pinned.any():
         pins = lloyd_centres[0, pinned]
-        figure.add_trace(
-            go.Scatter(name="pinned", x=pins[:, a], y=pins[:, b], mode="markers",
-                       marker={"size": _PINNED_MIN_SIZE, "color": _hex(pins), "symbol": "diamond",
-                               "line": {"color": _CENTRE_OUTLINE, "width": 2}},
-                       text=_hex(pins), hovertemplate="pinned colour %{text}: never moves<extra></extra>", showlegend=False),
-            row=1, col=1,
-        )
+        marker = {"size": _PINNED_MIN_SIZE, "color": _hex(pins), "symbol": "diamond", "line": {"color": _CENTRE_OUTLINE, "width": 2}}
+        figure.add_trace(go.Scatter(name="pinned", x=pins[:, a], y=pins[:, b], mode="markers", marker=marker, text=_hex(pins),
+                                    hovertemplate="pinned colour %{text}: never moves<extra></extra>", showlegend=False), row=1, col=1)
     for name, mse, color, dash, symbol in (
         ("Lloyd (every pixel, every step)", lloyd_mse, _LLOYD, "solid", "circle"),
         (minibatch_name, minibatch_mse, _MINIBATCH, "dot", "square"),
