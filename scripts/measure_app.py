@@ -1,28 +1,35 @@
-"""Measure how fast the dashboard answers on a 12-megapixel photo, with Streamlit's AppTest.
+"""Measure how fast the dashboard answers on first contact and on 12-megapixel photos, with Streamlit's AppTest.
 
-Every figure is also given as a multiple of one libimagequant 32-colour palette of the
-same photo, timed in the same repeat: the machine's speed varies from run to run, the
-ratio hardly. This is a script, not a test: it reports medians and asserts nothing.
+Every figure is also given as a multiple of one libimagequant 32-colour palette of a
+12 MP photo (the yardstick), timed in the same repeat: the machine's speed varies from
+run to run, the ratio hardly. This is a script, not a test: it reports medians and
+asserts nothing.
 
     python scripts/measure_app.py               # 3 repeats
-    python scripts/measure_app.py --repeats 5
-    python scripts/measure_app.py --profile upload.prof   # cProfile of one upload run
+    python scripts/measure_app.py --repeats 5 --only sample,clean
+    python scripts/measure_app.py --profile compare.prof --profile-step sample:visit:Compare
 
-The photo is generated, the same everywhere: scikit-learn's china.jpg upscaled to
-4000 × 3000 (bicubic) with mild Gaussian noise (sigma 3, fixed seed), saved as JPEG
-quality 90, so that it has a real photo's millions of distinct colours.
+Two photos, generated the same everywhere: the *noisy* one, scikit-learn's china.jpg
+upscaled to 4000 × 3000 (bicubic) with mild Gaussian noise (sigma 3, fixed seed),
+JPEG quality 90 (millions of distinct colours, as from a camera), and the *clean*
+one, flower.jpg upscaled to 4000 × 3000 (Lanczos) without noise, JPEG quality 95
+(about 310,000 distinct colours). Each photo's figures are divided by its own
+yardstick, the sample's by the noisy photo's.
 
-What is timed, in AppTest (the script runs in-process, no browser, no network), each
-repeat starting with everything forgotten:
+What is timed, in AppTest (the script runs in-process, no browser, no network):
 
-* upload: the Reconstructions page is open with its default four tiles (16, 32, 64
-  colours and a random 32) on the sample; the photo is set on the sidebar uploader.
-  "Tiles drawn" is when the page asks for the first full-size PNG, which it does
-  only once every tile is on screen; the rest of the rerun makes the four PNGs.
-* dithering on, and RGB → Lab, on the same page (each then set back);
-* one step of the Colour space page's k slider (the page visited once before);
-* the Compare page's first visit;
-* page switches, with every page visited once for the photo (results kept).
+* sample (group ``sample``): the first run of the app (the Image page on china.jpg)
+  with everything forgotten (the store, Streamlit's caches, quant's memos: a fresh
+  server), then the first visit of one other page; once per page, each time from
+  everything forgotten. Whatever the first run starts in the background runs on.
+* each photo (groups ``noisy`` and ``clean``), everything forgotten first: upload,
+  with the Reconstructions page open with its default four tiles (16, 32, 64 colours
+  and a random 32) on the sample. "Tiles drawn" is when the page asks for the first
+  full-size PNG, which it does only once every tile is on screen; the rest of the
+  rerun makes the four PNGs. Then dithering on, and RGB → Lab, on the same page (each
+  then set back); the Colour space page's first visit and one step of its k slider;
+  the first visits of Compare and of k-means step by step; page switches, with every
+  page visited once for the photo (results kept).
 
 AppTest measures the server's side only; a browser adds transfer and rendering.
 """
@@ -33,10 +40,12 @@ import argparse
 import contextlib
 import cProfile
 import io
+import json
 import os
-import platform
 import statistics
+import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -52,7 +61,7 @@ from streamlit.runtime.scriptrunner.script_runner import ScriptRunner  # noqa: E
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 import quant  # noqa: E402
-from bench.run import cpu_model  # noqa: E402
+from bench import common as bench_common  # noqa: E402
 from ui.compute import cached  # noqa: E402
 from ui.compute.store import STORE  # noqa: E402
 from ui.frame import layout, state  # noqa: E402
@@ -62,6 +71,7 @@ PHOTO_NAME = "china-12mp.jpg"
 NOISE_SIGMA = 3.0
 SEED = 0
 JPEG_QUALITY = 90
+CLEAN_JPEG_QUALITY = 95
 RUN_TIMEOUT_S = 600
 RECONSTRUCTIONS = "pages/reconstructions.py"
 TILES = 4
@@ -86,12 +96,30 @@ def photo_jpeg() -> bytes:
     return buffer.getvalue()
 
 
+def clean_jpeg() -> bytes:
+    """The clean 12 MP photo as JPEG bytes: scikit-learn's flower.jpg upscaled to
+    4000 × 3000 (Lanczos), no noise, JPEG quality 95 (about 310,000 distinct colours)."""
+    from sklearn.datasets import load_sample_image
+
+    large = Image.fromarray(load_sample_image("flower.jpg")).resize(PHOTO_SIZE, Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    large.save(buffer, format="JPEG", quality=CLEAN_JPEG_QUALITY)
+    return buffer.getvalue()
+
+
+PHOTOS: dict[str, tuple[str, Callable[[], bytes]]] = {
+    "noisy": ("china.jpg upscaled to 4000 × 3000 (bicubic), noise sigma 3, JPEG quality 90", lambda: photo_jpeg()),
+    "clean": ("flower.jpg upscaled to 4000 × 3000 (Lanczos), no noise, JPEG quality 95", lambda: clean_jpeg()),
+}
+"""The two 12 MP photos measured: a noisy one (millions of colours) and a clean one."""
+GROUPS = ("sample", *PHOTOS)
+
+
 def machine() -> str:
-    """nproc, CPU model, Python and Streamlit versions, as one line."""
-    return (
-        f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {cpu_model()}; "
-        f"Python {platform.python_version()}; Streamlit {st.__version__}"
-    )
+    """The benchmark's line naming the machine (``bench.common.machine``), Streamlit's
+    version and the load average when measuring started."""
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    return f"{bench_common.machine()}; Streamlit {st.__version__}; load average {load}"
 
 
 def timed(action: Callable[[], object]) -> float:
@@ -111,18 +139,15 @@ def check(app: AppTest, what: str, *, title: str | None = None) -> None:
 
 def fresh_app() -> AppTest:
     """A new session on the Reconstructions page (sample image), with everything forgotten."""
-    STORE.clear()
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    quant.forget_images()
+    forget_everything()
     app = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=RUN_TIMEOUT_S).run()
     app.switch_page(RECONSTRUCTIONS).run()
     check(app, "opening Reconstructions")
     return app
 
 
-def upload(app: AppTest, content: bytes) -> AppTest:
-    app.file_uploader(key=state.UPLOAD).set_value((PHOTO_NAME, content, "image/jpeg"))
+def upload(app: AppTest, content: bytes, name: str = PHOTO_NAME) -> AppTest:
+    app.file_uploader(key=state.UPLOAD).set_value((name, content, "image/jpeg"))
     return app.run()
 
 
@@ -147,15 +172,6 @@ class TilesDrawn:
         cached.indexed_png = self._original
 
 
-def timed_rerun(action: Callable[[], object]) -> tuple[float, float]:
-    """(seconds until the tiles were drawn, seconds until the rerun ended)."""
-    with TilesDrawn() as drawn:
-        start = time.perf_counter()
-        action()
-        end = time.perf_counter()
-    return (drawn.at if drawn.at is not None else end) - start, end - start
-
-
 @contextlib.contextmanager
 def profiled_script_runs(path: str) -> Iterator[None]:
     """cProfile the app's script runs, which AppTest starts in a thread of their own."""
@@ -177,9 +193,9 @@ def profiled_script_runs(path: str) -> Iterator[None]:
         profiler.dump_stats(path)
 
 
-def check_upload(app: AppTest) -> None:
+def check_upload(app: AppTest, name: str = PHOTO_NAME) -> None:
     check(app, "uploading", title="Reconstructions")
-    if app.session_state[state.IMAGE].name != PHOTO_NAME:
+    if app.session_state[state.IMAGE].name != name:
         raise SystemExit("uploading: the page does not show the uploaded photo")
     pictures = len(app.get("image"))
     if pictures < 1 + TILES:
@@ -199,78 +215,207 @@ def page_paths() -> list[tuple[str, str]]:
     return [(path, title) for path, title, _icon in layout.PAGES]
 
 
-# (label, target as a multiple of one libimagequant palette, or None for seconds)
-MEASUREMENTS: dict[str, tuple[str, float | None]] = {
-    "upload_tiles": ("12 MP JPEG upload → Reconstructions, 4 tiles drawn", 3.0),
-    "upload_all": ("… and the 4 full-size PNGs made (their sizes shown)", None),
-    "dither_on_tiles": ("Dithering on, 4 tiles drawn", 3.0),
-    "dither_on_all": ("… and their full-size PNGs", None),
-    "lab_tiles": ("RGB → Lab, 4 tiles drawn", 3.0),
-    "lab_all": ("… and their full-size PNGs", None),
-    "k_step": ("Colour space, one step of the k slider", 0.4),
-    "compare_first": ("Compare, first visit", 4.0),
+Timing = tuple[float, float]
+"""(seconds, the yardstick's seconds in the same repeat)."""
+
+# (label, target as a multiple of the yardstick, or None)
+SAMPLE_MEASUREMENTS: dict[str, tuple[str, float | None]] = {
+    "first_run": ("a new server's first run (the Image page)", 2.0),
+    **{f"visit:{title}": (f"… then the first visit to {title}", 1.3) for _path, title, _icon in layout.PAGES[1:]},
+    "first_run_forgotten": ("first run, everything forgotten in a running server", 2.0),
+    **{
+        f"visit_forgotten:{title}": (f"… then the first visit to {title}", 1.3)
+        for _path, title, _icon in layout.PAGES[1:]
+    },
 }
+PHOTO_MEASUREMENTS: dict[str, tuple[str, float | None]] = {
+    "upload_tiles": ("upload → Reconstructions, 4 tiles drawn", 2.0),
+    "upload_all": ("… and the 4 full-size PNGs made (their sizes shown)", None),
+    "dither_on_tiles": ("Dithering on, 4 tiles drawn", 2.0),
+    "dither_on_all": ("… and their full-size PNGs", None),
+    "lab_tiles": ("RGB → Lab, 4 tiles drawn", None),
+    "lab_all": ("… and their full-size PNGs", None),
+    "visit:Colour space": ("Colour space, first visit", None),
+    "k_step": ("Colour space, one step of the k slider", 0.4),
+    "visit:Compare": ("Compare, first visit", 3.0),
+    "visit:k-means step by step": ("k-means step by step, first visit", None),
+}
+
+
+class Recorder:
+    """Every timing of a run, with the yardstick of its repeat, and the one step to profile."""
+
+    def __init__(self, profile: str | None, profile_step: str) -> None:
+        self.times: dict[str, list[Timing]] = {}
+        self.switches: dict[str, list[float]] = {}
+        self.yardstick = 0.0
+        self._profile, self._profile_step = profile, profile_step
+
+    def add(self, key: str, seconds: float) -> None:
+        self.times.setdefault(key, []).append((seconds, self.yardstick))
+
+    def timed(self, key: str, action: Callable[[], object]) -> float:
+        """Time ``action``, cProfiling its script runs if it is the step asked for (once)."""
+        if self._profile and key == self._profile_step:
+            self._profile_step = ""
+            with profiled_script_runs(self._profile):
+                seconds = timed(action)
+        else:
+            seconds = timed(action)
+        self.add(key, seconds)
+        return seconds
+
+    def timed_rerun(self, key: str, action: Callable[[], object]) -> None:
+        """Time a rerun of the Reconstructions page: ``key_tiles`` and ``key_all``."""
+        with TilesDrawn() as drawn:
+            self.timed(f"{key}_all", action)
+            end = time.perf_counter()
+        whole = self.times[f"{key}_all"][-1][0]
+        self.add(f"{key}_tiles", whole - (end - drawn.at) if drawn.at is not None else whole)
+
+
+def settle() -> None:
+    """Wait for the background work of an earlier repeat (a warm-up), so that it does
+    not run into this one's timings."""
+    for thread in threading.enumerate():
+        if thread.name.startswith("warm") and thread is not threading.current_thread():
+            thread.join(RUN_TIMEOUT_S)
+
+
+def forget_everything() -> None:
+    settle()
+    STORE.clear()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    quant.forget_images()
+
+
+FRESH_SERVER = """
+import json, sys, time
+from streamlit.testing.v1 import AppTest
+
+def failed(app):
+    return [e.value for e in app.exception] + [e.value for e in app.error]
+
+app = AppTest.from_file("app.py", default_timeout=float(sys.argv[2]))
+start = time.perf_counter()
+app.run()
+first = time.perf_counter() - start
+problems = failed(app)
+start = time.perf_counter()
+app.switch_page(sys.argv[1]).run()
+visit = time.perf_counter() - start
+title = [t.value for t in app.title]
+print(json.dumps({"first_run": first, "visit": visit, "problems": problems + failed(app), "title": title}))
+"""
+"""A new process's first AppTest run of app.py and its switch to the page ``argv[1]``:
+as on a server just started, which imports the app's modules on the first run."""
+
+
+def measure_sample(record: Recorder) -> None:
+    """The first run on the sample, then the first visit of each other page: each in a
+    new process (a server just started: nothing imported, nothing computed), and each
+    in this process with everything forgotten (a server whose results were dropped)."""
+    for path, title, _icon in layout.PAGES[1:]:
+        child = subprocess.run(
+            [sys.executable, "-c", FRESH_SERVER, path, str(RUN_TIMEOUT_S)],
+            cwd=REPO_ROOT, capture_output=True, text=True, timeout=2 * RUN_TIMEOUT_S, check=False,
+        )
+        if child.returncode != 0:
+            raise SystemExit(f"a new server's first run and visit to {title} failed:\n{child.stderr[-2000:]}")
+        answer = json.loads(child.stdout.strip().splitlines()[-1])
+        if answer["problems"] or answer["title"] != [title]:
+            raise SystemExit(f"a new server's visit to {title}: {answer}")
+        record.add("sample:first_run", answer["first_run"])
+        record.add(f"sample:visit:{title}", answer["visit"])
+
+        forget_everything()
+        app = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=RUN_TIMEOUT_S)
+        record.timed("sample:first_run_forgotten", app.run)
+        check(app, "first run", title=layout.PAGES[0][1])
+        record.timed(f"sample:visit_forgotten:{title}", lambda: app.switch_page(path).run())
+        check(app, f"first visit to {title}", title=title)
+
+
+def measure_photo(record: Recorder, photo: str, content: bytes) -> None:
+    """Upload ``content`` on the Reconstructions page, then dithering, Lab, the Colour
+    space k step, the first visits of Compare and k-means, and the cached switches."""
+    app = fresh_app()
+    name = f"{photo}-12mp.jpg" if photo != "noisy" else PHOTO_NAME
+    record.timed_rerun(f"{photo}:upload", lambda: upload(app, content, name))
+    check_upload(app, name)
+    for name, key, value in (("dither_on", state.DITHER, True), ("lab", state.SPACE, "lab")):
+        record.timed_rerun(f"{photo}:{name}", lambda: _set(app, key, value))
+        check(app, name, title="Reconstructions")
+        _set(app, key, state.DEFAULTS[key])  # back (cached)
+
+    record.timed(f"{photo}:visit:Colour space", lambda: app.switch_page("pages/colour_space.py").run())
+    check(app, "Colour space", title="Colour space")
+    k = app.session_state[state.CLOUD_K]
+    record.timed(f"{photo}:k_step", lambda: app.slider(key=state.CLOUD_K).set_value(k + 1).run())
+    check(app, "k step", title="Colour space")
+    for path, title in (("pages/compare.py", "Compare"), ("pages/kmeans_steps.py", "k-means step by step")):
+        record.timed(f"{photo}:visit:{title}", lambda: app.switch_page(path).run())
+        check(app, title, title=title)
+
+    # Visit every page once so that its results are cached, then time the switches.
+    for path, title in page_paths():
+        app.switch_page(path).run()
+        check(app, f"first visit to {title}", title=title)
+    for path, title in page_paths():
+        seconds = timed(lambda: app.switch_page(path).run())
+        check(app, f"switch to {title}", title=title)
+        record.switches.setdefault(f"{photo}:{title}", []).append(seconds)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=3, help="repeats of each timing (default 3)")
-    parser.add_argument("--profile", metavar="FILE", help="write a cProfile of the first upload run")
+    parser.add_argument(
+        "--only", default=",".join(GROUPS), help=f"comma-separated groups to measure, of {', '.join(GROUPS)} (default all)"
+    )
+    parser.add_argument("--profile", metavar="FILE", help="write a cProfile of one step's script runs (first repeat)")
+    parser.add_argument(
+        "--profile-step", default="noisy:upload_all", metavar="KEY",
+        help="the step --profile profiles, e.g. sample:first_run, sample:visit:Compare, clean:dither_on_all "
+        "(default noisy:upload_all)",
+    )
     args = parser.parse_args()
+    groups = [group.strip() for group in args.only.split(",") if group.strip()]
+    unknown = sorted(set(groups) - set(GROUPS))
+    if unknown:
+        parser.error(f"unknown groups {unknown}; choose from {list(GROUPS)}")
     os.chdir(REPO_ROOT)
 
     print(f"Machine: {machine()}", file=sys.stderr)
-    content = photo_jpeg()
-    print(f"Photo: {PHOTO_SIZE[0]} × {PHOTO_SIZE[1]} JPEG, {len(content) / 1e6:.1f} MB", file=sys.stderr)
+    photos = {name: make() for name, (_label, make) in PHOTOS.items() if name in groups or name == "noisy"}
+    for name, content in photos.items():
+        print(f"Photo {name}: {PHOTOS[name][0]}, {len(content) / 1e6:.1f} MB", file=sys.stderr)
 
-    times: dict[str, list[float]] = {name: [] for name in MEASUREMENTS}
-    yardstick: list[float] = []
-    switch_times: dict[str, list[float]] = {title: [] for _path, title in page_paths()}
+    record = Recorder(args.profile, args.profile_step)
+    yardsticks: dict[str, list[float]] = {name: [] for name in photos}
     for repeat in range(args.repeats):
-        yardstick.append(libimagequant_seconds(content))
-        app = fresh_app()
-        if args.profile and repeat == 0:
-            with profiled_script_runs(args.profile):
-                tiles, whole = timed_rerun(lambda: upload(app, content))
-        else:
-            tiles, whole = timed_rerun(lambda: upload(app, content))
-        check_upload(app)
-        times["upload_tiles"].append(tiles)
-        times["upload_all"].append(whole)
-
-        for name, key, value in (("dither_on", state.DITHER, True), ("lab", state.SPACE, "lab")):
-            tiles, whole = timed_rerun(lambda: _set(app, key, value))
-            check(app, name, title="Reconstructions")
-            times[f"{name}_tiles"].append(tiles)
-            times[f"{name}_all"].append(whole)
-            _set(app, key, state.DEFAULTS[key])  # back (cached)
-
-        app.switch_page("pages/colour_space.py").run()
-        check(app, "Colour space", title="Colour space")
-        k = app.session_state[state.CLOUD_K]
-        times["k_step"].append(timed(lambda: app.slider(key=state.CLOUD_K).set_value(k + 1).run()))
-        check(app, "k step", title="Colour space")
-
-        times["compare_first"].append(timed(lambda: app.switch_page("pages/compare.py").run()))
-        check(app, "Compare", title="Compare")
-
-        # Visit every page once so that its results are cached, then time the switches.
-        for path, title in page_paths():
-            app.switch_page(path).run()
-            check(app, f"first visit to {title}", title=title)
-        for path, title in page_paths():
-            seconds = timed(lambda: app.switch_page(path).run())
-            check(app, f"switch to {title}", title=title)
-            switch_times[title].append(seconds)
+        for name, content in photos.items():
+            yardsticks[name].append(libimagequant_seconds(content))
+        for group in groups:
+            # The sample's figures are measured against the noisy photo's yardstick, each
+            # photo's against its own.
+            record.yardstick = yardsticks["noisy" if group == "sample" else group][-1]
+            if group == "sample":
+                measure_sample(record)
+            else:
+                measure_photo(record, group, photos[group])
         print(
-            f"repeat {repeat + 1}: libimagequant {yardstick[-1]:.2f} s; "
-            + "; ".join(f"{name} {values[-1]:.2f} s" for name, values in times.items()),
+            f"repeat {repeat + 1}: "
+            + "; ".join(f"libimagequant {name} {values[-1]:.2f} s" for name, values in yardsticks.items())
+            + "; "
+            + "; ".join(f"{key} {values[-1][0]:.2f} s" for key, values in record.times.items()),
             file=sys.stderr,
         )
 
     print(f"Machine: {machine()}\n")
     print(f"Median of {args.repeats} repeats, AppTest (server side, no browser).\n")
-    print_ratio_table(times, yardstick, switch_times)
+    print_ratio_table(record, yardsticks, groups)
 
 
 def _set(app: AppTest, key: str, value: object) -> AppTest:
@@ -278,24 +423,38 @@ def _set(app: AppTest, key: str, value: object) -> AppTest:
     return widget.set_value(value).run()
 
 
-def print_ratio_table(times: dict[str, list[float]], yardstick: list[float], switch_times: dict[str, list[float]]) -> None:
-    """The table of docs/dashboard-performance.md's "The server's side of each
-    interaction": each interaction's median, its runs, and the median of its ratios
-    to the libimagequant palette timed in the same repeat, against the target."""
+def print_ratio_table(record: Recorder, yardsticks: dict[str, list[float]], groups: list[str]) -> None:
+    """The table of docs/dashboard-performance.md: each measurement's median, its runs,
+    and the median of its ratios to the yardstick timed in the same repeat, against
+    the target."""
     print("| Measurement | Median (s) | Runs (s) | × libimagequant | Target |")
     print("|---|---:|---|---:|---:|")
-    runs = ", ".join(f"{t:.2f}" for t in yardstick)
-    print(f"| libimagequant, one 32-colour palette of the photo (the yardstick) | {statistics.median(yardstick):.2f} | {runs} | 1 | |")
-    for name, (label, target) in MEASUREMENTS.items():
-        values = times[name]
-        ratios = [value / base for value, base in zip(values, yardstick)]
-        goal = f"≤ {target:g}×" if target is not None else ""
+    for name, values in yardsticks.items():
+        runs = ", ".join(f"{t:.2f}" for t in values)
         print(
-            f"| {label} | {statistics.median(values):.2f} | {', '.join(f'{t:.2f}' for t in values)} "
-            f"| {statistics.median(ratios):.2f} | {goal} |"
+            f"| libimagequant, one 32-colour palette of the {name} photo (its yardstick) "
+            f"| {statistics.median(values):.2f} | {runs} | 1 | |"
         )
-    for title, values in switch_times.items():
-        print(f"| Switch to {title} (cached) | {statistics.median(values):.3f} | {', '.join(f'{t:.3f}' for t in values)} | | ≤ {SERVER_SWITCH_GOAL_S:g} s |")
+    for group in groups:
+        measurements = SAMPLE_MEASUREMENTS if group == "sample" else PHOTO_MEASUREMENTS
+        where = "Sample (china.jpg)" if group == "sample" else f"{group.capitalize()} photo"
+        for name, (label, target) in measurements.items():
+            values = record.times.get(f"{group}:{name}", [])
+            if not values:
+                continue
+            seconds = [value for value, _base in values]
+            ratios = [value / base for value, base in values]
+            goal = f"≤ {target:g}×" if target is not None else ""
+            print(
+                f"| {where}: {label} | {statistics.median(seconds):.2f} | {', '.join(f'{t:.2f}' for t in seconds)} "
+                f"| {statistics.median(ratios):.2f} | {goal} |"
+            )
+    for key, values in record.switches.items():
+        photo, title = key.split(":", 1)
+        print(
+            f"| {photo.capitalize()} photo: switch to {title} (cached) | {statistics.median(values):.3f} "
+            f"| {', '.join(f'{t:.3f}' for t in values)} | | ≤ {SERVER_SWITCH_GOAL_S:g} s |"
+        )
 
 
 def print_table(heading: str, *, upload: tuple[str, list[float]], switches: dict[str, list[float]]) -> None:
