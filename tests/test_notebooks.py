@@ -150,6 +150,15 @@ def planned_runs() -> dict[str, tuple[str, NotebookSettings, dict]]:
     runs["flower-colour_space-lab"] = (
         "colour_space", NotebookSettings(image="flower", space="lab", k=24, by_centre=True, seed=3, pins=("#ffffff",)), {}
     )
+    # Small, so that its seed table of 30 traces is quick.
+    runs["upload-kmeans_steps-pins"] = (
+        "kmeans_steps",
+        NotebookSettings(
+            image="upload", upload_name="small.png", upload_bytes=small_upload(), steps_k=6, start="random", steps_seed=2,
+            pins=("#ff0000", "#203040"),
+        ),
+        {},
+    )
     runs["upload-embedded"] = (
         "image", NotebookSettings(image="upload", upload_name="../secret/small.png", upload_bytes=small_upload()), {}
     )
@@ -296,10 +305,17 @@ def test_reconstructions_match_the_tiles(executed):
     close(numbers(text, "By hand, random palette MSE")[""], numbers(text, "MSE")["random 32"], "by-hand random")
 
 
-def test_kmeans_steps_match_the_traces(executed):
-    settings, text = run_of(executed, "china-kmeans_steps")
-    picture = sample("china")
-    trace = quant.kmeans_steps(picture, settings.steps_k, init=settings.start, seed=settings.steps_seed, max_iter=notebook_settings.STEPS_MAX_ITER)
+@pytest.mark.parametrize("name", ["china-kmeans_steps", "upload-kmeans_steps-pins"])
+def test_kmeans_steps_match_the_traces(executed, name):
+    settings, text = run_of(executed, name)
+    picture = sample("china") if settings.image == "china" else quant.load_image(io.BytesIO(settings.upload_bytes))
+    # As ui.compute.cached_steps: the first k - 1 pins are centres that never move.
+    fixed = rgb(settings.pins)[: settings.steps_k - 1] or None
+    trace = quant.kmeans_steps(
+        picture, settings.steps_k, init=settings.start, seed=settings.steps_seed, max_iter=notebook_settings.STEPS_MAX_ITER,
+        fixed=fixed,
+    )
+    assert int(trace.pinned.sum()) == len(fixed or [])
     lloyd, plain = numbers(text, "Lloyd MSE"), numbers(text, "NumPy MSE")
     assert len(plain) == len(lloyd) == trace.n_steps + 1
     for step in range(trace.n_steps + 1):
@@ -309,6 +325,7 @@ def test_kmeans_steps_match_the_traces(executed):
     batches = quant.minibatch_steps(
         picture, settings.steps_k, init=settings.start, seed=settings.steps_seed,
         max_iter=notebook_settings.STEPS_MAX_ITER, batch_size=max(notebook_settings.STEPS_BATCH_SIZE, settings.steps_k),
+        fixed=fixed,
     )
     steps = str(notebook_settings.STEPS_MAX_ITER)
     close(numbers(text, "quant.minibatch_steps MSE")[steps], batches.mse[-1], "quant.minibatch_steps")
@@ -405,7 +422,7 @@ def test_pins_reach_quant_only_when_given():
     for page in PAGES:
         assert "fixed" not in "\n".join(code_cells(page, NotebookSettings()))
     pinned = NotebookSettings(pins=("#FF8000", "#102030"))
-    for page in ("image", "colour_space", "reconstructions", "compare"):
+    for page in ("image", "colour_space", "kmeans_steps", "reconstructions", "compare"):
         nb = notebook(page, pinned)
         nbformat.validate(nb)
         code = "\n".join(sources(nb, "code"))
@@ -415,7 +432,6 @@ def test_pins_reach_quant_only_when_given():
         assert namespace["PINNED"] == ["#ff8000", "#102030"]
         for source in sources(nb, "code"):
             compile(source, "cell", "exec")
-    assert "fixed" not in "\n".join(code_cells("kmeans_steps", pinned))
 
 
 def test_a_preset_needs_quants_presets(monkeypatch):

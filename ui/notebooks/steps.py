@@ -8,6 +8,7 @@ from ui.notebooks.cells import (
     PagePlan,
     Setting,
     code,
+    fixed_argument,
     markdown,
 )
 from ui.notebooks.settings import (
@@ -26,10 +27,31 @@ __all__ = ["kmeans_steps_page"]
 
 
 def kmeans_steps_page(settings: NotebookSettings) -> PagePlan:
-    """k-means step by step: quant's trace beside a plain NumPy Lloyd loop, MiniBatch, ten seeds of three starts."""
+    """k-means step by step: quant's trace beside a plain NumPy Lloyd loop, MiniBatch, ten seeds of three starts.
+
+    With pins, every trace keeps the first K - 1 of them as centres that never move
+    (``fixed=``), the NumPy and scikit-learn loops hold them still, and the plot draws
+    them as diamonds, as the page does."""
+    fixed = fixed_argument(settings, "K")
+    pins = bool(settings.pins)
+    pins_words = (
+        " Your pinned colours (`PINNED`, the first *K* − 1 of them) are centres here too: they take part "
+        "in every assignment but never move (`trace.pinned` says which)."
+        if pins
+        else ""
+    )
+    # Only with pins, the code that holds them still and draws them apart (in f-strings below).
+    moving = "(weights[:, None] > 0) & ~trace.pinned[:, None]" if pins else "weights[:, None] > 0"
+    moving_words = "an empty centre, and a pin, stays" if pins else "an empty centre stays"
+    hold_pins = (
+        "\n                    model.cluster_centers_[trace.pinned] = trace.centres[0][trace.pinned]  # pins never move"
+        if pins
+        else ""
+    )
+    shapes = ',\n                            "symbol": np.where(trace.pinned, "diamond", "circle")' if pins else ""
     cells = [
         markdown(
-            """
+            f"""
             ## k-means, one half-step at a time
 
             k-means looks for the *k* colours that best stand in for all the colours of the
@@ -43,32 +65,32 @@ def kmeans_steps_page(settings: NotebookSettings) -> PagePlan:
             k-means (Lloyd's algorithm) in RGB, with this page's own settings; the sidebar's
             method, colour space and seed are for the other pages. `quant.kmeans_steps` keeps
             every step: `centres` (row 0 the start), `mse` after each assignment and
-            `update_mse` half-way through each round, both exact over every pixel.
+            `update_mse` half-way through each round, both exact over every pixel.{pins_words}
             """
         ),
         code(
-            """
-            trace = quant.kmeans_steps(image, K, init=START, seed=STEPS_SEED, max_iter=MAX_ITER)
+            f"""
+            trace = quant.kmeans_steps(image, K, init=START, seed=STEPS_SEED, max_iter=MAX_ITER{fixed})
             state = "converged" if trace.converged else "stopped, still moving a little"
-            print(f"{trace.n_steps} iterations, {state}")
+            print(f"{{trace.n_steps}} iterations, {{state}}")
             for step in range(trace.n_steps + 1):
-                print(f"Lloyd MSE {step}: {trace.mse[step]:.2f}")
-            print(f"Empty centres at the end: {int(trace.empty[-1].sum())}")
+                print(f"Lloyd MSE {{step}}: {{trace.mse[step]:.2f}}")
+            print(f"Empty centres at the end: {{int(trace.empty[-1].sum())}}")
             """
         ),
         markdown(
-            """
+            f"""
             ### The same loop in plain NumPy
 
             Running k-means on the image's *distinct* colours, each weighted by its pixel
             count, is the same as running it on every pixel, and far quicker. Starting from
             quant's start (`trace.centres[0]`), this loop should land on the same errors. A
             centre that loses all its colours stays where it is (scikit-learn would move it),
-            as in quant.
+            as in quant.{" So does a pin." if pins else ""}
             """
         ),
         code(
-            """
+            f"""
             codes = (pixels[:, 0].astype(np.int64) << 16) | (pixels[:, 1].astype(np.int64) << 8) | pixels[:, 2]
             distinct, counts = np.unique(codes, return_counts=True)
             colours = np.stack([distinct >> 16, (distinct >> 8) & 255, distinct & 255], axis=1).astype(np.float64)
@@ -94,17 +116,17 @@ def kmeans_steps_page(settings: NotebookSettings) -> PagePlan:
             labels = nearest(centres)
             assign_errors, update_errors = [error(centres, labels)], []
             for step in range(trace.n_steps):
-                # Update: every centre moves to the weighted mean of its colours.
+                # Update: every centre moves to the weighted mean of its colours ({moving_words}).
                 weights = np.bincount(labels, weights=counts, minlength=len(centres))
                 sums = np.stack([np.bincount(labels, weights=counts * colours[:, c], minlength=len(centres)) for c in range(3)], axis=1)
-                centres = np.where(weights[:, None] > 0, sums / np.maximum(weights, 1)[:, None], centres)
+                centres = np.where({moving}, sums / np.maximum(weights, 1)[:, None], centres)
                 update_errors.append(error(centres, labels))
                 # Assign: every colour goes to its nearest centre.
                 labels = nearest(centres)
                 assign_errors.append(error(centres, labels))
 
             for step, value in enumerate(assign_errors):
-                print(f"NumPy MSE {step}: {value:.2f}")
+                print(f"NumPy MSE {{step}}: {{value:.2f}}")
             """
         ),
         markdown(
@@ -139,25 +161,25 @@ def kmeans_steps_page(settings: NotebookSettings) -> PagePlan:
             """
         ),
         code(
-            """
+            f"""
             STEP = trace.n_steps  # 0 is the start; try 1, 2, 3...
 
             sample = quant.sample_colors(image, 1500, seed=0)
             centre_hex = np.array(quant.palette_hex(trace.palette(STEP)))
             paths = go.Figure()
             for path in trace.centres[: STEP + 1].transpose(1, 0, 2):  # one centre's positions, step by step
-                paths.add_trace(go.Scatter(x=path[:, 0], y=path[:, 1], mode="lines", line={"color": "#999999", "width": 1}))
+                paths.add_trace(go.Scatter(x=path[:, 0], y=path[:, 1], mode="lines", line={{"color": "#999999", "width": 1}}))
             paths.add_trace(
                 go.Scattergl(
                     x=sample.colors[:, 0], y=sample.colors[:, 1], mode="markers",
-                    marker={"size": 4, "color": centre_hex[trace.labels_of(sample.colors, STEP)]},
+                    marker={{"size": 4, "color": centre_hex[trace.labels_of(sample.colors, STEP)]}},
                 )
             )
             final = trace.centres[STEP]
             paths.add_trace(
                 go.Scatter(
                     x=final[:, 0], y=final[:, 1], mode="markers",
-                    marker={"size": 16, "color": centre_hex, "line": {"color": "#111111", "width": 2}},
+                    marker={{"size": 16, "color": centre_hex, "line": {{"color": "#111111", "width": 2}}{shapes}}},
                 )
             )
             paths.update_layout(height=520, width=560, showlegend=False, xaxis_title="red", yaxis_title="green")
@@ -183,7 +205,7 @@ def kmeans_steps_page(settings: NotebookSettings) -> PagePlan:
             """
         ),
         code(
-            """
+            f"""
             import warnings
 
             from sklearn.cluster import MiniBatchKMeans
@@ -198,20 +220,20 @@ def kmeans_steps_page(settings: NotebookSettings) -> PagePlan:
                 warnings.simplefilter("ignore")  # repeated pixels in a batch, and a given start, are expected
                 for _ in range(MAX_ITER):
                     batch = pixels[batches.integers(0, len(pixels), size=batch_size)].astype(np.float64)
-                    model.partial_fit(batch)
+                    model.partial_fit(batch){hold_pins}
                     minibatch_errors.append(error(model.cluster_centers_, nearest(model.cluster_centers_)))
 
             quant_minibatch = quant.minibatch_steps(
-                image, K, init=START, seed=STEPS_SEED, max_iter=MAX_ITER, batch_size=batch_size
+                image, K, init=START, seed=STEPS_SEED, max_iter=MAX_ITER, batch_size=batch_size{fixed}
             )
-            print(f"MiniBatch MSE {MAX_ITER}: {minibatch_errors[-1]:.2f}")
-            print(f"quant.minibatch_steps MSE {MAX_ITER}: {quant_minibatch.mse[-1]:.2f}")
-            print(f"Lloyd's MSE at step {min(MAX_ITER, trace.n_steps)}: {trace.mse[min(MAX_ITER, trace.n_steps)]:.2f}")
+            print(f"MiniBatch MSE {{MAX_ITER}}: {{minibatch_errors[-1]:.2f}}")
+            print(f"quant.minibatch_steps MSE {{MAX_ITER}}: {{quant_minibatch.mse[-1]:.2f}}")
+            print(f"Lloyd's MSE at step {{min(MAX_ITER, trace.n_steps)}}: {{trace.mse[min(MAX_ITER, trace.n_steps)]:.2f}}")
 
             steps = go.Figure(
                 [
                     go.Scatter(y=trace.mse, mode="lines+markers", name="Lloyd (every colour)"),
-                    go.Scatter(y=minibatch_errors, mode="lines+markers", name=f"MiniBatch ({batch_size} pixels a step)"),
+                    go.Scatter(y=minibatch_errors, mode="lines+markers", name=f"MiniBatch ({{batch_size}} pixels a step)"),
                 ]
             )
             steps.update_layout(height=340, xaxis_title="step", yaxis_title="MSE over every pixel")
@@ -231,17 +253,17 @@ def kmeans_steps_page(settings: NotebookSettings) -> PagePlan:
             """
         ),
         code(
-            """
+            f"""
             copy = quant.downscale(image, TABLE_PIXELS)
-            finals = {}
+            finals = {{}}
             for init in quant.INITS:
-                runs = [quant.kmeans_steps(copy, K, init=init, seed=seed, max_iter=TABLE_MAX_ITER) for seed in TABLE_SEEDS]
+                runs = [quant.kmeans_steps(copy, K, init=init, seed=seed, max_iter=TABLE_MAX_ITER{fixed}) for seed in TABLE_SEEDS]
                 finals[init] = [run.mse[-1] for run in runs]
                 mean_steps = np.mean([run.n_steps for run in runs])
-                print(f"{init}: final MSE {min(finals[init]):.1f} to {max(finals[init]):.1f}, {mean_steps:.0f} steps on average")
+                print(f"{{init}}: final MSE {{min(finals[init]):.1f}} to {{max(finals[init]):.1f}}, {{mean_steps:.0f}} steps on average")
 
             spread = go.Figure(
-                [go.Scatter(x=values, y=[init] * len(values), mode="markers", name=init, text=[f"seed {s}" for s in TABLE_SEEDS])
+                [go.Scatter(x=values, y=[init] * len(values), mode="markers", name=init, text=[f"seed {{s}}" for s in TABLE_SEEDS])
                  for init, values in finals.items()]
             )
             spread.update_layout(height=260, xaxis_title="final MSE", showlegend=False)
@@ -249,7 +271,10 @@ def kmeans_steps_page(settings: NotebookSettings) -> PagePlan:
             """
         ),
     ]
-    view = f"k = {settings.steps_k}, starting from {settings.start} with seed {settings.steps_seed}"
+    n_pins = min(len(settings.pins), settings.steps_k - 1)
+    view = f"k = {settings.steps_k}, starting from {settings.start} with seed {settings.steps_seed}" + (
+        f", {n_pins} pinned colour{'s' if n_pins > 1 else ''} that never move{'s' if n_pins == 1 else ''}" if n_pins else ""
+    )
     rows: list[Setting] = [
         ("K", settings.steps_k, "number of centres, 2 to 64"),
         ("START", settings.start, '"k-means++", "random" (colours of the image) or "uniform" (anywhere in the RGB cube)'),
