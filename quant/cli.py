@@ -321,7 +321,7 @@ def _run_one(image: Any, image_path: str, n_colors: int | None, args: argparse.N
             dither_kind=dither_kind, fixed=args.pins,
         )
     scores = quant.metrics(image, result, ssim=True)
-    png = quant.indexed_png(result)
+    png = quant.indexed_png(result, compress_level=cli_alpha.png_level(image, args))
     seconds = time.perf_counter() - started
 
     stem = output_stem(

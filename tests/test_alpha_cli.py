@@ -67,14 +67,36 @@ def test_a_bad_background_is_a_usage_error(logo: Path, colour: str, capsys: pyte
     assert len(errors) == 1 and "argument --background" in errors[0]
 
 
-def test_max_delta_e_needs_a_background_for_transparency(tmp_path: Path, logo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    out = str(tmp_path / "out")
-    assert main([str(logo), "--max-delta-e", "4", "--json", "--out", out, "--jobs", "1"]) == 1
-    captured = capsys.readouterr()
-    assert captured.out == "" and "--background ffffff" in captured.err and captured.err.count("\n") == 1
-    assert main([str(logo), "--max-delta-e", "4", "--json", "--out", out, "--background", "ffffff", "--jobs", "1"]) == 0
+def test_max_delta_e_keeps_transparency(tmp_path: Path, logo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert main([str(logo), "--max-delta-e", "4", "--json", "--out", str(out), "--jobs", "1"]) == 0
+    (record,) = records(capsys.readouterr().out)
+    assert record["delta_e"] <= 4 and record["alpha"] is True
+    written = np.asarray(Image.open(out / Path(record["png_path"]).name).convert("RGBA"))[..., 3]
+    original = np.asarray(Image.open(logo).convert("RGBA"))[..., 3]
+    assert (written[original == 0] == 0).all() and (written[original == 255] == 255).all()
+    assert main([str(logo), "--max-delta-e", "4", "--json", "--out", str(out), "--background", "ffffff", "--jobs", "1"]) == 0
     (record,) = records(capsys.readouterr().out)
     assert record["delta_e"] <= 4 and record["background"] == "#ffffff"
+
+
+def test_png_level_best_for_a_small_image_with_transparency_and_chosen_by_flag(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    logo = tmp_path / "logo-256.png"
+    Image.fromarray(logo_rgba(256)).save(logo)
+    sizes = {}
+    for level in ("9", "6", None):
+        out = tmp_path / f"level-{level}"
+        extra = [] if level is None else ["--png-level", level]
+        assert main([str(logo), "--colors", "16", "--json", "--out", str(out), "--jobs", "1", *extra]) == 0
+        (record,) = records(capsys.readouterr().out)
+        sizes[level] = (out / Path(record["png_path"]).name).stat().st_size
+    assert sizes[None] == sizes["9"] and sizes["9"] < sizes["6"]
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(logo), "--png-level", "10"])
+    assert exit_info.value.code == 2
+    assert "from 0 to 9" in capsys.readouterr().err
 
 
 def test_too_few_colours_for_transparency_is_that_file_s_error(tmp_path: Path, logo: Path, capsys: pytest.CaptureFixture[str]) -> None:
