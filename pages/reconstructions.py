@@ -14,7 +14,7 @@ import streamlit as st
 
 import quant
 from quant.encoding import entry_names
-from ui.compute import cached, cached_entries, cached_inspect
+from ui.compute import cached, cached_entries
 from ui.figures import pictures
 from ui.frame import layout, state, text
 from ui.sections import entry_inspector, quality_target
@@ -189,9 +189,9 @@ if tiles:
     n_colors, method = tiles[chosen]
     centre = (round(down / 100 * (facts.height - 1)), round(across / 100 * (facts.width - 1)))
     with st.spinner("Cutting the region from the full-size images…"):
-        region = cached_inspect.detail_pictures(
-            ref, n_colors, settings, centre=centre, zoom=zoom, method=method,
-            edits=entry_inspector.tile_edits(ref, n_colors, method, settings),
+        region = cached_entries.edited_detail(
+            ref, n_colors, settings, entry_inspector.tile_edits(ref, n_colors, method, settings),
+            centre=centre, zoom=zoom, method=method,
         )
     with locator:
         where = text.region_words(region.left, region.top, region.width, region.height)

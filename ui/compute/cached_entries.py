@@ -5,21 +5,43 @@ An edit changes colours, never which pixels an entry paints (``quant.recolor``):
 refit, so the tile, its exact measures and its PNG follow at once. Edits are given as
 a tuple of ``(entry index, "#rrggbb")`` pairs, part of every key. Full-size work
 (the PNG, the highlighted picture) goes through the gate like every heavy result.
+
+An edit redoes only what the new colours change. The tile's error is kept summed per
+entry (:func:`quant.incremental.entry_errors`, once per tile), and each edit measures
+again the colours of the edited entries only. When the tile shows the image at full
+size (it is under the tile's pixel budget) and has no transparency, every picture of
+it is its labels with some palette: the tile's indexed PNG with its palette chunk
+rewritten (:func:`quant.incremental.recolor_png`), no pixel rebuilt or compressed.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 import quant
+from quant.incremental import EntryErrors, entry_errors, recolor_png, recolored_errors
 from ui.compute import cached
 from ui.compute.waiting import stored
 from ui.frame.state import ImageRef, Settings
 
-__all__ = ["Edits", "edited_palette", "edited_png", "edited_tile", "edits_of", "entry_picture", "pins_after_refit", "tile_identity"]
+if TYPE_CHECKING:
+    from ui.compute.cached_inspect import DetailPictures
+
+__all__ = [
+    "Edits",
+    "edited_detail",
+    "edited_palette",
+    "edited_png",
+    "edited_tile",
+    "edits_of",
+    "entry_picture",
+    "pins_after_refit",
+    "tile_identity",
+]
 
 Edits = tuple[tuple[int, str], ...]
 """Edited entries of one tile: (index into the tile's palette, new "#rrggbb"), by index."""
@@ -45,12 +67,53 @@ def _key(kind: str, ref: ImageRef, n_colors: int, method: str, settings: Setting
     return (*cached.tile_key(kind, ref, n_colors, method, settings), edits)
 
 
+def _errors(ref: ImageRef, n_colors: int, method: str, settings: Settings) -> EntryErrors:
+    """The unedited tile's error per entry, from which every edit of it is measured
+    (one job, once per tile): from the fit's colour histogram, or, dithered, from the
+    tile's (colour, entry) pairs, mapped again (the tile keeps only its labels)."""
+
+    def make() -> EntryErrors:
+        fitted = cached.fit(ref, n_colors, method, settings)
+        if settings.dither:
+            fitted = quant.apply_palette(
+                cached.pixels(ref), fitted, dither=settings.dither, dither_kind=settings.dither_kind
+            )
+        return entry_errors(fitted)
+
+    return stored(_key("entry-errors", ref, n_colors, method, settings, ()), make)
+
+
+def _labels_shown(ref: ImageRef) -> bool:
+    """Whether a tile's picture is its labels with its palette: the image is opaque and
+    under the tile's pixel budget (its tile is not downscaled)."""
+    image = cached.pixels(ref)
+    return image.shape[-1] == 3 and cached.original_small(ref).shape[:2] == image.shape[:2]
+
+
+def _rebuilt(ref: ImageRef, full: cached.FullLabels, palette: np.ndarray) -> np.ndarray:
+    """The full-size picture of ``full``'s labels with ``palette`` (with each entry's
+    alpha, for an image with transparency)."""
+    return full.picture(palette) if cached.pixels(ref).shape[-1] == 4 else palette[full.labels]
+
+
+def _picture(ref: ImageRef, n_colors: int, method: str, settings: Settings, palette: np.ndarray) -> cached.Picture:
+    """The tile's picture with ``palette``: the tile's indexed PNG recoloured when the
+    tile is its labels, else rebuilt at full size and shrunk like the tile's."""
+    if _labels_shown(ref):
+        height, width = cached.pixels(ref).shape[:2]
+        png = recolor_png(cached.indexed_png(ref, n_colors, settings, method=method), palette)
+        return cached.Picture(png=png, width=width, height=height)
+    full = cached.full_labels(ref, n_colors, method, settings)
+    return cached.screen_picture(_rebuilt(ref, full, palette), tile=True)
+
+
 def edited_tile(ref: ImageRef, n_colors: int, settings: Settings, edits: Edits, *, method: str | None = None) -> cached.Reconstruction:
     """The tile of :func:`ui.compute.cached.reconstruction` with ``edits`` applied: the
     same pixels per entry, the new colours, the exact measures of the result.
 
-    Without dithering the measures come from the colour histogram (``quant.recolor`` of
-    the fit); with dithering, from the full-size picture rebuilt with the new colours.
+    The measures are the unedited tile's with the edited entries' colours (or, with
+    dithering, (colour, entry) pairs) measured again: equal to measuring the edited
+    full-size picture, to within float rounding.
     """
     method = method or settings.method
     tile = cached.reconstruction(ref, n_colors, settings, method=method)
@@ -58,28 +121,30 @@ def edited_tile(ref: ImageRef, n_colors: int, settings: Settings, edits: Edits, 
         return tile
 
     def make() -> cached.Reconstruction:
-        image = cached.pixels(ref)
         palette = edited_palette(tile.palette, edits)
-        full = cached.full_labels(ref, n_colors, method, settings)
-        rebuilt = palette[full.labels]
-        if settings.dither:
-            measured = quant.metrics(image, rebuilt, ssim=False)
-        else:
-            measured = quant.metrics(image, quant.recolor(cached.fit(ref, n_colors, method, settings), palette), ssim=False)
-        return dataclasses.replace(tile, palette=palette, metrics=measured, preview=cached.screen_picture(rebuilt, tile=True))
+        measured = recolored_errors(_errors(ref, n_colors, method, settings), palette).metrics
+        return dataclasses.replace(tile, palette=palette, metrics=measured, preview=_picture(ref, n_colors, method, settings, palette))
 
     return stored(_key("edited", ref, n_colors, method, settings, edits), make)
 
 
 def edited_png(ref: ImageRef, n_colors: int, settings: Settings, edits: Edits, *, method: str | None = None) -> bytes:
-    """The full-size indexed PNG of an edited tile: the tile's labels, the new colours."""
+    """The full-size indexed PNG of an edited tile: the tile's labels, the new colours.
+
+    Byte for byte ``quant.indexed_png_of_labels`` of them; made from the tile's PNG by
+    rewriting its palette when the image is opaque.
+    """
     method = method or settings.method
     if not edits:
         return cached.indexed_png(ref, n_colors, settings, method=method)
 
     def make() -> bytes:
         full = cached.full_labels(ref, n_colors, method, settings)
-        return quant.indexed_png_of_labels(full.labels, edited_palette(full.palette, edits))
+        palette = edited_palette(full.palette, edits)
+        if cached.pixels(ref).shape[-1] == 3:
+            return recolor_png(cached.indexed_png(ref, n_colors, settings, method=method), palette)
+        # With transparency the file orders its entries by alpha and lightness: written anew.
+        return quant.indexed_png_of_labels(full.labels, palette, alpha=full.alpha)
 
     return stored(_key("edited-png", ref, n_colors, method, settings, edits), make)
 
@@ -99,9 +164,32 @@ def entry_picture(
         veil = 24.0 if luma > _LIGHT_LUMA else 255.0
         table = np.rint(palette * (1 - _VEIL) + veil * _VEIL).astype(np.uint8)
         table[index] = palette[index]
-        return cached.screen_picture(table[full.labels], tile=True)
+        return _picture(ref, n_colors, method, settings, table)
 
     return stored((*_key("entry", ref, n_colors, method, settings, edits), int(index)), make)
+
+
+def edited_detail(
+    ref: ImageRef, n_colors: int, settings: Settings, edits: Edits, *, centre: tuple[int, int], zoom: int, method: str | None = None
+) -> DetailPictures:
+    """:func:`ui.compute.cached_inspect.detail_pictures` of an edited tile. For an opaque
+    image the unedited one's original and locator are kept, and only the region of the
+    reconstruction is made again: its labels as an indexed PNG with the new colours."""
+    from ui.compute import cached_inspect  # which imports this module
+
+    method = method or settings.method
+    if not edits or cached.pixels(ref).shape[-1] == 4:
+        return cached_inspect.detail_pictures(ref, n_colors, settings, centre=centre, zoom=zoom, method=method, edits=edits)
+    region = cached_inspect.detail_pictures(ref, n_colors, settings, centre=centre, zoom=zoom, method=method)
+
+    def make() -> bytes:
+        full = cached.full_labels(ref, n_colors, method, settings)
+        window = full.labels[region.top : region.top + region.height, region.left : region.left + region.width]
+        magnified = np.repeat(np.repeat(window, zoom, axis=0), zoom, axis=1) if zoom > 1 else window
+        return quant.indexed_png_of_labels(np.ascontiguousarray(magnified), edited_palette(full.palette, edits), compress_level=1)
+
+    key = (*_key("detail-edited", ref, n_colors, method, settings, edits), region.top, region.left, region.height, zoom)
+    return dataclasses.replace(region, reconstruction_png=stored(key, make, heavy=False))
 
 
 def tile_identity(ref: ImageRef, n_colors: int, method: str, settings: Settings) -> str:
