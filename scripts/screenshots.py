@@ -5,7 +5,7 @@
 
 Starts ``streamlit run app.py`` and Debian's Chromium exactly as the browser
 tests do (tests/e2e/e2e_support.py), at a 1400x900 viewport, on the bundled
-sample image.
+sample image; then the first screen of a few more views (:data:`VIEWS`).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from e2e_support import (  # noqa: E402 - needs the path above
     open_app,
     page_slug,
     running_server,
+    wait_for_app_run,
     wait_for_images,
 )
 
@@ -44,6 +45,12 @@ BEFORE_SHOT = {
     ),
 }
 """JavaScript run on a page before its screenshot is taken."""
+
+VIEWS = {
+    "transparency": "reconstructions?image=logo",
+}
+"""More screenshots, of the first screen only: file name -> the view's address (a link
+that restores it, see docs/links.md)."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,6 +83,13 @@ def main(argv: list[str] | None = None) -> int:
                     page.wait_for_timeout(1000)
                 path = args.out / f"{FILE_NAMES.get(title, page_slug(title))}.png"
                 full_page_screenshot(page, path)
+                print(path)
+            for name, address in VIEWS.items():
+                page.goto(f"{server.url}/{address}")
+                wait_for_app_run(page)
+                wait_for_images(page)
+                path = args.out / f"{name}.png"
+                page.screenshot(path=str(path))
                 print(path)
         finally:
             browser.close()
