@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from ui.notebooks.cells import Cell, intro_cell, load_cells, pins_cells, settings_cell, setup_cell
 from ui.notebooks.pages import PLANS
 from ui.notebooks.settings import NotebookSettings, checked
+from ui.notebooks.transparency import transparency_cells
 
 if TYPE_CHECKING:
     import nbformat
@@ -36,6 +37,7 @@ def cells(page: str, settings: NotebookSettings) -> list[Cell]:
         settings_cell(settings, plan.settings),
         *pins_cells(settings),
         *load_cells(settings),
+        *transparency_cells(settings),
         *plan.cells,
     ]
 

@@ -39,6 +39,7 @@ __all__ = [
     "fixed_argument",
     "intro_cell",
     "load_cells",
+    "logo_source",
     "markdown",
     "method_words",
     "pins_cells",
@@ -237,6 +238,8 @@ def settings_cell(settings: NotebookSettings, rows: list[Setting]) -> Cell:
             lines.append((f"IMAGE_FILE = {safe_file_name(settings.upload_name)!r}", "your uploaded file, next to this notebook"))
     elif settings.image == "sky":
         lines.append(('IMAGE = "sky"', 'a generated evening sky (below), or scikit-learn\'s "china" or "flower"'))
+    elif settings.image == "logo":
+        lines.append((f"LOGO_SIZE = {samples.LOGO_SIZE}", "width and height of the generated logo (below), as the dashboard draws it"))
     else:
         lines.append((f"IMAGE = {settings.image!r}", '"china" or "flower": scikit-learn\'s sample photos'))
     lines += [(f"{name} = {value!r}", comment) for name, value, comment in rows]
@@ -256,6 +259,25 @@ def sky_source() -> str:
     return inspect.getsource(samples.sky_gradient).strip()
 
 
+def logo_source() -> str:
+    """The logo generator's code as the notebook holds it, with what it needs: the
+    dashboard's own function, so the notebook draws the very pixels the dashboard does."""
+    return (
+        "from PIL import Image, ImageDraw, ImageFilter\n\n"
+        f"_SUPERSAMPLE = {samples._SUPERSAMPLE}  # drawn this many times larger, then shrunk: smooth edges\n\n\n"
+        + inspect.getsource(samples.logo_rgba).strip()
+    )
+
+
+_SHOW_ALPHA = '''
+height, width = image.shape[:2]
+pixels = image.reshape(-1, 4)  # one row per pixel: red, green, blue and alpha
+print(f"Size: {width} x {height} = {len(pixels)} pixels")
+'''
+"""The end of the loading cell of a picture with transparency: the picture itself is
+shown under *Transparency* (:func:`ui.notebooks.transparency.transparency_cells`)."""
+
+
 _SHOW = '''
 height, width = image.shape[:2]
 pixels = image.reshape(-1, 3)  # one row per pixel: red, green, blue
@@ -266,6 +288,20 @@ Image.fromarray(quant.downscale(image, 1_000_000))  # shown at most a megapixel
 
 def load_cells(settings: NotebookSettings) -> list[Cell]:
     """The picture: a sample's loader or generator, or the uploaded file."""
+    if settings.image == "logo":
+        return [
+            markdown(
+                f"""
+                ## The picture
+
+                A generated logo, {samples.LOGO_SIZE} × {samples.LOGO_SIZE} pixels, on a
+                transparent background: a few flat colours, anti-aliased edges, a soft
+                shadow and a translucent highlight, the character of an icon or a logo
+                exported with transparency. The dashboard draws it with this very function.
+                """
+            ),
+            code(f"{logo_source()}\n\n\nimage = logo_rgba(LOGO_SIZE)\n" + _SHOW_ALPHA.strip()),
+        ]
     if settings.image == "sky":
         return [
             markdown(
@@ -302,11 +338,21 @@ def load_cells(settings: NotebookSettings) -> list[Cell]:
                 'image = load_sample_image(IMAGE + ".jpg")\n' + _SHOW.strip()
             ),
         ]
-    read = (
-        "`quant.load_image` reads it as the dashboard did: turned upright by its EXIF "
-        "orientation, any mode converted to 8-bit RGB, transparency laid over white "
-        "(`np.array(Image.open(path).convert(\"RGB\"))` is the plain Pillow way, without the turning)."
-    )
+    if settings.has_alpha:
+        read = (
+            "It has transparency: `quant.load_image(..., keep_alpha=True)` reads it as the dashboard "
+            "did, turned upright by its EXIF orientation, any mode converted to 8-bit RGBA with its "
+            "transparency kept (`np.array(Image.open(path).convert(\"RGBA\"))` is the plain Pillow way, "
+            "without the turning): four numbers a pixel, red, green, blue and alpha."
+        )
+        keep, show = ", keep_alpha=True", _SHOW_ALPHA
+    else:
+        read = (
+            "`quant.load_image` reads it as the dashboard did: turned upright by its EXIF "
+            "orientation, any mode converted to 8-bit RGB, transparency laid over white "
+            "(`np.array(Image.open(path).convert(\"RGB\"))` is the plain Pillow way, without the turning)."
+        )
+        keep, show = "", _SHOW
     if settings.embedded:
         encoded = base64.b64encode(bytes(settings.upload_bytes or b"")).decode("ascii")
         lines = "\n".join(encoded[start : start + 76] for start in range(0, len(encoded), 76))
@@ -318,11 +364,11 @@ def load_cells(settings: NotebookSettings) -> list[Cell]:
                 hidden=True,
             ),
             markdown(f"## The picture\n\nThe file you uploaded, from the cell above. {read}"),
-            code("import io\n\nimage = quant.load_image(io.BytesIO(UPLOADED_FILE))\n" + _SHOW.strip()),
+            code(f"import io\n\nimage = quant.load_image(io.BytesIO(UPLOADED_FILE){keep})\n" + show.strip()),
         ]
     return [
         markdown(f"## The picture\n\nThe file you uploaded, from `IMAGE_FILE` (see the settings). {read}"),
-        code("image = quant.load_image(Path(IMAGE_FILE))\n" + _SHOW.strip()),
+        code(f"image = quant.load_image(Path(IMAGE_FILE){keep})\n" + show.strip()),
     ]
 
 

@@ -25,6 +25,7 @@ from ui.notebooks.settings import (
     NotebookSettings,
     brought_hex,
 )
+from ui.notebooks import transparency
 
 __all__ = ["colour_space_page", "image_page"]
 
@@ -35,8 +36,9 @@ __all__ = ["colour_space_page", "image_page"]
 def image_page(settings: NotebookSettings) -> PagePlan:
     """Image: distinct colours, the storage sums, real indexed PNGs."""
     fixed = fixed_argument(settings, "k")
+    alpha = settings.has_alpha
     cells = [
-        markdown(
+        markdown(transparency.DISTINCT_WORDS) if alpha else markdown(
             """
             ## Distinct colours
 
@@ -48,7 +50,7 @@ def image_page(settings: NotebookSettings) -> PagePlan:
             codes with `np.bincount` over all 2²⁴ possible colours instead of sorting them.
             """
         ),
-        code(
+        code(transparency.DISTINCT) if alpha else code(
             """
             codes = (pixels[:, 0].astype(np.uint32) << 16) | (pixels[:, 1].astype(np.uint32) << 8) | pixels[:, 2]
             n_distinct = len(np.unique(codes))
@@ -56,7 +58,7 @@ def image_page(settings: NotebookSettings) -> PagePlan:
             print(f"quant.count_colors agrees: {n_distinct == quant.count_colors(image)}")
             """
         ),
-        markdown(
+        markdown(transparency.STORAGE_WORDS) if alpha else markdown(
             """
             ## Storage
 
@@ -66,7 +68,7 @@ def image_page(settings: NotebookSettings) -> PagePlan:
             `quant.storage` does the same sums.
             """
         ),
-        code(
+        code(transparency.STORAGE) if alpha else code(
             """
             import math
 
@@ -90,7 +92,7 @@ def image_page(settings: NotebookSettings) -> PagePlan:
             PNG), and it compresses the indices too, so it usually beats the plain sums.
             Here are real ones, with palettes made by {method_words(settings)} (the
             settings): `quant.quantize` picks the palette and maps every pixel to it,
-            `quant.indexed_png` writes the file.
+            `quant.indexed_png` writes the file.{transparency.PNG_WORDS if alpha else ""}
             """
         ),
         code(
@@ -103,13 +105,13 @@ def image_page(settings: NotebookSettings) -> PagePlan:
                 print(f"MSE {{k}}: {{result.mse:.2f}}")
             """
         ),
-        markdown(
+        markdown(transparency.BY_HAND_PNG_WORDS) if alpha else markdown(
             """
             `quant.indexed_png` is plain Pillow: an image of palette indices with the
             palette attached. The same by hand, for the largest palette:
             """
         ),
-        code(
+        code(transparency.BY_HAND_PNG) if alpha else code(
             """
             import io
 
@@ -148,6 +150,7 @@ def image_page(settings: NotebookSettings) -> PagePlan:
 def colour_space_page(settings: NotebookSettings) -> PagePlan:
     """Colour space: a weighted sample of the colours in 3D and on three planes, with the palette's centres."""
     fixed = fixed_argument(settings, "K")
+    alpha = settings.has_alpha
     lab = settings.space == "lab"
     where = (
         "a point in CIELAB, the space where k-means measures its distances when `SPACE` is "
@@ -168,10 +171,10 @@ def colour_space_page(settings: NotebookSettings) -> PagePlan:
             as the page, whatever `SEED` says). By hand: `np.unique(codes,
             return_counts=True)` for the colours and their counts, then
             `np.random.default_rng(0).choice(len(colours), {CLOUD_SAMPLES}, replace=False,
-            p=counts / counts.sum())`: the same kind of sample, not the same colours.
+            p=counts / counts.sum())`: the same kind of sample, not the same colours.{transparency.CLOUD_WORDS if alpha else ""}
             """
         ),
-        code(
+        code(transparency.CLOUD_SAMPLE) if alpha else code(
             """
             sample = quant.sample_colors(image, CLOUD_SAMPLES, seed=0)
             print(f"Distinct colours: {quant.count_colors(image)}")
@@ -180,6 +183,8 @@ def colour_space_page(settings: NotebookSettings) -> PagePlan:
         ),
     ]
     cells += _brought_centres(settings) if brought_hex(settings) else _fitted_centres(settings, fixed)
+    if alpha:
+        cells.append(code(transparency.CLOUD_CENTRES))
     cells += [
         markdown(
             "## The cloud in 3D\n\n"
@@ -297,6 +302,7 @@ def colour_space_page(settings: NotebookSettings) -> PagePlan:
 
 def _fitted_centres(settings: NotebookSettings, fixed: str) -> list[Cell]:
     """Colour space: the palette fitted with the sidebar's method, and scikit-learn's beside it."""
+    alpha = settings.has_alpha
     return [
         markdown(
             f"""
@@ -307,7 +313,7 @@ def _fitted_centres(settings: NotebookSettings, fixed: str) -> list[Cell]:
             weighted by their pixel counts (the same as on every pixel, and far quicker):
             several k-means++ starts on a coarse grid of colours, the best continued on the
             exact colours until nothing moves. The error is exact: the mean squared
-            difference over every pixel and channel, on the 0–255 scale.
+            difference over every pixel and channel, on the 0–255 scale.{transparency.FIT_WORDS if alpha else ""}
             """
         ),
         code(
@@ -319,17 +325,17 @@ def _fitted_centres(settings: NotebookSettings, fixed: str) -> list[Cell]:
             """
         ),
         markdown(
-            """
+            f"""
             ### The same with scikit-learn, as in the teaching notebook
 
             `MiniBatchKMeans` fits the pixels themselves, a random batch of them at a time
             (here on at most 300,000 pixels, as quant's `"minibatch"` method does), always in
             RGB. Its palette is usually a little worse than quant's k-means: it never sees all
             the pixels at once and stops early. The notebook also *truncated* the centres to
-            whole numbers (`astype(np.uint8)`); rounding them is slightly better.
+            whole numbers (`astype(np.uint8)`); rounding them is slightly better.{transparency.CLOUD_SCIKIT_LEARN_WORDS if alpha else ""}
             """
         ),
-        code(
+        code(transparency.CLOUD_SCIKIT_LEARN) if alpha else code(
             """
             from sklearn.cluster import MiniBatchKMeans
 

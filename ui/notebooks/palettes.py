@@ -24,6 +24,7 @@ from ui.notebooks.settings import (
     NotebookSettings,
     brought_hex,
 )
+from ui.notebooks import transparency
 
 __all__ = ["compare_page", "reconstructions_page"]
 
@@ -35,6 +36,9 @@ def reconstructions_page(settings: NotebookSettings) -> PagePlan:
     """Reconstructions: the tiles and their MSE, PSNR, ΔE and PNG size; the teaching notebook's way beside."""
     fixed, random_fixed = fixed_argument(settings, "k"), fixed_argument(settings, "RANDOM_SIZE")
     brought = bool(brought_hex(settings))
+    alpha = settings.has_alpha
+    # With transparency a tile is shown over a checkerboard (RGBA, or RGB: as it is).
+    tile = "on_checkerboard(quant.downscale(picture, 120_000, alpha=picture.shape[-1] == 4))" if alpha else "quant.downscale(picture, 120_000)"
     cells = [
         *brought_cells(settings, mapping="picture"),
         markdown(
@@ -53,6 +57,7 @@ def reconstructions_page(settings: NotebookSettings) -> PagePlan:
             * **PSNR**: the MSE in decibels, `10 log₁₀(255² / MSE)`, higher is better;
             * **ΔE**: mean CIEDE2000 colour difference; about 1 is invisible side by side,
               2.3 the smallest difference most people notice.
+            {transparency.MEASURES_WORDS if alpha else ""}
             """
         ),
         code(
@@ -71,6 +76,7 @@ def reconstructions_page(settings: NotebookSettings) -> PagePlan:
                 print(f"Palette {{k}}:", " ".join(quant.palette_hex(result.palette)), "\\n")
             """
         ),
+        *transparency.png_kept_cells(settings),
         markdown(
             """
             ## A random palette
@@ -111,14 +117,14 @@ def reconstructions_page(settings: NotebookSettings) -> PagePlan:
             grid = make_subplots(rows=rows, cols=COLUMNS, subplot_titles=list(tiles), horizontal_spacing=0.02, vertical_spacing=0.06)
             for index, picture in enumerate(tiles.values()):
                 # px.imshow sends a picture as a PNG; its one trace goes into the grid.
-                grid.add_trace(px.imshow(quant.downscale(picture, 120_000)).data[0], row=index // COLUMNS + 1, col=index % COLUMNS + 1)
+                grid.add_trace(px.imshow(TILE).data[0], row=index // COLUMNS + 1, col=index % COLUMNS + 1)
             grid.update_xaxes(visible=False)
             grid.update_yaxes(visible=False)
             grid.update_layout(height=300 * rows, margin={"l": 0, "r": 0, "t": 30, "b": 0})
             grid.show()
-            """
+            """.replace("TILE", tile)
         ),
-        markdown(
+        markdown(transparency.TEACHING_BY_HAND_WORDS) if alpha else markdown(
             """
             ## By hand, as in the teaching notebook
 
@@ -132,7 +138,7 @@ def reconstructions_page(settings: NotebookSettings) -> PagePlan:
             without pins both give the same error.
             """
         ),
-        code(
+        code(transparency.TEACHING_BY_HAND) if alpha else code(
             """
             from sklearn.cluster import MiniBatchKMeans
             from sklearn.neighbors import NearestNeighbors
@@ -206,6 +212,7 @@ def _tiles_words(settings: NotebookSettings) -> str:
 def compare_page(settings: NotebookSettings) -> PagePlan:
     """Compare: every method at 2 to 256 colours on the page's working copy, colours needed, the heat map."""
     fixed = fixed_argument(settings, "k")  # every method's palette holds the pins, as on the page
+    alpha = settings.has_alpha
     cells = [
         markdown(
             f"""
@@ -214,23 +221,23 @@ def compare_page(settings: NotebookSettings) -> PagePlan:
             The page quantizes the picture {len(settings.compare_methods) * len(COMPARE_SIZES)}
             times, so it works on a copy of at most {WORK_PIXELS:,} pixels, made with
             `quant.downscale` (Pillow's box filter: each new pixel the mean of those it
-            covers, so no colour is invented). Every number below is measured on that copy.
+            covers, so no colour is invented). Every number below is measured on that copy.{transparency.WORK_WORDS if alpha else ""}
             """
         ),
         code(
-            """
-            work = quant.downscale(image, WORK_PIXELS)
-            print(f"Working copy: {work.shape[1]} x {work.shape[0]} pixels")
+            f"""
+            work = quant.downscale(image, WORK_PIXELS{", alpha=True" if alpha else ""})
+            print(f"Working copy: {{work.shape[1]}} x {{work.shape[0]}} pixels")
             """
         ),
         markdown(
-            """
+            f"""
             ## Error against the number of colours
 
             Every method at every size in `SIZES`, measured four ways by `quant.metrics`
             (MSE, PSNR, SSIM, and the mean CIEDE2000 ΔE). k-means puts its colours where the
             pixels are, so it needs far fewer of them than median cut, octree or a random
-            palette for the same quality. This takes a few seconds.
+            palette for the same quality. This takes a few seconds.{transparency.COMPARE_MEASURES_WORDS if alpha else ""}
             """
         ),
         code(
@@ -303,11 +310,11 @@ def compare_page(settings: NotebookSettings) -> PagePlan:
             """
         ),
         markdown(
-            """
+            f"""
             ## Where the error is
 
             ΔE of every pixel between the working copy and one reconstruction
-            (`HEATMAP`), from `quant.error_map`. Around 2.3 is the smallest difference most
+            (`HEATMAP`), from `quant.error_map`{", both laid over white" if alpha else ""}. Around 2.3 is the smallest difference most
             people can see.
             """
         ),

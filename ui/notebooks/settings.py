@@ -22,6 +22,7 @@ import quant
 from ui.frame.samples import SAMPLES
 
 __all__ = [
+    "ALPHA_SAMPLES",
     "BASELINES",
     "CLOUD_SAMPLES",
     "COMPARE_MEASURES",
@@ -54,6 +55,9 @@ PAGES = ("image", "colour_space", "kmeans_steps", "reconstructions", "compare")
 
 UPLOAD = "upload"
 """``NotebookSettings.image`` for the visitor's own file."""
+
+ALPHA_SAMPLES = ("logo",)
+"""The samples with transparency: :func:`ui.frame.samples.load_sample` gives them as RGBA."""
 
 SIDEBAR_METHODS = ("kmeans", "minibatch", "median-cut", "octree")
 METHOD_LABELS: dict[str, str] = {
@@ -113,13 +117,19 @@ class NotebookSettings:
     Attributes
     ----------
     image : str
-        A sample, ``"china"``, ``"flower"`` or ``"sky"``, or ``"upload"``.
+        A sample, ``"china"``, ``"flower"``, ``"sky"`` or ``"logo"``, or ``"upload"``.
     upload_name : str or None
         The uploaded file's name, as the browser sent it: any text. Only a cleaned base
         name (:func:`safe_file_name`) reaches the notebook, as a string literal.
     upload_bytes : bytes or None
         The uploaded file. Embedded (base64) when at most :data:`EMBED_LIMIT` bytes;
         otherwise the notebook says to put the file beside it.
+    has_alpha : bool or None
+        Whether the picture has transparency, as the dashboard decoded it (an upload
+        read with ``quant.load_image(..., keep_alpha=True)`` came back (H, W, 4)): its
+        notebook then keeps the alpha (:mod:`ui.notebooks.transparency`). None: found
+        out by :func:`checked`; the logo has transparency, the other samples have not,
+        and an upload's bytes are decoded to see.
     method, space, seed : str, str, int
         The sidebar's method (``"kmeans"``, ``"minibatch"``, ``"median-cut"``,
         ``"octree"``), colour space (``"rgb"``, ``"lab"``) and seed.
@@ -154,6 +164,7 @@ class NotebookSettings:
     image: str = "china"
     upload_name: str | None = None
     upload_bytes: bytes | None = None
+    has_alpha: bool | None = None
     method: str = "kmeans"
     space: str = "rgb"
     seed: int = 0
@@ -234,7 +245,7 @@ def checked(page: str, settings: NotebookSettings) -> NotebookSettings:
     -------
     NotebookSettings
         The same settings, with ``sizes`` sorted and without repeats (as the page shows
-        them) and ``pins`` in lower case.
+        them), ``pins`` in lower case and ``has_alpha`` True or False.
 
     Raises
     ------
@@ -285,8 +296,30 @@ def checked(page: str, settings: NotebookSettings) -> NotebookSettings:
     if settings.palette is not None:
         preset_hex(settings.palette)
     return replace(
-        settings, sizes=sizes, pins=pins, palette_colours=brought, heatmap=(str(heatmap[0]), int(heatmap[1]))
+        settings, sizes=sizes, pins=pins, palette_colours=brought, heatmap=(str(heatmap[0]), int(heatmap[1])),
+        has_alpha=_has_alpha(settings),
     )
+
+
+def _has_alpha(settings: NotebookSettings) -> bool:
+    """Whether the view's picture has transparency (see ``NotebookSettings.has_alpha``)."""
+    given = settings.has_alpha
+    if given is not None and not isinstance(given, bool):
+        raise ValueError(f"has_alpha must be True, False or None, got {given!r}.")
+    if settings.image != UPLOAD:
+        sample_alpha = settings.image in ALPHA_SAMPLES
+        if given is not None and given != sample_alpha:
+            raise ValueError(f"has_alpha must be {sample_alpha} or None for the sample {settings.image!r}, got {given!r}.")
+        return sample_alpha
+    if given is not None:
+        return given
+    if not settings.upload_bytes:
+        return False  # only a name: the file is not here to look at
+    try:
+        # Decoded as the dashboard decodes an upload: RGBA only with some alpha below 255.
+        return quant.load_image(bytes(settings.upload_bytes), keep_alpha=True).shape[-1] == 4
+    except quant.ImageError:
+        return False  # the dashboard could not read it either; the notebook will say why
 
 
 def _hex_colours(colours: tuple[str, ...], name: str) -> tuple[str, ...]:
