@@ -4,6 +4,7 @@ seeds of three starts. The conventions of every lesson are in :mod:`ui.notebooks
 
 from __future__ import annotations
 
+from ui.notebooks import transparency
 from ui.notebooks.cells import (
     PagePlan,
     Setting,
@@ -49,6 +50,24 @@ def kmeans_steps_page(settings: NotebookSettings) -> PagePlan:
         else ""
     )
     shapes = ',\n                            "symbol": np.where(trace.pinned, "diamond", "circle")' if pins else ""
+    # With transparency, k-means (RGB only) gets the colours of the pixels one can see, as the
+    # page does, and the picture rebuilt from a step keeps each pixel's alpha (ui.notebooks.transparency).
+    colours, rows = ("visible_image", "visible") if settings.has_alpha else ("image", "pixels")
+    rebuild = (
+        "small = quant.downscale(image, 200_000, alpha=True)"
+        "\n            rebuilt = small.copy()  # each pixel keeps its alpha"
+        "\n            rebuilt[..., :3] = trace.palette(STEP)[trace.labels_of(small[..., :3], STEP)].reshape(small.shape[:2] + (3,))"
+        "\n            Image.fromarray(on_checkerboard(np.hstack([small, rebuilt])))"
+        if settings.has_alpha
+        else "small = quant.downscale(image, 200_000)"
+        "\n            rebuilt = trace.palette(STEP)[trace.labels_of(small, STEP)].reshape(small.shape)"
+        "\n            Image.fromarray(np.hstack([small, rebuilt]))"
+    )
+    table_copy = (
+        "visible_image[:, :: -(-visible_image.shape[1] // TABLE_PIXELS)]  # every so many visible pixels, as they are"
+        if settings.has_alpha
+        else "quant.downscale(image, TABLE_PIXELS)"
+    )
     cells = [
         markdown(
             f"""
@@ -68,9 +87,10 @@ def kmeans_steps_page(settings: NotebookSettings) -> PagePlan:
             `update_mse` half-way through each round, both exact over every pixel.{pins_words}
             """
         ),
+        *transparency.steps_cells(settings),
         code(
             f"""
-            trace = quant.kmeans_steps(image, K, init=START, seed=STEPS_SEED, max_iter=MAX_ITER{fixed})
+            trace = quant.kmeans_steps({colours}, K, init=START, seed=STEPS_SEED, max_iter=MAX_ITER{fixed})
             state = "converged" if trace.converged else "stopped, still moving a little"
             print(f"{{trace.n_steps}} iterations, {{state}}")
             for step in range(trace.n_steps + 1):
@@ -91,7 +111,7 @@ def kmeans_steps_page(settings: NotebookSettings) -> PagePlan:
         ),
         code(
             f"""
-            codes = (pixels[:, 0].astype(np.int64) << 16) | (pixels[:, 1].astype(np.int64) << 8) | pixels[:, 2]
+            codes = ({rows}[:, 0].astype(np.int64) << 16) | ({rows}[:, 1].astype(np.int64) << 8) | {rows}[:, 2]
             distinct, counts = np.unique(codes, return_counts=True)
             colours = np.stack([distinct >> 16, (distinct >> 8) & 255, distinct & 255], axis=1).astype(np.float64)
 
@@ -164,7 +184,7 @@ def kmeans_steps_page(settings: NotebookSettings) -> PagePlan:
             f"""
             STEP = trace.n_steps  # 0 is the start; try 1, 2, 3...
 
-            sample = quant.sample_colors(image, 1500, seed=0)
+            sample = quant.sample_colors({colours}, 1500, seed=0)
             centre_hex = np.array(quant.palette_hex(trace.palette(STEP)))
             paths = go.Figure()
             for path in trace.centres[: STEP + 1].transpose(1, 0, 2):  # one centre's positions, step by step
@@ -188,9 +208,7 @@ def kmeans_steps_page(settings: NotebookSettings) -> PagePlan:
             paths.show()
 
             # The picture rebuilt from that step's centres, beside the original.
-            small = quant.downscale(image, 200_000)
-            rebuilt = trace.palette(STEP)[trace.labels_of(small, STEP)].reshape(small.shape)
-            Image.fromarray(np.hstack([small, rebuilt]))
+            {rebuild}
             """
         ),
         markdown(
@@ -219,12 +237,12 @@ def kmeans_steps_page(settings: NotebookSettings) -> PagePlan:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # repeated pixels in a batch, and a given start, are expected
                 for _ in range(MAX_ITER):
-                    batch = pixels[batches.integers(0, len(pixels), size=batch_size)].astype(np.float64)
+                    batch = {rows}[batches.integers(0, len({rows}), size=batch_size)].astype(np.float64)
                     model.partial_fit(batch){hold_pins}
                     minibatch_errors.append(error(model.cluster_centers_, nearest(model.cluster_centers_)))
 
             quant_minibatch = quant.minibatch_steps(
-                image, K, init=START, seed=STEPS_SEED, max_iter=MAX_ITER, batch_size=batch_size{fixed}
+                {colours}, K, init=START, seed=STEPS_SEED, max_iter=MAX_ITER, batch_size=batch_size{fixed}
             )
             print(f"MiniBatch MSE {{MAX_ITER}}: {{minibatch_errors[-1]:.2f}}")
             print(f"quant.minibatch_steps MSE {{MAX_ITER}}: {{quant_minibatch.mse[-1]:.2f}}")
@@ -254,7 +272,7 @@ def kmeans_steps_page(settings: NotebookSettings) -> PagePlan:
         ),
         code(
             f"""
-            copy = quant.downscale(image, TABLE_PIXELS)
+            copy = {table_copy}
             finals = {{}}
             for init in quant.INITS:
                 runs = [quant.kmeans_steps(copy, K, init=init, seed=seed, max_iter=TABLE_MAX_ITER{fixed}) for seed in TABLE_SEEDS]
