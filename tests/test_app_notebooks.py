@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from bench.images_alpha import cutout_rgba
 from ui.compute import cached_compare
 from ui.frame import state
 
@@ -51,3 +55,24 @@ def test_the_code_follows_the_settings() -> None:
     assert "METHOD = 'octree'" in code
     assert "SIZES = [4, 8]" in code
     assert "PINNED = ['#d03030']" in code
+
+
+def test_the_logo_and_an_rgba_upload_show_code_that_keeps_the_alpha() -> None:
+    app = AppTest.from_file("../app.py", default_timeout=TIMEOUT_S)
+    app.session_state[state.SOURCE] = "logo"
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    code = code_of(app)
+    # The dashboard's own generator draws the logo; scikit-learn has no logo to load.
+    assert "def logo_rgba" in code and "image = logo_rgba(LOGO_SIZE)" in code
+    assert "load_sample_image" not in code
+    assert "visible_image = visible[None]" in code and "quant.storage(len(pixels), k, alpha=True)" in code
+
+    buffer = io.BytesIO()
+    Image.fromarray(cutout_rgba((60, 40))).save(buffer, format="PNG")
+    app.file_uploader(key=state.UPLOAD).set_value(("cut-out.png", buffer.getvalue(), "image/png")).run()
+    app.switch_page("pages/colour_space.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    code = code_of(app)
+    assert "quant.load_image(io.BytesIO(UPLOADED_FILE), keep_alpha=True)" in code
+    assert "quant.sample_colors(visible_image, CLOUD_SAMPLES, seed=0)" in code

@@ -8,6 +8,7 @@ import dataclasses
 import streamlit as st
 
 import ui.notebooks as notebooks
+from ui.compute import cached
 from ui.frame import state
 from ui.notebooks.settings import UPLOAD
 
@@ -15,8 +16,9 @@ __all__ = ["code", "file_bytes", "file_name", "view_settings"]
 
 
 def view_settings(ref: state.ImageRef) -> notebooks.NotebookSettings:
-    """The notebook settings of the view on screen: the image, the sidebar's choices
-    (pins and a brought palette included) and every page's own controls."""
+    """The notebook settings of the view on screen: the image (and whether it was decoded
+    with transparency), the sidebar's choices (pins and a brought palette included) and
+    every page's own controls."""
     session = st.session_state
     settings = state.settings()
     chosen = session[state.PALETTE]
@@ -25,6 +27,8 @@ def view_settings(ref: state.ImageRef) -> notebooks.NotebookSettings:
         image=ref.sample if ref.sample is not None else UPLOAD,
         upload_name=None if ref.sample is not None else ref.name,
         upload_bytes=None if ref.sample is not None else ref.raw,
+        # As the dashboard decoded it (already stored): the notebook then keeps the alpha.
+        has_alpha=cached.pixels(ref).shape[-1] == 4,
         method=settings.method,
         space=settings.space,
         seed=settings.seed,
