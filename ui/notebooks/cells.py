@@ -294,10 +294,10 @@ def load_cells(settings: NotebookSettings) -> list[Cell]:
                 f"""
                 ## The picture
 
-                A generated logo, {samples.LOGO_SIZE} × {samples.LOGO_SIZE} pixels, on a
-                transparent background: a few flat colours, anti-aliased edges, a soft
-                shadow and a translucent highlight, the character of an icon or a logo
-                exported with transparency. The dashboard draws it with this very function.
+                A generated logo, {samples.LOGO_SIZE} × {samples.LOGO_SIZE} pixels, on a transparent
+                background: a few flat colours, anti-aliased edges, a soft shadow and a
+                translucent highlight, the character of an icon or a logo exported with
+                transparency. The dashboard draws it with this very function.
                 """
             ),
             code(f"{logo_source()}\n\n\nimage = logo_rgba(LOGO_SIZE)\n" + _SHOW_ALPHA.strip()),
