@@ -2,11 +2,11 @@
 
 The entry inspector's colour picker gives one palette entry a new colour; the tile, its
 exact measures, its downloads and the 1:1 detail follow without a refit. This script
-times, on the default sample (china.jpg, 427 × 640) and the page's default tiles:
+times, on the default sample (china.jpg, 640 × 427) and the page's default tiles:
 
 * an unchanged rerun of the page, everything already made (the floor);
 * an edit's rerun: the picker set to a colour not used before, on the first tile's
-  largest entry;
+  largest entry (the first edit of a tile also makes what later edits start from);
 * where the edit's time goes: the time spent inside each of the page's doors for an
   edited tile during that rerun (and inside ``quant``'s functions they call), summed
   over the run.
