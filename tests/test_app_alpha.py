@@ -159,3 +159,22 @@ def test_an_rgb_upload_shows_no_transparency() -> None:
     assert_clean(app)
     assert "Transparent" not in {m.label for m in app.metric}
     assert app.dataframe[0].value["Colours"][0] == "all (24-bit)"
+
+
+def test_the_inspector_says_an_entry_is_see_through_and_edits_keep_the_alpha() -> None:
+    app = start(RECONSTRUCTIONS, **{state.SOURCE: "logo"})
+    tile = cached.reconstruction(cached.sample_ref("logo"), 8, SETTINGS)
+    clear = int(np.flatnonzero(tile.alpha == 0)[0])
+    app.selectbox(key=state.ENTRY_CHOICE).set_value(clear).run()
+    assert_clean(app)
+    assert any("Fully transparent" in m.value for m in app.markdown)
+    assert app.color_picker(key=state.ENTRY_COLOR).proto.disabled
+
+    partial = int(np.flatnonzero((tile.alpha > 0) & (tile.alpha < 255))[0])
+    app.selectbox(key=state.ENTRY_CHOICE).set_value(partial).run()
+    assert any(f"alpha {int(tile.alpha[partial])}" in m.value for m in app.markdown)
+    assert not app.color_picker(key=state.ENTRY_COLOR).proto.disabled
+    app.color_picker(key=state.ENTRY_COLOR).set_value("#00ff00").run()
+    assert_clean(app)
+    strip = next(e.value for e in app.get("html") if "palette-strip" in e.value)
+    assert "rgba(0,255,0," in strip  # the edited entry keeps its alpha over the checkerboard

@@ -115,7 +115,12 @@ def render(
                 else "Not used: no pixel takes this colour"
             ),
         ]
-        if nearest[index] >= 0:
+        opacity = int(tile.alpha[index])
+        if opacity == 0:
+            facts.append("Fully transparent: every pixel of alpha 0 takes it, so its colour is never seen")
+        elif opacity < 255:
+            facts.append(f"Partly transparent: alpha {opacity} ({round(100 * opacity / 255)}% opaque), kept by a new colour")
+        if nearest[index] >= 0 and opacity > 0:
             other = int(nearest[index])
             closeness = " (hard to tell apart)" if delta_e[index] < 2.3 else ""
             facts.append(f"Nearest other entry: {other + 1} · {hexes[other]} · ΔE {delta_e[index]:.2f}{closeness}")
@@ -124,7 +129,12 @@ def render(
         st.session_state[state.ENTRY_COLOR] = hexes[index]
         st.color_picker(
             "Change its colour", key=state.ENTRY_COLOR, on_change=_set_edit, args=(identity, index),
-            help="The pixels of this entry take the new colour; the tile, its measures and downloads follow.",
+            disabled=opacity == 0,
+            help=(
+                "A fully transparent entry's colour is never seen."
+                if opacity == 0
+                else "The pixels of this entry take the new colour; the tile, its measures and downloads follow."
+            ),
         )
         if edits:
             st.caption(f"{len(edits)} edited {'entry' if len(edits) == 1 else 'entries'} in this palette.")
