@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import streamlit as st
 
 import quant
@@ -99,19 +100,27 @@ verdict = (
     if trace.converged
     else f"stopped after **{trace.n_steps}** iterations, still moving a little"
 )
-empty = int(trace.empty[-1].sum())
+# A pin nearest to no pixel is not stranded by k-means: it is said apart.
+empty = int((trace.empty[-1] & ~trace.pinned).sum())
+unused_pins = [quant.palette_hex(trace.palette())[j] for j in np.flatnonzero(trace.empty[-1] & trace.pinned)]
 empty_note = (
     f" **{empty}** of the {trace.k} centres ended *empty*: no colour of the picture is nearest to them, "
     "so k-means leaves them where they are (drawn as open rings)."
     if empty
     else ""
 )
+if unused_pins:
+    empty_note += (
+        f" No pixel is nearest to the pinned {'colours' if len(unused_pins) > 1 else 'colour'} "
+        f"{', '.join(unused_pins)}: {'they stay' if len(unused_pins) > 1 else 'it stays'} in the palette, unused."
+    )
 # With transparency facts.n_colors counts RGBA values; k-means works on the visible pixels' RGB.
 on_what = (
     f"the colours of the {facts.n_visible:,} pixels one can see" if facts.has_alpha else f"all {facts.n_colors:,} distinct colours"
 )
 st.markdown(
-    f"Lloyd's k-means on {on_what} of the {facts.width:,} × {facts.height:,} picture, started from {steps_figures.INIT_LABELS[init]} (seed {seed}): {verdict}. "
+    f"Lloyd's k-means on {on_what} of the {facts.width:,} × {facts.height:,} picture, "
+    f"started from {steps_figures.INIT_LABELS[init]} (seed {seed}): {verdict}. "
     f"The error fell from **{trace.mse[0]:.1f}** to **{trace.mse[-1]:.1f}** "
     f"({100 * (1 - trace.mse[-1] / trace.mse[0]):.0f} % lower).{empty_note}"
 )

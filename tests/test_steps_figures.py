@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import inspect
 import io
 
 import numpy as np
@@ -271,6 +272,10 @@ def test_an_rgba_animation_keeps_the_pictures_transparency() -> None:
         cached_steps.animation_of(trace, image)
     figure = cached_steps.animation_of(trace, image, visible=visible)
     assert (np.asarray(figure.data[0].x) < 250).all()  # no point of the hidden colour
+    # A checkerboard under the picture, the picture's size; the figure keeps its own height.
+    board = figure.layout.images[0]
+    assert (board.layer, board.xref, board.yref, board.sizex, board.sizey) == ("below", "x", "y", 90, 90)
+    assert figure.layout.height == inspect.signature(steps_figures.kmeans_animation).parameters["height"].default
     picture = dict(zip(figure.frames[0].traces, figure.frames[0].data))[6]
     assert picture.source.startswith("data:image/png;base64,")  # the original, with its alpha
     for index, frame in enumerate(steps_figures.frame_plan(trace.n_steps)):

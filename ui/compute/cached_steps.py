@@ -66,6 +66,7 @@ class SeedRun:
     n_steps: int
     converged: bool
     n_empty: int
+    """Centres with no pixel at the end, pins left aside (a pin is never stranded by k-means)."""
 
 
 def _trace(kind: str, ref: ImageRef, n_colors: int, init: str, seed: int, pins: tuple[str, ...]) -> quant.KMeansSteps:
@@ -207,7 +208,7 @@ def seed_table(ref: ImageRef, n_colors: int, pins: tuple[str, ...] = ()) -> Seed
                 final_mse=float(trace.mse[-1]),
                 n_steps=trace.n_steps,
                 converged=trace.converged,
-                n_empty=int(trace.empty[-1].sum()),
+                n_empty=int((trace.empty[-1] & ~trace.pinned).sum()),
             )
 
         # One after another: each is small, and running them side by side gained little

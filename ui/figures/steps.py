@@ -332,7 +332,7 @@ def kmeans_animation(
         row=2, col=2,
     )
     figure.add_trace(
-        go.Scatter(name="centres", **coordinates(0, (a, b)), mode="markers",
+        go.Scatter(name="centres", **coordinates(0, (a, b)), mode="markers", cliponaxis=False,
                    marker={**centres_marker, **centre_marker(plan[0], three_d=False), "line": {"color": _CENTRE_OUTLINE, "width": 1.5}},
                    text=centre_names,
                    hovertemplate=f"%{{text}}: {CHANNELS[a]} %{{x:.0f}}, {CHANNELS[b]} %{{y:.0f}}<extra></extra>"),
@@ -340,12 +340,12 @@ def kmeans_animation(
     )
     figure.add_trace(go.Image(name="picture", source=_data_uri(original), hoverinfo="skip"), row=1, col=2)
     if checkerboard:
-        width, height = Image.open(io.BytesIO(original)).size
+        columns, rows = Image.open(io.BytesIO(original)).size
         board = io.BytesIO()
-        Image.fromarray(on_checkerboard(np.zeros((height, width, 4), dtype=np.uint8), square=4)).save(board, format="PNG")
+        Image.fromarray(on_checkerboard(np.zeros((rows, columns, 4), dtype=np.uint8), square=4)).save(board, format="PNG")
         # Under the picture's pixels, which Plotly centres on whole coordinates from 0.
-        figure.add_layout_image(source=_data_uri(board.getvalue()), xref="x", yref="y", x=-0.5, y=-0.5, sizex=width,
-                                sizey=height, xanchor="left", yanchor="top", sizing="stretch", layer="below")
+        figure.add_layout_image(source=_data_uri(board.getvalue()), xref="x", yref="y", x=-0.5, y=-0.5, sizex=columns,
+                                sizey=rows, xanchor="left", yanchor="top", sizing="stretch", layer="below")
     figure.add_trace(
         go.Scatter(name="error", x=x_error, y=y_error, mode="lines+markers", line={"color": _LLOYD, "width": 2},
                    marker={"size": 4}, hovertemplate="iteration %{x}: MSE %{y:.2f}<extra></extra>"),
@@ -392,9 +392,10 @@ def kmeans_animation(
         uirevision="kmeans-steps",
         coloraxis={"colorscale": _colorscale(centres[0]), "cmin": -0.5, "cmax": k - 0.5, "showscale": False},
         scene={
-            "xaxis": {"title": {"text": "red"}, **_AXIS, **SCENE_AXIS},
-            "yaxis": {"title": {"text": "green"}, **_AXIS, **SCENE_AXIS},
-            "zaxis": {"title": {"text": "blue"}, **_AXIS, **SCENE_AXIS},
+            # A little room past 0-255: a centre on the cube's faces (a pure colour, often a pin) is not lost in the wall.
+            "xaxis": {"title": {"text": "red"}, **_AXIS, "range": [-6, 261], **SCENE_AXIS},
+            "yaxis": {"title": {"text": "green"}, **_AXIS, "range": [-6, 261], **SCENE_AXIS},
+            "zaxis": {"title": {"text": "blue"}, **_AXIS, "range": [-6, 261], **SCENE_AXIS},
             "aspectmode": "cube",
             "camera": {"eye": {"x": 1.95, "y": -1.95, "z": 1.2}},
             "domain": {"x": [0.035, 0.56], "y": [0.27, 1.0]},
@@ -518,7 +519,7 @@ def lloyd_and_minibatch(
     if pinned.any():
         pins = lloyd_centres[0, pinned]
         marker = {"size": _PINNED_MIN_SIZE, "color": _hex(pins), "symbol": "diamond", "line": {"color": _CENTRE_OUTLINE, "width": 2}}
-        figure.add_trace(go.Scatter(name="pinned", x=pins[:, a], y=pins[:, b], mode="markers", marker=marker, text=_hex(pins),
+        figure.add_trace(go.Scatter(name="pinned", x=pins[:, a], y=pins[:, b], mode="markers", marker=marker, text=_hex(pins), cliponaxis=False,
                                     hovertemplate="pinned colour %{text}: never moves<extra></extra>", showlegend=False), row=1, col=1)
     for name, mse, color, dash, symbol in (
         ("Lloyd (every pixel, every step)", lloyd_mse, _LLOYD, "solid", "circle"),
