@@ -149,8 +149,8 @@ class NotebookSettings:
     pins : tuple of str
         ``"#rrggbb"`` colours pinned (the dashboard's ``Settings.pins``). As in the
         dashboard, a computed palette of k colours holds the first k − 1 of them
-        (``fixed=``, written only when there are pins), on every page but k-means step
-        by step.
+        (``fixed=``, written only when there are pins), on every page, k-means step by
+        step included (its centres that never move).
     palette : str or None
         The name of the preset of ``quant.PALETTES`` the visitor chose, or None.
     palette_colours : tuple of str
