@@ -275,7 +275,9 @@ UNKNOWN = -1
 ODD_INPUTS: dict[str, tuple[Callable[[], Built], tuple[int, int], int]] = {
     "sixteen-bit": (sixteen_bit_png, (7, 1), 7),
     "cmyk-jpeg": (cmyk_jpeg, (16, 16), UNKNOWN),
-    "rgba-hidden": (rgba_hidden_colours, (4, 2), 4),
+    # Kept with its alpha: the four opaque colours, and one see-through entry for the
+    # four pixels of alpha 0 whatever lies under them.
+    "rgba-hidden": (rgba_hidden_colours, (4, 2), 5),
     "palette-transparent": (palette_png_with_transparency, (3, 1), 3),
     "L": (greyscale_l, (4, 1), 4),
     "LA": (greyscale_la, (3, 1), 3),
