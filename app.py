@@ -12,7 +12,7 @@ import logging
 import streamlit as st
 
 import quant
-from ui.compute import cached
+from ui.compute import cached, warm
 from ui.frame import layout
 from ui.sections import take_home
 
@@ -24,7 +24,6 @@ st.set_page_config(
     layout="wide",
 )
 
-cached.warm_up()
 page = layout.navigation()
 
 with layout.around_page():
@@ -46,3 +45,8 @@ with layout.around_page():
         except Exception:
             logger.exception("The notebook of page %r failed", page.title)
             st.caption("This view cannot be offered as a notebook right now; the problem has been logged.")
+
+# Once the first page is on screen, not before it: compile the dithering, and work out
+# the samples' slowest pages ahead of their first visit (behind every visitor's work).
+cached.warm_up()
+warm.start()

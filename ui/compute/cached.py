@@ -34,6 +34,7 @@ from PIL import Image
 
 import quant
 from quant.alpha import reconstruct_rgba
+from ui.compute.gate import HEAVY
 from ui.compute.shared_figures import shared_figure
 from ui.compute.store import STORE
 from ui.compute.waiting import side_by_side, stored
@@ -201,13 +202,16 @@ def warm_up() -> threading.Thread:
     """Compile quant's dithering (Numba) in the background when the server starts.
 
     On a fresh installation (a new deploy) the first dithered palette would otherwise
-    wait 10–20 s for the compiler; later starts load the compiled code from disk.
+    wait 10–20 s for the compiler; later starts load the compiled code from disk. It is
+    background work for the gate (:meth:`ui.compute.gate.Gate.background_ticket`):
+    it starts only when no visitor's job runs.
     """
 
     def compile_dithering() -> None:
         gradient = np.linspace(0, 255, 8 * 8 * 3).astype(np.uint8).reshape(8, 8, 3)
-        for kind in quant.DITHER_KINDS:
-            quant.quantize(gradient, 4, dither=True, dither_kind=kind)
+        with HEAVY.admit(ticket=HEAVY.background_ticket()):
+            for kind in quant.DITHER_KINDS:
+                quant.quantize(gradient, 4, dither=True, dither_kind=kind)
 
     thread = threading.Thread(target=compile_dithering, name="warm-up", daemon=True)
     thread.start()

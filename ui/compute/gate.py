@@ -34,7 +34,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-__all__ = ["HEAVY", "QUIET_S", "SLOTS", "Gate", "release_memory"]
+__all__ = ["BACKGROUND", "HEAVY", "QUIET_S", "SLOTS", "Gate", "release_memory"]
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +49,11 @@ go back to the system as soon as they are freed, instead of fragmenting the heap
 Compare page's 32 small palettes paid for fresh pages each time: its first visit took
 4.6 times a libimagequant palette (3.2 without the setting, 3.7 at 4 MB;
 scripts/measure_app.py)."""
+
+
+BACKGROUND = 1 << 62
+"""Tickets from here on are background work's (:meth:`Gate.background_ticket`): work
+nobody is waiting for yet, done ahead of time (:mod:`ui.compute.warm`)."""
 
 
 def _libc() -> ctypes.CDLL | None:
@@ -94,6 +99,10 @@ class Gate:
     arrived later, so a crowd is served visitor by visitor instead of everybody's
     pages filling in together at the end.
 
+    A background ticket (:meth:`background_ticket`) comes after every visitor's, and
+    its job is let in only when no other job holds a slot: work done ahead of time
+    never delays a visitor by more than the one background job already running.
+
     Parameters
     ----------
     slots : int
@@ -113,6 +122,7 @@ class Gate:
         self._line: list[tuple[int, int]] = []
         """(ticket, arrival) of every waiting job; the smallest is served next."""
         self._numbers = itertools.count()
+        self._background_numbers = itertools.count(BACKGROUND)
         self._holders = threading.local()
 
     @property
@@ -128,6 +138,17 @@ class Gate:
     def ticket(self) -> int:
         """A new ticket, later than every one given before."""
         return next(self._numbers)
+
+    def background_ticket(self) -> int:
+        """A ticket for background work: after every visitor's, and admitted only when
+        the gate is otherwise idle."""
+        return next(self._background_numbers)
+
+    def _may_enter(self, place: tuple[int, int]) -> bool:
+        """Whether the job at ``place`` in line may take a slot now (lock held)."""
+        if self._running >= self.slots or min(self._line) != place:
+            return False
+        return place[0] < BACKGROUND or self._running == 0
 
     def held_here(self) -> bool:
         """Whether the calling thread holds a slot (then :meth:`admit` lets it straight in)."""
@@ -161,7 +182,7 @@ class Gate:
         try:
             while True:
                 with self._condition:
-                    if self._running < self.slots and min(self._line) == place:
+                    if self._may_enter(place):
                         self._line.remove(place)
                         self._running += 1
                         # The next in line may be admitted too when slots are free.
@@ -171,7 +192,7 @@ class Gate:
                 if on_wait is not None:
                     on_wait(ahead)
                 with self._condition:
-                    if not (self._running < self.slots and min(self._line) == place):
+                    if not self._may_enter(place):
                         self._condition.wait(poll_s)
         except BaseException:
             with self._condition:

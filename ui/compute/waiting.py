@@ -24,7 +24,7 @@ import streamlit as st
 from ui.compute.gate import HEAVY
 from ui.compute.store import STORE
 
-__all__ = ["side_by_side", "stored", "waiting_notice"]
+__all__ = ["in_background", "side_by_side", "stored", "waiting_notice"]
 
 T = TypeVar("T")
 
@@ -51,6 +51,18 @@ def waiting_notice() -> Iterator[None]:
         placeholder.empty()
 
 
+@contextmanager
+def in_background() -> Iterator[None]:
+    """This thread's jobs, for the ``with`` block, are background work: behind every
+    visitor's in the gate's line, and let in only when the gate is otherwise idle
+    (:meth:`ui.compute.gate.Gate.background_ticket`). Nobody is shown a notice."""
+    _notice.ticket = HEAVY.background_ticket()
+    try:
+        yield
+    finally:
+        _notice.ticket = None
+
+
 def _on_wait(ahead: int | None) -> None:
     relay = getattr(_notice, "relay", None)
     if relay is not None:  # a worker of :func:`side_by_side`: its page's thread shows it
@@ -60,7 +72,9 @@ def _on_wait(ahead: int | None) -> None:
     if placeholder is None:
         return
     if ahead is None:
-        message = "The same picture is being prepared for another visitor; yours appears as soon as it is ready."
+        message = (
+            "The same picture is being prepared for another visitor or ahead of time; yours appears as soon as it is ready."
+        )
     else:
         jobs = "job is" if ahead == 1 else "jobs are"
         message = (
