@@ -10,8 +10,7 @@ from ui.compute import cached, cached_compare, shared_figures
 from ui.figures import compare as compare_figures
 from ui.frame import layout, state, text
 
-SIZES = (2, 4, 8, 16, 32, 64, 128, 256)
-BASELINES = ("kmeans", "median-cut", "octree", "random")
+SIZES = cached_compare.SIZES
 ERROR_MEASURES = {
     "delta_e": "mean ΔE (lower is better)",
     "mse": "MSE (lower is better)",
@@ -39,7 +38,7 @@ def needed_words(count: float | None, exact: bool) -> str:
 
 ref, settings = layout.page_setup()
 # The sidebar's method joins the comparison when it is not one of the usual four.
-methods = BASELINES if settings.method in BASELINES else (settings.method, *BASELINES)
+methods = cached_compare.methods_for(settings)
 
 st.title("Compare")
 st.markdown(
@@ -78,34 +77,60 @@ with controls[1]:
     )
 
 runs = list(itertools.product(methods, SIZES))
-progress = st.progress(0.0, text="Quantizing…")
-points = {}
-for done, (method, n_colors) in enumerate(runs, start=1):
-    points[method, n_colors] = cached_compare.compare_point(ref, n_colors, method, settings)
-    progress.progress(done / len(runs), text=f"{choice_label((method, n_colors))} ({done} of {len(runs)})")
-progress.empty()
-
+# Median cut last: Pillow's holds the GIL throughout, so the other curves come first.
+order = [method for method in methods if method != "median-cut"] + [m for m in methods if m == "median-cut"]
 
 
 def measured(point: cached_compare.ComparePoint, name: str) -> float:
-    value = getattr(point.metrics, name)
+    value = ssims.get((point.method, point.n_colors)) if name == "ssim" else getattr(point.metrics, name)
     return float("nan") if value is None else value
 
 
-errors = {
-    state.METHOD_LABELS[method]: [measured(points[method, n], measure) for n in SIZES]
-    for method in methods
-}
-st.plotly_chart(
-    shared_figures.figure(
-        compare_figures.error_curves,
-        SIZES, errors, metric=ERROR_MEASURES[measure], log_y=log_axis and measure in LOG_MEASURES
-    ),
-    key="compare_curves",
-    width="stretch",
-    alt=f"Line chart of the {ERROR_MEASURES[measure]} against the number of colours, 2 to 256, one line per "
-    f"method ({', '.join(errors)}), each with its own dash and marker shape; the table below holds the numbers",
-)
+def draw_curves(place, done: list[str], *, key: str) -> None:
+    """The error curves of the methods in ``done``; the others' lines are left out
+    (their legend entries stay, so every method keeps its colour and dash)."""
+    errors = {
+        state.METHOD_LABELS[method]: [measured(points[method, n], measure) if method in done else float("nan") for n in SIZES]
+        for method in methods
+    }
+    pending = [state.METHOD_LABELS[method] for method in methods if method not in done]
+    place.plotly_chart(
+        shared_figures.figure(
+            compare_figures.error_curves,
+            SIZES, errors, metric=ERROR_MEASURES[measure], log_y=log_axis and measure in LOG_MEASURES
+        ),
+        key=key,
+        width="stretch",
+        alt=f"Line chart of the {ERROR_MEASURES[measure]} against the number of colours, 2 to 256, one line per "
+        f"method ({', '.join(state.METHOD_LABELS[method] for method in done)}), each with its own dash and marker "
+        "shape; the table below holds the numbers"
+        + (f"; {', '.join(pending)} still being measured" if pending else ""),
+    )
+
+
+curves, curves_note = st.empty(), st.empty()
+progress = st.progress(0.0, text="Quantizing…")
+points: dict[tuple[str, int], cached_compare.ComparePoint] = {}
+ssims: dict[tuple[str, int], float | None] = {}
+ordered_runs = [(method, n_colors) for method in order for n_colors in SIZES]
+# Drawn method by method on a first visit; at once when every point is already known.
+gradual = not cached_compare.points_held(ref, ordered_runs, settings)
+stream = cached_compare.compare_points(ref, ordered_runs, settings)
+for index, method in enumerate(order):
+    for n_colors in SIZES:
+        points[method, n_colors] = next(stream)
+        done = len(points)
+        progress.progress(done / len(runs), text=f"{choice_label((method, n_colors))} ({done} of {len(runs)})")
+    if measure == "ssim":
+        method_runs = [(method, n_colors) for n_colors in SIZES]
+        ssims.update(zip(method_runs, cached_compare.compare_ssims(ref, method_runs, settings)))
+    if gradual and index < len(order) - 1:
+        draw_curves(curves, order[: index + 1], key=f"compare_curves_{index}")
+        pending = ", ".join(state.METHOD_LABELS[m] for m in order[index + 1 :])
+        curves_note.caption(f"{pending}: being measured; the curves follow as they are ready.")
+progress.empty()
+curves_note.empty()
+draw_curves(curves, order, key="compare_curves")
 
 st.subheader("Colours needed for a given ΔE")
 target = st.select_slider(
@@ -136,30 +161,43 @@ st.caption(
 )
 
 st.subheader("All the numbers")
-st.dataframe(
-    [
-        {
-            "Method": state.METHOD_LABELS[point.method],
-            "Colours": point.n_colors,
-            "Used": point.k,
-            "MSE": point.metrics.mse,
-            "PSNR (dB)": point.metrics.psnr,
-            "SSIM": point.metrics.ssim,
-            "ΔE": point.metrics.delta_e,
-            "Seconds": point.seconds,
-        }
-        for point in points.values()
-    ],
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "MSE": st.column_config.NumberColumn(format="%.1f"),
-        "PSNR (dB)": st.column_config.NumberColumn(format="%.1f"),
-        "SSIM": st.column_config.NumberColumn(format="%.3f"),
-        "ΔE": st.column_config.NumberColumn(format="%.2f"),
-        "Seconds": st.column_config.NumberColumn(format="%.2f"),
-    },
-)
+
+
+def draw_table(place) -> None:
+    place.dataframe(
+        [
+            {
+                "Method": state.METHOD_LABELS[point.method],
+                "Colours": point.n_colors,
+                "Used": point.k,
+                "MSE": point.metrics.mse,
+                "PSNR (dB)": point.metrics.psnr,
+                "SSIM": ssims.get((point.method, point.n_colors)),
+                "ΔE": point.metrics.delta_e,
+                "Seconds": point.seconds,
+            }
+            for point in (points[run] for run in runs)
+        ],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "MSE": st.column_config.NumberColumn(format="%.1f"),
+            "PSNR (dB)": st.column_config.NumberColumn(format="%.1f"),
+            "SSIM": st.column_config.NumberColumn(format="%.3f"),
+            "ΔE": st.column_config.NumberColumn(format="%.2f"),
+            "Seconds": st.column_config.NumberColumn(format="%.2f", help="Time to find the palette"),
+        },
+    )
+
+
+table, table_note = st.empty(), st.empty()
+# SSIM looks at every pixel of the rebuilt copies: measured once the rest is on screen.
+ssim_later = len(ssims) < len(runs) and not cached_compare.ssims_held(ref, runs, settings)
+if not ssim_later:
+    ssims.update(zip(runs, cached_compare.compare_ssims(ref, runs, settings)))
+draw_table(table)
+if ssim_later:
+    table_note.caption("SSIM: being measured; its column fills in when ready.")
 st.caption(
     f"Colour space {state.SPACE_LABELS[settings.space]}"
     f"{', ' + text.dithering(settings.dither, settings.dither_kind) if settings.dither else ''}, seed {settings.seed}. "
@@ -187,3 +225,8 @@ st.caption(
     f"(mean {points[choice].metrics.delta_e:.2f}). Around 2.3 is the smallest "
     "difference most people can see."
 )
+
+if ssim_later:
+    ssims.update(zip(runs, cached_compare.compare_ssims(ref, runs, settings)))
+    draw_table(table)
+    table_note.empty()

@@ -18,18 +18,25 @@ yardstick, the sample's by the noisy photo's.
 
 What is timed, in AppTest (the script runs in-process, no browser, no network):
 
-* sample (group ``sample``): the first run of the app (the Image page on china.jpg)
-  with everything forgotten (the store, Streamlit's caches, quant's memos: a fresh
-  server), then the first visit of one other page; once per page, each time from
-  everything forgotten. Whatever the first run starts in the background runs on.
+* sample (group ``sample``): the first run of the app (the Image page on china.jpg),
+  then the first visit of one other page, once per page, in three ways: on a new
+  server (a new process that has started Streamlit's runtime but not imported the
+  app), the visit at once, while the work the first run starts ahead of time
+  (``ui/compute/warm.py``) is under way; on another new server, the visit once that
+  work is done (and how long it took); and in this process with everything forgotten
+  (the store, Streamlit's caches, quant's memos) and nothing worked out ahead, as on
+  a server whose store has dropped the sample's results. For Compare also when its
+  first curves, and all of them, were drawn (the rest of the run measures SSIM and
+  draws the heat map).
 * each photo (groups ``noisy`` and ``clean``), everything forgotten first: upload,
   with the Reconstructions page open with its default four tiles (16, 32, 64 colours
   and a random 32) on the sample. "Tiles drawn" is when the page asks for the first
   full-size PNG, which it does only once every tile is on screen; the rest of the
   rerun makes the four PNGs. Then dithering on, and RGB → Lab, on the same page (each
   then set back); the Colour space page's first visit and one step of its k slider;
-  the first visits of Compare and of k-means step by step; page switches, with every
-  page visited once for the photo (results kept).
+  the first visits of Compare (its first curves, all of them, the whole run) and of
+  k-means step by step; page switches, with every page visited once for the photo
+  (results kept). Nothing is worked out ahead of time in this process.
 
 AppTest measures the server's side only; a browser adds transfer and rendering.
 """
@@ -219,14 +226,24 @@ Timing = tuple[float, float]
 """(seconds, the yardstick's seconds in the same repeat)."""
 
 # (label, target as a multiple of the yardstick, or None)
+def _visits(kind: str, words: str) -> dict[str, tuple[str, float | None]]:
+    """The sample's first visits of every page but the first, Compare's curves too."""
+    rows: dict[str, tuple[str, float | None]] = {}
+    for _path, title, _icon in layout.PAGES[1:]:
+        rows[f"{kind}:{title}"] = (f"… {words} {title}", 1.3)
+        if title == "Compare":
+            rows[f"{kind}:{title}:curves_first"] = ("… … its first curves drawn", 1.3)
+            rows[f"{kind}:{title}:curves_all"] = ("… … all its curves drawn", None)
+    return rows
+
+
 SAMPLE_MEASUREMENTS: dict[str, tuple[str, float | None]] = {
     "first_run": ("a new server's first run (the Image page)", 2.0),
-    **{f"visit:{title}": (f"… then the first visit to {title}", 1.3) for _path, title, _icon in layout.PAGES[1:]},
-    "first_run_forgotten": ("first run, everything forgotten in a running server", 2.0),
-    **{
-        f"visit_forgotten:{title}": (f"… then the first visit to {title}", 1.3)
-        for _path, title, _icon in layout.PAGES[1:]
-    },
+    **_visits("visit", "then at once the first visit to"),
+    "warm_wait": ("… the sample's work ahead of time, done after the first run in", None),
+    **_visits("visit_warm", "then, the work ahead done, the first visit to"),
+    "first_run_dropped": ("first run, everything forgotten, nothing worked out ahead", 2.0),
+    **_visits("visit_dropped", "then the first visit to"),
 }
 PHOTO_MEASUREMENTS: dict[str, tuple[str, float | None]] = {
     "upload_tiles": ("upload → Reconstructions, 4 tiles drawn", 2.0),
@@ -238,6 +255,8 @@ PHOTO_MEASUREMENTS: dict[str, tuple[str, float | None]] = {
     "visit:Colour space": ("Colour space, first visit", None),
     "k_step": ("Colour space, one step of the k slider", 0.4),
     "visit:Compare": ("Compare, first visit", 3.0),
+    "visit:Compare:curves_first": ("… its first curves drawn", 3.0),
+    "visit:Compare:curves_all": ("… all its curves drawn", None),
     "visit:k-means step by step": ("k-means step by step, first visit", None),
 }
 
@@ -265,6 +284,15 @@ class Recorder:
         self.add(key, seconds)
         return seconds
 
+    def timed_visit(self, key: str, app: AppTest, path: str) -> None:
+        """Time a switch to ``path``; for Compare also when its first curves, and all
+        of them, were drawn (``key:curves_first``, ``key:curves_all``)."""
+        compare_marks.clear()  # noqa: F821 - defined by exec(COMPARE_MARKS)
+        start = time.perf_counter()
+        self.timed(key, lambda: app.switch_page(path).run())
+        for mark, at in compare_marks.items():  # noqa: F821
+            self.add(f"{key}:{mark}", at - start)
+
     def timed_rerun(self, key: str, action: Callable[[], object]) -> None:
         """Time a rerun of the Reconstructions page: ``key_tiles`` and ``key_all``."""
         with TilesDrawn() as drawn:
@@ -290,50 +318,105 @@ def forget_everything() -> None:
     quant.forget_images()
 
 
-FRESH_SERVER = """
-import json, sys, time
+COMPARE_MARKS = """
+import time
+from streamlit.delta_generator import DeltaGenerator
+
+compare_marks = {}
+_plotly_chart = DeltaGenerator.plotly_chart
+
+
+def _marked_plotly_chart(self, *args, **kwargs):
+    drawn = _plotly_chart(self, *args, **kwargs)
+    key = kwargs.get("key") or ""
+    if key.startswith("compare_curves"):
+        compare_marks.setdefault("curves_first", time.perf_counter())
+    if key == "compare_curves":
+        compare_marks.setdefault("curves_all", time.perf_counter())
+    return drawn
+
+
+DeltaGenerator.plotly_chart = _marked_plotly_chart
+"""
+"""Notes when the Compare page draws its error curves: its first curves
+(``compare_curves_<n>``, or all at once) and all of them (``compare_curves``). Shared
+by this process and the new servers of :data:`FRESH_SERVER`."""
+exec(COMPARE_MARKS)  # noqa: S102 - our own code, kept as text for the new servers too
+
+FRESH_SERVER = COMPARE_MARKS + """
+import json, os, sys
 from streamlit.testing.v1 import AppTest
 
 def failed(app):
     return [e.value for e in app.exception] + [e.value for e in app.error]
 
-app = AppTest.from_file("app.py", default_timeout=float(sys.argv[2]))
+page, timeout, after_warm = sys.argv[1], float(sys.argv[2]), sys.argv[3] == "1"
+# The server's own start, before any visitor: Streamlit's runtime and its components.
+AppTest.from_string("import streamlit as st\\nst.write('ready')").run()
+app = AppTest.from_file(os.path.join(os.getcwd(), "app.py"), default_timeout=timeout)
 start = time.perf_counter()
 app.run()
-first = time.perf_counter() - start
-problems = failed(app)
+answer = {"first_run": time.perf_counter() - start, "problems": failed(app)}
+if after_warm:
+    from ui.compute import warm
+
+    start = time.perf_counter()
+    warm.PREPARED[warm.state.DEFAULTS[warm.state.SOURCE]].wait(timeout)
+    answer["warm_wait"] = time.perf_counter() - start
+compare_marks.clear()
 start = time.perf_counter()
-app.switch_page(sys.argv[1]).run()
-visit = time.perf_counter() - start
-title = [t.value for t in app.title]
-print(json.dumps({"first_run": first, "visit": visit, "problems": problems + failed(app), "title": title}))
+app.switch_page(page).run()
+answer["visit"] = time.perf_counter() - start
+answer.update({name: at - start for name, at in compare_marks.items()})
+answer["problems"] += failed(app)
+answer["title"] = [t.value for t in app.title]
+print(json.dumps(answer))
 """
-"""A new process's first AppTest run of app.py and its switch to the page ``argv[1]``:
-as on a server just started, which imports the app's modules on the first run."""
+"""A new process's first AppTest run of app.py (the default page), then its switch to
+the page ``argv[1]``, at once or (``argv[3]`` "1") once the work started at the end of
+the first run is done: a server just started, which imports the app's modules on the
+first run. Prints the seconds as JSON."""
+
+
+def new_server(path: str, *, after_warm: bool) -> dict:
+    """:data:`FRESH_SERVER` in a new process, with the work ahead of time on."""
+    child = subprocess.run(
+        [sys.executable, "-c", FRESH_SERVER, path, str(RUN_TIMEOUT_S), "1" if after_warm else "0"],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=3 * RUN_TIMEOUT_S, check=False,
+        env={**os.environ, "QUANT_WARM": "1"},
+    )
+    if child.returncode != 0:
+        raise SystemExit(f"a new server's first run and visit to {path} failed:\n{child.stderr[-3000:]}")
+    answer = json.loads(child.stdout.strip().splitlines()[-1])
+    if answer["problems"]:
+        raise SystemExit(f"a new server's visit to {path}: {answer}")
+    return answer
 
 
 def measure_sample(record: Recorder) -> None:
-    """The first run on the sample, then the first visit of each other page: each in a
-    new process (a server just started: nothing imported, nothing computed), and each
-    in this process with everything forgotten (a server whose results were dropped)."""
+    """The first run on the sample, then the first visit of each other page: each on a
+    new server (a new process: nothing imported, nothing computed), the visit at once
+    and, on another new server, once the work ahead of time is done; and each in this
+    process with everything forgotten and nothing worked out ahead (a server whose
+    store has dropped the sample's results)."""
     for path, title, _icon in layout.PAGES[1:]:
-        child = subprocess.run(
-            [sys.executable, "-c", FRESH_SERVER, path, str(RUN_TIMEOUT_S)],
-            cwd=REPO_ROOT, capture_output=True, text=True, timeout=2 * RUN_TIMEOUT_S, check=False,
-        )
-        if child.returncode != 0:
-            raise SystemExit(f"a new server's first run and visit to {title} failed:\n{child.stderr[-2000:]}")
-        answer = json.loads(child.stdout.strip().splitlines()[-1])
-        if answer["problems"] or answer["title"] != [title]:
-            raise SystemExit(f"a new server's visit to {title}: {answer}")
-        record.add("sample:first_run", answer["first_run"])
-        record.add(f"sample:visit:{title}", answer["visit"])
+        for after_warm, visit in ((False, "visit"), (True, "visit_warm")):
+            answer = new_server(path, after_warm=after_warm)
+            if answer["title"] != [title]:
+                raise SystemExit(f"a new server's visit to {title} drew {answer['title']}")
+            record.add("sample:first_run", answer["first_run"])
+            record.add(f"sample:{visit}:{title}", answer["visit"])
+            for mark in ("curves_first", "curves_all"):
+                if mark in answer:
+                    record.add(f"sample:{visit}:{title}:{mark}", answer[mark])
+            if after_warm:
+                record.add("sample:warm_wait", answer["warm_wait"])
 
         forget_everything()
         app = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=RUN_TIMEOUT_S)
-        record.timed("sample:first_run_forgotten", app.run)
+        record.timed("sample:first_run_dropped", app.run)
         check(app, "first run", title=layout.PAGES[0][1])
-        record.timed(f"sample:visit_forgotten:{title}", lambda: app.switch_page(path).run())
+        record.timed_visit(f"sample:visit_dropped:{title}", app, path)
         check(app, f"first visit to {title}", title=title)
 
 
@@ -355,7 +438,7 @@ def measure_photo(record: Recorder, photo: str, content: bytes) -> None:
     record.timed(f"{photo}:k_step", lambda: app.slider(key=state.CLOUD_K).set_value(k + 1).run())
     check(app, "k step", title="Colour space")
     for path, title in (("pages/compare.py", "Compare"), ("pages/kmeans_steps.py", "k-means step by step")):
-        record.timed(f"{photo}:visit:{title}", lambda: app.switch_page(path).run())
+        record.timed_visit(f"{photo}:visit:{title}", app, path)
         check(app, title, title=title)
 
     # Visit every page once so that its results are cached, then time the switches.
@@ -377,8 +460,8 @@ def main() -> None:
     parser.add_argument("--profile", metavar="FILE", help="write a cProfile of one step's script runs (first repeat)")
     parser.add_argument(
         "--profile-step", default="noisy:upload_all", metavar="KEY",
-        help="the step --profile profiles, e.g. sample:first_run, sample:visit:Compare, clean:dither_on_all "
-        "(default noisy:upload_all)",
+        help="the step --profile profiles, e.g. sample:first_run_dropped, sample:visit_dropped:Compare, "
+        "clean:dither_on_all (default noisy:upload_all)",
     )
     args = parser.parse_args()
     groups = [group.strip() for group in args.only.split(",") if group.strip()]
@@ -386,6 +469,9 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown groups {unknown}; choose from {list(GROUPS)}")
     os.chdir(REPO_ROOT)
+    # In this process nothing is worked out ahead (ui/compute/warm.py): the photos'
+    # timings are the pages' own; the new servers of the sample's timings turn it on.
+    os.environ["QUANT_WARM"] = "0"
 
     print(f"Machine: {machine()}", file=sys.stderr)
     photos = {name: make() for name, (_label, make) in PHOTOS.items() if name in groups or name == "noisy"}
