@@ -11,11 +11,11 @@ far fewer distinct colours, and fewer still once near-identical colours share a 
    weighted mean of its colours and weighted by its pixel count. k-means on these
    weighted means minimises the same squared error as on the pixels, up to the
    spread inside each cell.
-3. Coarse to fine: fit scikit-learn's ``KMeans`` (k-means++ seeding, Lloyd
-   iterations, ``sample_weight``) several times on the coarse cells, then continue
-   the best fits with Lloyd iterations on the exact distinct colours, or on the
-   fine cells when there are too many colours, and keep the best. The fits run side
-   by side on the machine's cores (:mod:`quant.parallel`).
+3. Coarse to fine: weighted k-means (k-means++ seeding, then Lloyd iterations:
+   :mod:`quant.lloyd`, NumPy) several times on the coarse cells, then continue the
+   best fits with Lloyd iterations on the exact distinct colours, or on the fine
+   cells when there are too many colours, and keep the best. The fits run side by
+   side on the machine's cores (:mod:`quant.parallel`).
 4. Round the centres to 8 bits, map each distinct colour to its nearest palette
    entry once, exactly, and gather every pixel through that lookup table.
 
@@ -39,7 +39,7 @@ from __future__ import annotations
 import sys
 import threading
 import warnings
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 import numpy as np
 from PIL import Image
@@ -47,22 +47,21 @@ from threadpoolctl import ThreadpoolController
 
 from quant.colors import ColorHistogram, remembered
 from quant.errors import ImageError
+from quant.lloyd import _CHUNK_ELEMENTS, _fit, _Level, _lloyd_around, _seed_around  # noqa: F401 - _fit: quant.alpha's
 from quant.parallel import for_each_block, map_in_parallel
 
-# scikit-learn and scikit-image are imported in the functions that use them: importing
-# them takes a second or two, which `import quant` and `python -m quant --help` should
-# not pay.
-if TYPE_CHECKING:
-    from sklearn.cluster import KMeans
+# scikit-learn and scikit-image are imported in the functions that use them (the
+# "minibatch" method, the Lab space): importing them takes a second or more, which
+# `import quant` and `python -m quant` on its default path should not pay.
 
 
 def __getattr__(name: str) -> object:
-    """``quant.palette.KMeans`` and ``MiniBatchKMeans``: scikit-learn's classes the fits
-    use, imported on first use."""
-    if name in ("KMeans", "MiniBatchKMeans"):
+    """``quant.palette.MiniBatchKMeans``: scikit-learn's class the ``"minibatch"`` fit
+    uses, imported on first use."""
+    if name == "MiniBatchKMeans":
         import sklearn.cluster
 
-        return getattr(sklearn.cluster, name)
+        return sklearn.cluster.MiniBatchKMeans
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -97,30 +96,41 @@ the fine bins."""
 _MIN_POINTS_PER_COLOR = 8
 """The coarse level needs at least this many points per palette colour, or a finer level is used."""
 
-_MAX_N_INIT = 4
+_MAX_N_INIT = 6
 """Most k-means++ seedings tried on the coarse bins.
 
 Small palettes gain from several tries (about 3% lower error at k = 16), large ones
 hardly (0.3% at k = 256 for four times the work), so the count shrinks as k grows:
-``min(4, max(1, 128 // k))``."""
+``min(6, max(1, 192 // k))``. Six, not four: the seedings race (:data:`_SEED_TOL`), so
+the two more cost little, and they narrow the spread of the error from seed to seed."""
 
 _CANDIDATES = 2
 """Best coarse fits carried on to the fine level; the one with the lower final error wins.
 The best fit on coarse bins is not always the best once the bins are split, and one more
 candidate costs nothing on two cores."""
 
-_FINE_TOL = 1e-4
-"""scikit-learn's relative tolerance for the fine Lloyd iterations, which start close to the end."""
+_COARSE_TOL = 1e-6
+"""Relative tolerance of the Lloyd iterations on the coarse level: they stop once the
+centres moved by at most this times the points' variance (squared, in all)."""
+
+_COARSE_MAX_ITER = 300
+"""Most Lloyd iterations on the coarse level (scikit-learn's default)."""
+
+_SEED_TOL = 1e-3
+"""Relative tolerance at which the coarse seedings stop when there are more of them than
+are carried on (k <= 64): the ones carried on then go on to :data:`_COARSE_TOL`. The
+others' last iterations took a quarter to a third of a fit at k = 8 and hardly ever
+changed which were carried on (error within 0.2 %, mean of 8 seeds, 5 images)."""
+
+_FINE_TOL = 1e-6
+"""Relative tolerance of the fine Lloyd iterations, which start close to the end. At
+scikit-learn's default (1e-4) they could stop while the centres still crept towards a
+much better fit (3 % lower error for flower.jpg at k = 8); :data:`_FINE_MAX_ITER` bounds them."""
 
 _FINE_MAX_ITER = 20
 """Most Lloyd iterations on the fine level. They start from a converged coarse fit; the
 ones past 20 lowered the error by under 0.5% on the sample photos and took a third of
 the time of a 12 MP palette."""
-
-_CHUNK_ELEMENTS = 1 << 18
-"""Distance-matrix elements computed at once when assigning colours: 1 MB of float32,
-small enough to stay in cache, which makes the assignment several times faster."""
-
 
 _POOL_MODULES = ("sklearn.utils._openmp_helpers", "scipy.linalg._fblas")
 """Extension modules loaded with a native pool: scikit-learn's OpenMP runtime, scipy's BLAS."""
@@ -129,12 +139,12 @@ _POOL_MODULES = ("sklearn.utils._openmp_helpers", "scipy.linalg._fblas")
 class _NativePools:
     """A ``ThreadpoolController`` made on first use, and made again once
     :data:`_POOL_MODULES` have loaded their pools: scikit-learn (and with it scipy) is
-    imported when a fit first needs it. Inspecting costs 5-30 ms, so it is not done on
-    every call."""
+    imported when a ``"minibatch"`` fit first needs it. Inspecting costs 5-30 ms, so it
+    is not done on every call."""
 
     def __init__(self) -> None:
         self._inspected: tuple[int, ThreadpoolController] | None = None
-        self._lock = threading.Lock()  # the k-means fits of one palette start side by side
+        self._lock = threading.Lock()  # sessions quantize in threads side by side
 
     def limit(self, **limits) -> object:
         """``ThreadpoolController.limit(**limits)`` over the pools loaded now."""
@@ -446,50 +456,58 @@ def _levels(histogram: ColorHistogram, n_colors: int) -> tuple[tuple[np.ndarray,
     return candidates[coarse_index], fine
 
 
-def _fit(
-    points: np.ndarray, weights: np.ndarray, n_colors: int, *, init: np.ndarray | str, random_state: int, tol: float, max_iter: int = 300
-) -> KMeans:
-    """One weighted k-means fit, in whichever thread calls it, with OpenMP at one thread."""
-    from sklearn.cluster import KMeans  # first, so that the limit below sees its OpenMP
+def _kmeans_centres(
+    histogram: ColorHistogram,
+    n_colors: int,
+    space: str,
+    seed: int,
+    *,
+    pins: np.ndarray | None = None,
+    start: np.ndarray | None = None,
+) -> np.ndarray:
+    """k-means centres (in ``space``) of the colour histogram, coarse to fine; prior
+    validation is assumed.
 
-    with _THREADPOOLS.limit(limits=1, user_api="openmp"), warnings.catch_warnings():
-        # Fewer distinct points than clusters only happens with duplicate points; the
-        # duplicate centres are merged by the caller.
-        warnings.simplefilter("ignore")
-        model = KMeans(n_clusters=n_colors, init=init, n_init=1, random_state=random_state, max_iter=max_iter, tol=tol)
-        return model.fit(points, sample_weight=weights)
+    Several k-means++ seedings (:data:`_MAX_N_INIT` at most) are fitted on the coarse
+    level; the best :data:`_CANDIDATES` of them are carried on with Lloyd iterations
+    on the fine level, and the fit with the lowest weighted error there is kept. The
+    fits run side by side on the machine's cores.
 
-
-def _kmeans_centres(histogram: ColorHistogram, n_colors: int, space: str, seed: int) -> np.ndarray:
-    """k-means centres (in ``space``) of the colour histogram, coarse to fine.
-
-    Several k-means++ seedings are fitted on the coarse level; the best
-    ``_CANDIDATES`` of them are carried on with Lloyd iterations on the fine level,
-    and the fit with the lowest weighted error there is kept. The fits run side by
-    side on the machine's cores.
+    With ``pins`` ((p, 3) uint8 RGB), they take part in every assignment and never
+    move, and only the ``n_colors - p`` free centres are returned; ``start`` ((j, 3)
+    in ``space``) is one more start for the fine level, in place of the second-best
+    seeding, and half the seedings are tried (see :mod:`quant.pinned_kmeans`).
     """
-    # Imported here, in the calling thread, not by two fits at once in the block threads:
-    # one 0.24 MP photo through python -m quant took 0.2-0.3 s longer that way (medians of 8 and 10 runs).
-    import sklearn.cluster  # noqa: F401
-
     (coarse_colors, coarse_weights), fine = _levels(histogram, n_colors)
-    coarse_points = _to_space(coarse_colors, space)
-    n_init = min(_MAX_N_INIT, max(1, 128 // n_colors))
+    pins_in_space = np.zeros((0, 3)) if pins is None else _to_space(pins, space)
+    coarse = _Level(_to_space(coarse_colors, space), coarse_weights, pins_in_space)
+    n_init = min(_MAX_N_INIT, max(1, 32 * _MAX_N_INIT // n_colors))
+    if start is not None:
+        n_init = max(1, n_init // 2)
     seeds = np.random.RandomState(seed).randint(np.iinfo(np.int32).max, size=n_init)
-    seeded = map_in_parallel(
-        lambda run_seed: _fit(coarse_points, coarse_weights, n_colors, init="k-means++", random_state=int(run_seed), tol=1e-6),
-        list(seeds),
-    )
-    seeded.sort(key=lambda model: model.inertia_)
-    if fine is None:
-        return seeded[0].cluster_centers_
-    fine_colors, fine_weights = fine
-    fine_points = _histogram_points(histogram, space) if fine_colors is histogram.colors else _to_space(fine_colors, space)
-    finished = map_in_parallel(
-        lambda model: _fit(fine_points, fine_weights, n_colors, init=model.cluster_centers_, random_state=0, tol=_FINE_TOL, max_iter=_FINE_MAX_ITER),
-        seeded[:_CANDIDATES],
-    )
-    return min(finished, key=lambda model: model.inertia_).cluster_centers_
+    given = [] if start is None else [start]
+    kept = 1 if fine is None else _CANDIDATES - len(given)
+    # More seedings than are kept race: all stop early, and only the kept ones converge.
+    seed_tol = _SEED_TOL if n_init > kept else _COARSE_TOL
+
+    def seeded(run_seed: int) -> tuple[np.ndarray, float, np.ndarray]:
+        centres = _seed_around(coarse, n_colors - pins_in_space.shape[0], np.random.default_rng(int(run_seed)))
+        return _lloyd_around(coarse, centres, max_iter=_COARSE_MAX_ITER, tol=seed_tol)
+
+    def converged(level: _Level, max_iter: int, tol: float) -> Callable[[np.ndarray], tuple[np.ndarray, float, np.ndarray]]:
+        return lambda centres: _lloyd_around(level, centres, max_iter=max_iter, tol=tol)
+
+    runs = sorted(map_in_parallel(seeded, list(seeds)), key=lambda run: run[1])[:kept]
+    if seed_tol != _COARSE_TOL:
+        runs = map_in_parallel(converged(coarse, _COARSE_MAX_ITER, _COARSE_TOL), [run[0] for run in runs])
+    if fine is None:  # the coarse level is the finest
+        finished = runs + map_in_parallel(converged(coarse, _COARSE_MAX_ITER, _COARSE_TOL), given)
+    else:
+        fine_colors, fine_weights = fine
+        fine_points = _histogram_points(histogram, space) if fine_colors is histogram.colors else _to_space(fine_colors, space)
+        finish_on = _Level(fine_points, fine_weights, pins_in_space)
+        finished = map_in_parallel(converged(finish_on, _FINE_MAX_ITER, _FINE_TOL), [run[0] for run in runs] + given)
+    return min(finished, key=lambda run: run[1])[0]
 
 
 MINIBATCH_PIXELS = 300_000

@@ -46,12 +46,14 @@ _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 
 _this_thread = threading.local()
-"""``is_pool_thread`` is True in the pool's own threads: a pass started from inside a
-block runs whole where it is, because waiting there for the pool could wait forever."""
+"""``runs_whole`` is True in the pool's own threads, where a pass started from inside a
+block runs whole, because waiting there for the pool could wait forever; and in a
+thread doing its share of :func:`map_in_parallel`, whose other items keep the other
+cores busy (splitting a pass there would wait for the pool to finish them)."""
 
 
 def _mark_pool_thread() -> None:
-    _this_thread.is_pool_thread = True
+    _this_thread.runs_whole = True
 
 
 def _forget_pool() -> None:
@@ -95,7 +97,7 @@ def for_each_block(function: Callable[[int, int], None], length: int, *, min_blo
     has finished. Called from inside a block, the pass runs whole in that thread.
     """
     n_blocks = max(1, min(WORKERS, length // max(1, min_block)))
-    if n_blocks == 1 or getattr(_this_thread, "is_pool_thread", False):
+    if n_blocks == 1 or getattr(_this_thread, "runs_whole", False):
         function(0, length)
         return
     bounds = [length * i // n_blocks for i in range(n_blocks + 1)]
@@ -114,13 +116,23 @@ def map_in_parallel(function: Callable[[Item], Result], items: Sequence[Item]) -
     """``[function(item) for item in items]``, the items shared out over the cores.
 
     For a few independent tasks that each release the GIL for most of their time
-    (scikit-learn's k-means fits). Results are in the order of ``items``.
+    (k-means fits). Results are in the order of ``items``. With several items, the
+    passes an item starts (:func:`for_each_block`) run whole in the thread that runs
+    the item, the other cores being busy with the other items; a single item runs in
+    the calling thread, free to split its passes.
     """
+    if len(items) <= 1:
+        return [function(item) for item in items]
     results: list = [None] * len(items)
 
     def run(start: int, stop: int) -> None:
-        for index in range(start, stop):
-            results[index] = function(items[index])
+        runs_whole = getattr(_this_thread, "runs_whole", False)
+        _this_thread.runs_whole = True
+        try:
+            for index in range(start, stop):
+                results[index] = function(items[index])
+        finally:
+            _this_thread.runs_whole = runs_whole
 
     for_each_block(run, len(items), min_block=1)
     return results

@@ -29,8 +29,9 @@ with no further pass over the colours.
 A centre that loses all its colours (it can happen with the ``"uniform"`` start, whose
 colours may lie far from any in the image) *stays where it is* and is reported empty
 (:attr:`KMeansSteps.empty`); it can win colours back later if its neighbours move
-away. scikit-learn instead moves such a centre to a far-away point; keeping it shows
-what the plain algorithm does and why a careful start matters.
+away. :func:`quant.quantize`'s k-means (:mod:`quant.lloyd`), as scikit-learn's, instead
+moves such a centre to a far-away point; keeping it shows what the plain algorithm
+does and why a careful start matters.
 
 References
 ----------
@@ -51,6 +52,7 @@ from numpy.typing import ArrayLike
 
 from quant.colors import ColorHistogram, analyse, color_histogram
 from quant.errors import ImageError
+from quant.lloyd import _Level, _seed_around
 from quant.loading import check_image
 from quant.parallel import map_in_parallel
 from quant.palette import (
@@ -225,15 +227,9 @@ def _unpinned_start(histogram: ColorHistogram, n_colors: int, init: str, seed: i
         keys = np.random.default_rng(seed).exponential(size=n_distinct) / histogram.counts
         chosen = np.sort(np.argpartition(keys, n_colors - 1)[:n_colors])
         return histogram.colors[chosen].astype(np.float64)
-    # k-means++ on the level quantize seeds on (coarse bins, or the exact colours); here,
-    # not at the top: importing scikit-learn takes a second or two.
-    from sklearn.cluster import kmeans_plusplus
-
+    # quantize's k-means++ (quant.lloyd), on the level it seeds on (coarse bins, or the exact colours).
     (colors, weights), _ = _levels(histogram, n_colors)
-    centres, _ = kmeans_plusplus(
-        np.asarray(colors, dtype=np.float64), n_colors, sample_weight=weights, random_state=seed
-    )
-    return centres
+    return _seed_around(_Level(colors, weights, np.zeros((0, 3))), n_colors, np.random.default_rng(seed))
 
 
 # --- one assignment, exactly -------------------------------------------------------

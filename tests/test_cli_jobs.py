@@ -1,5 +1,5 @@
 """Tests of the command line's first contact and of --jobs: --help without the engine,
-`import quant` without scikit-learn, and images done in a pool of processes, printed in
+`import quant` without scikit-learn, one photo without scikit-learn or Numba, and images done in a pool of processes, printed in
 order and the same as one at a time. Behaviour only: the timings are bench/cli_speed.py's."""
 
 from __future__ import annotations
@@ -69,6 +69,26 @@ def test_the_names_the_parser_needs_import_no_heavy_package() -> None:
 def test_help_and_usage_errors_answer_before_the_engine_is_imported(argv: list[str]) -> None:
     statements = f"from quant.cli import main\ntry:\n    main({argv!r})\nexcept SystemExit as exit:\n    print(exit.code)"
     assert heavy_modules_after(statements) == []
+
+
+def one_photo_on_the_default_path(tmp_path: Path) -> list[str]:
+    """The heavy packages loaded by one photo through the command line's default path
+    (k-means in RGB, 32 colours, no dithering, PNG out, a JSON line)."""
+    photo = write_image(tmp_path / "photo.png", seed=1, height=40, width=50)
+    argv = [str(photo), "--colors", "32", "--json", "--out", str(tmp_path / "out")]
+    return heavy_modules_after(f"from quant.cli import main\nassert main({argv!r}) == 0")
+
+
+def test_one_photo_on_the_default_path_imports_neither_scikit_learn_nor_numba(tmp_path: Path) -> None:
+    loaded = one_photo_on_the_default_path(tmp_path)
+    assert "sklearn" not in loaded and "numba" not in loaded, loaded
+
+
+@pytest.mark.xfail(
+    strict=True, reason="quant.metrics computes the JSON line's SSIM and ΔE with scikit-image, which imports scipy"
+)
+def test_one_photo_on_the_default_path_imports_no_heavy_package(tmp_path: Path) -> None:
+    assert one_photo_on_the_default_path(tmp_path) == []
 
 
 def test_python_dash_m_quant_help_works() -> None:

@@ -134,3 +134,20 @@ def test_a_pass_started_inside_a_block_runs_there(two_workers) -> None:
     assert outcome == [None]
     # The block in the caller's thread shares its inner pass out; the pool's block does not.
     assert sorted(len(threads) for threads in inner_threads) == [1, 2]
+
+
+def test_passes_inside_several_mapped_items_run_whole_and_a_single_item_splits_them(two_workers) -> None:
+    """With several items each thread's item keeps to its thread (the other threads are
+    busy with the other items); a single item may use every worker."""
+    seen: list[set[int]] = []
+
+    def item(_: int) -> None:
+        seen.append({thread for _, _, thread in _recorded_blocks(10, min_block=1)})
+
+    map_in_parallel(item, [0, 1])
+    assert [len(threads) for threads in seen] == [1, 1]
+    seen.clear()
+    map_in_parallel(item, [0])
+    assert [len(threads) for threads in seen] == [2]
+    # The caller's thread is free to split its passes again afterwards.
+    assert len({thread for _, _, thread in _recorded_blocks(10, min_block=1)}) == 2

@@ -1,9 +1,10 @@
 """Concurrent sessions must not oversubscribe the cores: quant runs native pools at one thread.
 
 Every visitor's quantization runs in the one server process. Left alone, OpenMP
-(scikit-learn's k-means) and BLAS would each start a thread per core for every
-session; quant limits them to one inside its public functions. These tests record
-the pools' sizes from inside the work itself.
+(scikit-learn's MiniBatchKMeans) and BLAS (NumPy's products, in quant's own k-means
+too) would each start a thread per core for every session; quant limits them to one
+inside its public functions. These tests record the pools' sizes from inside the
+work itself.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import threading
 
 import numpy as np
 import pytest
-import sklearn.cluster  # noqa: F401 - quant imports it on first use; its OpenMP pool must be loaded before the test compares pools
+import sklearn.cluster  # noqa: F401 - quant imports it on first use ("minibatch"); its OpenMP pool must be loaded before the test compares pools
 import threadpoolctl
 
 import quant
@@ -71,25 +72,26 @@ def test_quantize_runs_native_pools_at_one_thread(
     assert pool_sizes() == several_threads_outside
 
 
-def test_kmeans_fits_in_pool_threads_run_openmp_at_one_thread(
+def test_kmeans_fits_in_pool_threads_run_blas_at_one_thread(
     monkeypatch: pytest.MonkeyPatch, several_threads_outside
 ) -> None:
-    """The k-means fits are shared out to quant's block threads, whose OpenMP default is every core."""
-    if "openmp" not in several_threads_outside:
-        pytest.skip("scikit-learn's OpenMP runtime is not loaded here")
+    """The k-means fits (NumPy, quant.lloyd) are shared out to quant's block threads;
+    their products go to BLAS, which must run at one thread there too."""
+    if "blas" not in several_threads_outside:
+        pytest.skip("no BLAS pool with more than one thread here")
     monkeypatch.setattr(quant.parallel, "WORKERS", 2)
     seen: list[tuple[bool, dict[str, int]]] = []
-    original = quant.palette.KMeans.fit
+    original = quant.palette._lloyd_around
 
-    def recording(self, *args, **kwargs):
+    def recording(*args, **kwargs):
         seen.append((threading.current_thread() is threading.main_thread(), pool_sizes()))
-        return original(self, *args, **kwargs)
+        return original(*args, **kwargs)
 
-    monkeypatch.setattr(quant.palette.KMeans, "fit", recording)
+    monkeypatch.setattr(quant.palette, "_lloyd_around", recording)
     result = quant.quantize(noisy_image(), 8)
     assert result.k == 8
     assert any(not in_main for in_main, _ in seen), "no fit ran in a pool thread"
-    assert all(sizes.get("openmp") == 1 for _, sizes in seen), seen
+    assert all(sizes.get("blas") == 1 for _, sizes in seen), seen
 
 
 def test_assign_colors_runs_native_pools_at_one_thread(
