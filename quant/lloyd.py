@@ -36,11 +36,12 @@ References
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from quant.parallel import for_each_block
+from quant.parallel import Item, for_each_block, map_in_parallel
 
 __all__: list[str] = []
 
@@ -228,6 +229,25 @@ def _lloyd_around(level: _Level, free: np.ndarray, *, max_iter: int, tol: float)
     diff = level.points - np.take(centres, labels, axis=0)
     inertia = float(level.weights @ np.einsum("ij,ij->i", diff, diff))
     return centres[n_pins:], inertia, labels
+
+
+_Run = tuple[np.ndarray, float, np.ndarray]
+"""One fit (:func:`_lloyd_around`): its free centres, its error and its labels."""
+
+_PARALLEL_WORK = 1 << 19
+"""Points times centres from which several fits of one level run side by side in threads
+(:func:`_each`). Below it their NumPy calls are too short to leave the GIL for long:
+two coarse fits in two threads took 1.1 to 2 times as long as one after the other on
+the sample photos, two fine ones (25,000 to 63,000 colours, k = 32) 0.7 times as long."""
+
+
+def _each(level: _Level, n_centres: int, fit: Callable[[Item], _Run], items: Sequence[Item]) -> list[_Run]:
+    """``[fit(item) for item in items]``, fits on ``level`` with ``n_centres`` centres,
+    side by side on the cores (:func:`quant.parallel.map_in_parallel`) when they are
+    large enough to gain from it, else one after the other."""
+    if level.points.shape[0] * n_centres >= _PARALLEL_WORK:
+        return map_in_parallel(fit, items)
+    return [fit(item) for item in items]
 
 
 @dataclass(frozen=True, eq=False)

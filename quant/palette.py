@@ -47,7 +47,7 @@ from threadpoolctl import ThreadpoolController
 
 from quant.colors import ColorHistogram, remembered
 from quant.errors import ImageError
-from quant.lloyd import _CHUNK_ELEMENTS, _fit, _Level, _lloyd_around, _seed_around  # noqa: F401 - _fit: quant.alpha's
+from quant.lloyd import _CHUNK_ELEMENTS, _each, _fit, _Level, _lloyd_around, _Run, _seed_around  # noqa: F401 - _fit: quant.alpha's
 from quant.parallel import for_each_block, map_in_parallel
 
 # scikit-learn and scikit-image are imported in the functions that use them (the
@@ -131,6 +131,7 @@ _FINE_MAX_ITER = 20
 """Most Lloyd iterations on the fine level. They start from a converged coarse fit; the
 ones past 20 lowered the error by under 0.5% on the sample photos and took a third of
 the time of a 12 MP palette."""
+
 
 _POOL_MODULES = ("sklearn.utils._openmp_helpers", "scipy.linalg._fblas")
 """Extension modules loaded with a native pool: scikit-learn's OpenMP runtime, scipy's BLAS."""
@@ -490,23 +491,23 @@ def _kmeans_centres(
     # More seedings than are kept race: all stop early, and only the kept ones converge.
     seed_tol = _SEED_TOL if n_init > kept else _COARSE_TOL
 
-    def seeded(run_seed: int) -> tuple[np.ndarray, float, np.ndarray]:
+    def seeded(run_seed: int) -> _Run:
         centres = _seed_around(coarse, n_colors - pins_in_space.shape[0], np.random.default_rng(int(run_seed)))
         return _lloyd_around(coarse, centres, max_iter=_COARSE_MAX_ITER, tol=seed_tol)
 
-    def converged(level: _Level, max_iter: int, tol: float) -> Callable[[np.ndarray], tuple[np.ndarray, float, np.ndarray]]:
+    def converged(level: _Level, max_iter: int, tol: float) -> Callable[[np.ndarray], _Run]:
         return lambda centres: _lloyd_around(level, centres, max_iter=max_iter, tol=tol)
 
-    runs = sorted(map_in_parallel(seeded, list(seeds)), key=lambda run: run[1])[:kept]
+    runs = sorted(_each(coarse, n_colors, seeded, list(seeds)), key=lambda run: run[1])[:kept]
     if seed_tol != _COARSE_TOL:
-        runs = map_in_parallel(converged(coarse, _COARSE_MAX_ITER, _COARSE_TOL), [run[0] for run in runs])
+        runs = _each(coarse, n_colors, converged(coarse, _COARSE_MAX_ITER, _COARSE_TOL), [run[0] for run in runs])
     if fine is None:  # the coarse level is the finest
-        finished = runs + map_in_parallel(converged(coarse, _COARSE_MAX_ITER, _COARSE_TOL), given)
+        finished = runs + _each(coarse, n_colors, converged(coarse, _COARSE_MAX_ITER, _COARSE_TOL), given)
     else:
         fine_colors, fine_weights = fine
         fine_points = _histogram_points(histogram, space) if fine_colors is histogram.colors else _to_space(fine_colors, space)
         finish_on = _Level(fine_points, fine_weights, pins_in_space)
-        finished = map_in_parallel(converged(finish_on, _FINE_MAX_ITER, _FINE_TOL), [run[0] for run in runs] + given)
+        finished = _each(finish_on, n_colors, converged(finish_on, _FINE_MAX_ITER, _FINE_TOL), [run[0] for run in runs] + given)
     return min(finished, key=lambda run: run[1])[0]
 
 

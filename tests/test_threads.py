@@ -17,6 +17,7 @@ import sklearn.cluster  # noqa: F401 - quant imports it on first use ("minibatch
 import threadpoolctl
 
 import quant
+import quant.lloyd
 import quant.palette
 import quant.pipeline
 import quant.parallel
@@ -80,6 +81,7 @@ def test_kmeans_fits_in_pool_threads_run_blas_at_one_thread(
     if "blas" not in several_threads_outside:
         pytest.skip("no BLAS pool with more than one thread here")
     monkeypatch.setattr(quant.parallel, "WORKERS", 2)
+    monkeypatch.setattr(quant.lloyd, "_PARALLEL_WORK", 0)  # side by side even on this small image
     seen: list[tuple[bool, dict[str, int]]] = []
     original = quant.palette._lloyd_around
 
