@@ -28,6 +28,7 @@ from ui.frame.state import ImageRef, Settings
 
 __all__ = [
     "BASELINES",
+    "PILLOW_METHODS",
     "SIZES",
     "WORK_PIXELS",
     "ComparePoint",
@@ -135,16 +136,6 @@ def compare_ssim(ref: ImageRef, n_colors: int, method: str, settings: Settings) 
     return stored(_compare_key("compare-ssim", ref, n_colors, method, settings), make)
 
 
-def _all_of(kind: str, make, ref: ImageRef, runs: Sequence[tuple[str, int]], settings: Settings) -> Iterator:
-    """``make(ref, n_colors, method, settings)``, whose results are stored as ``kind``,
-    for each (method, n_colors) of ``runs`` in order: straight from the store when
-    every one is held (a page switch: no threads), else two at a time."""
-    held = [STORE.peek(_compare_key(kind, ref, n_colors, method, settings)) for method, n_colors in runs]
-    if all(value is not None for value in held):
-        return iter(held)
-    return side_by_side([lambda method=method, n_colors=n_colors: make(ref, n_colors, method, settings) for method, n_colors in runs])
-
-
 def _held(kind: str, ref: ImageRef, runs: Sequence[tuple[str, int]], settings: Settings) -> bool:
     return all(_compare_key(kind, ref, n_colors, method, settings) in STORE for method, n_colors in runs)
 
@@ -159,16 +150,40 @@ def ssims_held(ref: ImageRef, runs: Sequence[tuple[str, int]], settings: Setting
     return _held("compare-ssim", ref, runs, settings)
 
 
+PILLOW_METHODS = ("octree", "median-cut")
+"""Methods whose palette is Pillow's, which holds the GIL throughout."""
+
+
 def compare_points(ref: ImageRef, runs: Sequence[tuple[str, int]], settings: Settings) -> Iterator[ComparePoint]:
-    """:func:`compare_point` of every (method, n_colors) of ``runs``, two at a time (a
-    fit's k-means and ΔE release the GIL), yielded in the order asked."""
-    return _all_of("compare", compare_point, ref, runs, settings)
+    """:func:`compare_point` of every (method, n_colors) of ``runs``, yielded in the
+    order asked: straight from the store when every one is held, else in two threads
+    of this page run, one for Pillow's quantizers, which hold the GIL throughout, and
+    one for the others, whose k-means and ΔE mostly release it (the two run side by
+    side instead of one waiting for the other's turn)."""
+    held = [STORE.peek(_compare_key("compare", ref, n_colors, method, settings)) for method, n_colors in runs]
+    if all(value is not None for value in held):
+        return iter(held)
+    streams = {
+        pillow: side_by_side(
+            [
+                lambda method=method, n_colors=n_colors: compare_point(ref, n_colors, method, settings)
+                for method, n_colors in runs
+                if (method in PILLOW_METHODS) == pillow
+            ],
+            workers=1,
+        )
+        for pillow in (True, False)
+    }
+    return (next(streams[method in PILLOW_METHODS]) for method, _ in runs)
 
 
 def compare_ssims(ref: ImageRef, runs: Sequence[tuple[str, int]], settings: Settings) -> Iterator[float | None]:
     """:func:`compare_ssim` of every (method, n_colors) of ``runs``, two at a time
     (SSIM's filters release the GIL), yielded in the order asked."""
-    return _all_of("compare-ssim", compare_ssim, ref, runs, settings)
+    held = [STORE.peek(_compare_key("compare-ssim", ref, n_colors, method, settings)) for method, n_colors in runs]
+    if all(value is not None for value in held):
+        return iter(held)
+    return side_by_side([lambda method=method, n_colors=n_colors: compare_ssim(ref, n_colors, method, settings) for method, n_colors in runs])
 
 
 def error_map(ref: ImageRef, n_colors: int, method: str, settings: Settings) -> np.ndarray:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -140,7 +141,9 @@ def side_by_side(jobs: Sequence[Callable[[], T]], *, workers: int = 2) -> Iterat
     still goes through the gate with this run's ticket, so a crowd gets no more than
     the gate's slots, and the page's thread shows the queue notice for them. The
     threads are this run's own: a process-wide pool would queue visitors out of the
-    gate's sight. When the page stops asking, jobs not started are dropped.
+    gate's sight. The jobs start at once, before the first result is asked for (a page
+    may run two such lines side by side); when the page stops asking, jobs not
+    started are dropped.
     """
     ticket = getattr(_notice, "ticket", None)
     relay = _Relay()
@@ -154,8 +157,16 @@ def side_by_side(jobs: Sequence[Callable[[], T]], *, workers: int = 2) -> Iterat
             _notice.ticket = _notice.relay = None
 
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="page-jobs")
+    futures = [pool.submit(run, job) for job in jobs]
+    results = _in_order(futures, relay, pool)
+    # A line the page never reads from is dropped once it is forgotten.
+    weakref.finalize(results, pool.shutdown, wait=False, cancel_futures=True)
+    return results
+
+
+def _in_order(futures: list, relay: _Relay, pool: ThreadPoolExecutor) -> Iterator:
+    """The results of ``futures`` in order, showing the queue notice while they wait."""
     try:
-        futures = [pool.submit(run, job) for job in jobs]
         for future in futures:
             while True:
                 try:
