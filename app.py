@@ -12,7 +12,7 @@ import logging
 import streamlit as st
 
 import quant
-from ui.compute import cached, warm
+from ui.compute import warm
 from ui.frame import layout
 from ui.sections import take_home
 
@@ -46,7 +46,7 @@ with layout.around_page():
             logger.exception("The notebook of page %r failed", page.title)
             st.caption("This view cannot be offered as a notebook right now; the problem has been logged.")
 
-# Once the first page is on screen, not before it: compile the dithering, and work out
-# the samples' slowest pages ahead of their first visit (behind every visitor's work).
-cached.warm_up()
+# Once the first page is on screen, not before it (the first run imports what they
+# use): work out the samples' slowest pages ahead of their first visit and compile the
+# dithering, behind every visitor's work.
 warm.start()

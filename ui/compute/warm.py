@@ -5,7 +5,8 @@ k-means step by step page (its traces, their animation, thirty runs for the seed
 table) and the Compare page (32 palettes, their SSIM, a heat map). ``app.py`` starts
 :func:`start` once its first page is on screen; from then on a thread of the server
 computes those pages' results for the samples with the sidebar's defaults, the
-default sample first.
+default sample first, then compiles the dithering (:func:`ui.compute.cached.warm_up`),
+then the other samples.
 
 It goes through the gate and the store like everything else: each result is one
 background job (:meth:`ui.compute.gate.Gate.background_ticket`), which waits behind
@@ -100,7 +101,11 @@ def run(sample_names: list[str] | None = None) -> None:
     at a time as background work. A failing job is logged and skipped: nobody is
     waiting for it, and a visitor who asks later computes it (and sees the error)."""
     with waiting.in_background():
-        for sample in sample_names if sample_names is not None else _sample_order():
+        for index, sample in enumerate(sample_names if sample_names is not None else _sample_order()):
+            if index == 1:
+                # After the first sample, not before: a visitor who opens its slow
+                # pages at once has them sooner; dithering is rarely the first step.
+                cached.warm_up().join()
             try:
                 for what, job in jobs(sample):
                     try:
@@ -115,9 +120,11 @@ def run(sample_names: list[str] | None = None) -> None:
 
 @st.cache_resource(max_entries=1, show_spinner=False)
 def start() -> threading.Thread | None:
-    """Start :func:`run` in a thread of the server, once per process (None when not
-    :func:`enabled`)."""
+    """Start :func:`run` in a thread of the server, once per process; when not
+    :func:`enabled`, only compile the dithering (:func:`ui.compute.cached.warm_up`) and
+    return None."""
     if not enabled():
+        cached.warm_up()
         return None
     for event in PREPARED.values():
         event.clear()
