@@ -7,7 +7,9 @@ asserts nothing.
 
     python scripts/measure_app.py               # 3 repeats
     python scripts/measure_app.py --repeats 5 --only sample,clean
-    python scripts/measure_app.py --profile compare.prof --profile-step sample:visit:Compare
+    python scripts/measure_app.py --profile compare.prof --profile-step sample:visit_dropped:Compare
+    python scripts/measure_app.py --repeats 1 --save after.jsonl   # several times, then:
+    python scripts/measure_app.py --report after.jsonl
 
 Two photos, generated the same everywhere: the *noisy* one, scikit-learn's china.jpg
 upscaled to 4000 × 3000 (bicubic) with mild Gaussian noise (sigma 3, fixed seed),
@@ -83,9 +85,6 @@ RUN_TIMEOUT_S = 600
 RECONSTRUCTIONS = "pages/reconstructions.py"
 TILES = 4
 """The page's default tiles: 16, 32 and 64 colours with the sidebar's method, and a random 32."""
-UPLOAD_GOAL_S = 5.0
-SWITCH_GOAL_S = 0.5
-"""A cached page switch, drawn in the browser (scripts/measure_browser.py)."""
 SERVER_SWITCH_GOAL_S = 0.05
 """The server's side of a cached page switch (the issue's target)."""
 
@@ -358,10 +357,13 @@ start = time.perf_counter()
 app.run()
 answer = {"first_run": time.perf_counter() - start, "problems": failed(app)}
 if after_warm:
-    from ui.compute import warm
-
     start = time.perf_counter()
-    warm.PREPARED[warm.state.DEFAULTS[warm.state.SOURCE]].wait(timeout)
+    try:
+        from ui.compute import warm
+    except ImportError:  # code from before the work ahead of time: nothing to wait for
+        pass
+    else:
+        warm.PREPARED[warm.state.DEFAULTS[warm.state.SOURCE]].wait(timeout)
     answer["warm_wait"] = time.perf_counter() - start
 compare_marks.clear()
 start = time.perf_counter()
@@ -378,19 +380,28 @@ the first run is done: a server just started, which imports the app's modules on
 first run. Prints the seconds as JSON."""
 
 
-def new_server(path: str, *, after_warm: bool) -> dict:
-    """:data:`FRESH_SERVER` in a new process, with the work ahead of time on."""
-    child = subprocess.run(
-        [sys.executable, "-c", FRESH_SERVER, path, str(RUN_TIMEOUT_S), "1" if after_warm else "0"],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=3 * RUN_TIMEOUT_S, check=False,
-        env={**os.environ, "QUANT_WARM": "1"},
-    )
-    if child.returncode != 0:
-        raise SystemExit(f"a new server's first run and visit to {path} failed:\n{child.stderr[-3000:]}")
-    answer = json.loads(child.stdout.strip().splitlines()[-1])
-    if answer["problems"]:
-        raise SystemExit(f"a new server's visit to {path}: {answer}")
-    return answer
+FAILED_NEW_SERVERS: list[str] = []
+"""What failed on a new server, which was then started again (printed with the table)."""
+
+
+def new_server(path: str, *, after_warm: bool, attempts: int = 3) -> dict:
+    """:data:`FRESH_SERVER` in a new process, with the work ahead of time on; a new
+    server whose app failed is noted and started again (up to ``attempts`` times)."""
+    for _attempt in range(attempts):
+        child = subprocess.run(
+            [sys.executable, "-c", FRESH_SERVER, path, str(RUN_TIMEOUT_S), "1" if after_warm else "0"],
+            cwd=REPO_ROOT, capture_output=True, text=True, timeout=3 * RUN_TIMEOUT_S, check=False,
+            env={**os.environ, "QUANT_WARM": "1"},
+        )
+        if child.returncode != 0:
+            raise SystemExit(f"a new server's first run and visit to {path} failed:\n{child.stderr[-3000:]}")
+        answer = json.loads(child.stdout.strip().splitlines()[-1])
+        if not answer["problems"]:
+            return answer
+        errors = [line for line in child.stderr.splitlines() if "Error" in line]
+        FAILED_NEW_SERVERS.append(f"{path}: {errors[-1] if errors else answer['problems']}")
+        print(f"a new server failed, started again: {FAILED_NEW_SERVERS[-1]}", file=sys.stderr)
+    raise SystemExit(f"a new server's visit to {path} failed {attempts} times: {FAILED_NEW_SERVERS[-attempts:]}")
 
 
 def measure_sample(record: Recorder) -> None:
@@ -463,7 +474,12 @@ def main() -> None:
         help="the step --profile profiles, e.g. sample:first_run_dropped, sample:visit_dropped:Compare, "
         "clean:dither_on_all (default noisy:upload_all)",
     )
+    parser.add_argument("--save", metavar="FILE", help="also append this run's timings to FILE (one JSON line)")
+    parser.add_argument("--report", metavar="FILE", nargs="+", help="measure nothing: the table of runs saved with --save")
     args = parser.parse_args()
+    if args.report:
+        report_saved(args.report)
+        return
     groups = [group.strip() for group in args.only.split(",") if group.strip()]
     unknown = sorted(set(groups) - set(GROUPS))
     if unknown:
@@ -499,9 +515,46 @@ def main() -> None:
             file=sys.stderr,
         )
 
+    if args.save:
+        with open(args.save, "a", encoding="utf-8") as saved:
+            saved.write(json.dumps({
+                "machine": machine(), "groups": groups, "yardsticks": yardsticks, "times": record.times,
+                "switches": record.switches, "failed": FAILED_NEW_SERVERS,
+            }) + "\n")
+    report(record, yardsticks, groups, args.repeats)
+
+
+def report(record: Recorder, yardsticks: dict[str, list[float]], groups: list[str], repeats: int) -> None:
     print(f"Machine: {machine()}\n")
-    print(f"Median of {args.repeats} repeats, AppTest (server side, no browser).\n")
+    print(f"Median of {repeats} repeats, AppTest (server side, no browser).\n")
     print_ratio_table(record, yardsticks, groups)
+    if FAILED_NEW_SERVERS:
+        print(f"\n{len(FAILED_NEW_SERVERS)} new servers failed and were started again:")
+        for failure in FAILED_NEW_SERVERS:
+            print(f"- {failure}")
+
+
+def report_saved(paths: list[str]) -> None:
+    """The table of every run saved with ``--save`` in ``paths``, as one run of their
+    repeats (e.g. before and after measured one repeat at a time, alternately)."""
+    record = Recorder(None, "")
+    yardsticks: dict[str, list[float]] = {}
+    groups: list[str] = []
+    machines = []
+    for path in paths:
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
+            run = json.loads(line)
+            machines.append(run["machine"])
+            groups += [group for group in run["groups"] if group not in groups]
+            for name, values in run["yardsticks"].items():
+                yardsticks.setdefault(name, []).extend(values)
+            for key, values in run["times"].items():
+                record.times.setdefault(key, []).extend(tuple(value) for value in values)
+            for key, values in run["switches"].items():
+                record.switches.setdefault(key, []).extend(values)
+            FAILED_NEW_SERVERS.extend(run["failed"])
+    print("Machines (first and last run):", machines[0], "|", machines[-1], file=sys.stderr)
+    report(record, yardsticks, groups, len(machines))
 
 
 def _set(app: AppTest, key: str, value: object) -> AppTest:
@@ -542,20 +595,6 @@ def print_ratio_table(record: Recorder, yardsticks: dict[str, list[float]], grou
             f"| {', '.join(f'{t:.3f}' for t in values)} | | ≤ {SERVER_SWITCH_GOAL_S:g} s |"
         )
 
-
-def print_table(heading: str, *, upload: tuple[str, list[float]], switches: dict[str, list[float]]) -> None:
-    """Print the machine, ``heading`` and the Markdown table docs/dashboard-performance.md
-    quotes ("In a real browser"): the median and every run of the upload and of each
-    page switch, against their goals."""
-    print(f"Machine: {machine()}\n")
-    print(heading + "\n")
-    print("| Measurement | Median (s) | Runs (s) | Goal (s) |")
-    print("|---|---:|---|---:|")
-    label, times = upload
-    print(f"| {label} | {statistics.median(times):.2f} | {', '.join(f'{t:.2f}' for t in times)} | {UPLOAD_GOAL_S:g} |")
-    for label, times in switches.items():
-        goal = f"{SWITCH_GOAL_S:g}" if label.startswith("Switch") else ""
-        print(f"| {label} | {statistics.median(times):.3f} | {', '.join(f'{t:.3f}' for t in times)} | {goal} |")
 
 if __name__ == "__main__":
     main()

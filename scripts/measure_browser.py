@@ -22,6 +22,10 @@ What is timed (wall clock, in this process, around Playwright calls):
 * page switch: with every page visited once for the photo (results cached), from the
   click on a sidebar link until the script has finished, the page's title is shown,
   every picture has loaded and every Plotly chart has drawn.
+* first contact on the sample (``--first-visits``, or alone with ``--only-first-visits``):
+  for each page but the first, a new server; from ``goto`` until its first page
+  (Image, on the sample) is drawn, then at once a click on the page's link until it
+  is drawn as above; for Compare also until its first error curves are drawn.
 
 The server and the browser are launched exactly as the browser tests do
 (``tests/e2e/e2e_support.py``).
@@ -30,6 +34,7 @@ The server and the browser are launched exactly as the browser tests do
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import tempfile
 import time
@@ -50,10 +55,13 @@ from e2e_support import (  # noqa: E402 - needs the path above
     running_server,
     wait_for_images,
 )
-from measure_app import PHOTO_NAME, machine, photo_jpeg, print_table  # noqa: E402
+from measure_app import PHOTO_NAME, machine, photo_jpeg  # noqa: E402
 
 TILES = 4
 POLL_MS = 20
+UPLOAD_GOAL_S = 5.0
+SWITCH_GOAL_S = 0.5
+"""A cached page switch, drawn in the browser."""
 
 # True once the run that the action started has finished drawing: the script is idle,
 # nothing is spinning, and every <img> in the given containers has a new source that
@@ -115,6 +123,14 @@ _PAGE_READY = """
   }
   return true;
 }
+"""
+
+
+# True once one of the Compare page's error-curve charts (``compare_curves_<n>`` while
+# the rest arrive, ``compare_curves`` at the end) has drawn.
+_CURVES_DRAWN = """
+() => Array.from(document.querySelectorAll("[class*='st-key-compare_curves']"))
+  .some(chart => chart.querySelector("svg.main-svg"))
 """
 
 
@@ -223,9 +239,72 @@ def measure_switches(page) -> dict[str, float]:
     return times
 
 
+FIRST_RUN = "First run on the sample (Image), drawn"
+CURVES = "… Compare's first curves drawn"
+
+
+def measure_first_visits(browser) -> dict[str, float]:
+    """For each page but the first, a new server: its first page drawn, then at once
+    that page's first visit, drawn (Compare: also its first curves)."""
+    times: dict[str, float] = {}
+    for title in PAGE_TITLES[1:]:
+        log_path = Path(tempfile.mkdtemp(prefix="measure-browser-")) / "server.log"
+        with running_server(REPO_ROOT, log_path) as server:
+            context = browser.new_context(viewport=VIEWPORT)
+            context.set_default_timeout(SCRIPT_RUN_TIMEOUT_MS)
+            try:
+                page = context.new_page()
+                start = time.perf_counter()
+                page.goto(server.url, wait_until="domcontentloaded")
+                page.wait_for_function(_PAGE_READY, arg=PAGE_TITLES[0], polling=POLL_MS, timeout=SCRIPT_RUN_TIMEOUT_MS)
+                times.setdefault(FIRST_RUN, time.perf_counter() - start)
+                check_clean(page, "first run")
+                link = page.get_by_test_id("stSidebarNav").get_by_role("link").filter(
+                    has=page.get_by_text(title, exact=True)
+                )
+                start = time.perf_counter()
+                link.click()
+                if title == "Compare":
+                    page.wait_for_function(_CURVES_DRAWN, polling=POLL_MS, timeout=SCRIPT_RUN_TIMEOUT_MS)
+                    times[CURVES] = time.perf_counter() - start
+                # Past the previous page's idle state: the new title must be shown too.
+                page.wait_for_function(_PAGE_READY, arg=title, polling=POLL_MS, timeout=SCRIPT_RUN_TIMEOUT_MS)
+                times[title] = time.perf_counter() - start
+                check_clean(page, f"first visit to {title}")
+            finally:
+                context.close()
+    return times
+
+
+def print_first_visits(visits: dict[str, list[float]]) -> None:
+    """The first contact's table: median and runs of each first visit."""
+    print("\n| First contact on the sample, a new server each time | Median (s) | Runs (s) |")
+    print("|---|---:|---|")
+    for label, times in visits.items():
+        name = label if label in (FIRST_RUN, CURVES) else f"… then at once the first visit to {label}, drawn"
+        print(f"| {name} | {statistics.median(times):.2f} | {', '.join(f'{t:.2f}' for t in times)} |")
+
+
+def print_table(heading: str, *, upload: tuple[str, list[float]], switches: dict[str, list[float]]) -> None:
+    """Print the machine, ``heading`` and the Markdown table docs/dashboard-performance.md
+    quotes ("In a real browser"): the median and every run of the upload and of each
+    page switch, against their goals."""
+    print(f"Machine: {machine()}\n")
+    print(heading + "\n")
+    print("| Measurement | Median (s) | Runs (s) | Goal (s) |")
+    print("|---|---:|---|---:|")
+    label, times = upload
+    print(f"| {label} | {statistics.median(times):.2f} | {', '.join(f'{t:.2f}' for t in times)} | {UPLOAD_GOAL_S:g} |")
+    for label, times in switches.items():
+        goal = f"{SWITCH_GOAL_S:g}" if label.startswith("Switch") else ""
+        print(f"| {label} | {statistics.median(times):.3f} | {', '.join(f'{t:.3f}' for t in times)} | {goal} |")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, help="repeats of each timing (default 3)")
+    parser.add_argument("--first-visits", action="store_true", help="also time the first visit of every page on the sample")
+    parser.add_argument("--only-first-visits", action="store_true", help="time only the first visits on the sample")
     args = parser.parse_args(argv)
 
     missing = missing_prerequisites()
@@ -243,10 +322,17 @@ def main(argv: list[str] | None = None) -> int:
     switch_times: dict[str, list[float]] = {
         DITHER_SHOWN: [], DITHER_DONE: [], K_STEP: [], **{title: [] for title in PAGE_TITLES}
     }
+    visits: dict[str, list[float]] = {}
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         try:
             for repeat in range(args.repeats):
+                if args.first_visits or args.only_first_visits:
+                    for label, seconds in measure_first_visits(browser).items():
+                        visits.setdefault(label, []).append(seconds)
+                        print(f"repeat {repeat + 1}: {label} {seconds:.2f} s", file=sys.stderr)
+                if args.only_first_visits:
+                    continue
                 seconds, switches = measure_upload(browser, content)
                 upload_times.append(seconds)
                 print(f"repeat {repeat + 1}: upload → 4 tiles loaded {seconds:.2f} s", file=sys.stderr)
@@ -256,6 +342,10 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             browser.close()
 
+    if args.only_first_visits:
+        print(f"Machine: {machine()}\n")
+        print_first_visits(visits)
+        return 0
     print_table(
         f"Median of {args.repeats} repeats, Chromium (headless) against `streamlit run` on this machine.",
         upload=("12 MP JPEG upload → Reconstructions, 4 tiles loaded in the browser", upload_times),
@@ -264,6 +354,8 @@ def main(argv: list[str] | None = None) -> int:
             for title, times in switch_times.items()
         },
     )
+    if visits:
+        print_first_visits(visits)
     return 0
 
 
