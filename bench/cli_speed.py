@@ -10,7 +10,9 @@ go round the commands in turn, so a busy spell of a shared machine falls on all 
 them alike. On a machine others keep busy the wall times spread widely; the CPU
 times much less. Compare the ratios within one run:
 
-- ``python -c pass``: the interpreter's own start, the floor of any Python command;
+- ``python -c pass``: the interpreter's own start, the floor of any Python command, and
+  ``python -c "import numpy, PIL.Image"``, the floor of any command that reads a picture
+  into NumPy;
 - ``python -m quant --help`` and a bad argument (``--colors 0``, exit status 2);
 - one 0.24 MP photo at 32 colours: ``python -m quant PHOTO --colors 32 --json``
   against ``pngquant --nofs 32`` (no dithering, as quant), on scikit-learn's
@@ -23,8 +25,10 @@ times much less. Compare the ratios within one run:
   single-threaded).
 
 Then where the time of one photo goes, measured inside one fresh process per repeat
-(imports, loading, ``quantize``, ``metrics``, the PNG). Without pngquant on the PATH
-its cells say "pngquant not installed".
+(imports, loading, ``quantize``, ``metrics`` and the scikit-image they import, the PNG),
+and which of the packages only some paths need (scikit-learn, scipy, scikit-image,
+Numba) one photo imports. Without pngquant on the PATH its cells say "pngquant not
+installed".
 """
 
 from __future__ import annotations
@@ -61,6 +65,9 @@ N_COLORS = 32
 N_MANY = 40
 NOT_INSTALLED = "pngquant not installed"
 USAGE_ERROR = "python -m quant photo.png --colors 0"
+NUMPY_FLOOR = "python -c 'import numpy, PIL.Image'"
+HEAVY = ("sklearn", "scipy", "skimage", "numba")
+"""Packages only some paths need."""
 
 _STAGES = r"""
 import json, sys, time
@@ -71,15 +78,23 @@ def lap(name):
     global mark
     now = time.perf_counter(); times[name] = now - mark; mark = now
 import quant, quant.cli; lap("import quant and its command line (numpy, Pillow)")
-import sklearn.cluster; lap("import scikit-learn (k-means)")
-import skimage.metrics, skimage.color; lap("import scikit-image (SSIM, CIEDE2000)")
 image = quant.load_image(sys.argv[1]); lap("load the photo")
-result = quant.quantize(image, int(sys.argv[2])); lap("quantize (k-means)")
+result = quant.quantize(image, int(sys.argv[2])); lap("quantize (k-means, NumPy)")
+import quant.metrics; lap("import quant.metrics (scikit-image, and with it scipy)")
 scores = quant.metrics(image, result, ssim=True); lap("metrics (MSE, PSNR, SSIM, ΔE00)")
 png = quant.indexed_png(result); lap("indexed PNG")
 print(json.dumps(times))
 """
 """Times the stages of one photo in a fresh process; argv: the photo, k."""
+
+_LOADED = r"""
+import json, sys
+from quant.cli import main
+status = main([sys.argv[1], "--colors", sys.argv[2], "--json", "--out", sys.argv[3]])
+print(json.dumps(sorted({name.split(".")[0] for name in sys.modules} & set(sys.argv[4:]))))
+"""
+"""Runs one photo through the command line's default path in a fresh process and prints
+which of the packages named after the photo, k and output folder it imported."""
 
 
 def photos(folder: Path) -> tuple[dict[str, Path], list[Path]]:
@@ -156,6 +171,7 @@ def measure(folder: Path, repeats: int, jobs: int) -> tuple[dict[str, list[tuple
     python = [sys.executable]
     cases: dict[str, Callable[[], tuple[float, float]]] = {
         "python -c pass": lambda: run([*python, "-c", "pass"], cwd=folder),
+        NUMPY_FLOOR: lambda: run([*python, "-c", "import numpy, PIL.Image"], cwd=folder),
         "python -m quant --help": lambda: run([*python, "-m", "quant", "--help"], cwd=folder),
         USAGE_ERROR: lambda: run(
             [*python, "-m", "quant", "photo.png", "--colors", "0"], cwd=folder, allowed=(2,)
@@ -206,12 +222,25 @@ def stages(folder: Path, repeats: int) -> dict[str, list[float]]:
     return laps
 
 
+def loaded(folder: Path) -> list[str]:
+    """Which of :data:`HEAVY` one photo through ``python -m quant``'s default path imports."""
+    completed = subprocess.run(
+        [sys.executable, "-c", _LOADED, str(folder / "single2.png"), str(N_COLORS), str(folder / "out"), *HEAVY],
+        cwd=folder, env=_environment(), capture_output=True, check=True, text=True,
+    )
+    return json.loads(completed.stdout.splitlines()[-1])
+
+
 def _median(values: list[float]) -> str:
     return f"{statistics.median(values):.2f}"
 
 
 def render(
-    times: dict[str, list[tuple[float, float]]], errors: dict[str, dict[str, float]], laps: dict[str, list[float]], jobs: int
+    times: dict[str, list[tuple[float, float]]],
+    errors: dict[str, dict[str, float]],
+    laps: dict[str, list[float]],
+    jobs: int,
+    heavy: list[str],
 ) -> str:
     """The markdown tables and the lines under them."""
     wall = {name: statistics.median(run[0] for run in runs) for name, runs in times.items()}
@@ -226,6 +255,7 @@ def render(
 
     lines = ["| command | wall s (median) | wall s, each run | CPU s (median) | compared with |", "|---|---:|---|---:|---|"]
     lines.append(row("python -c pass", "`python -c pass`", "the interpreter's start"))
+    lines.append(row(NUMPY_FLOOR, '`python -c "import numpy, PIL.Image"`', f"+{wall[NUMPY_FLOOR] - wall['python -c pass']:.2f} s over `python -c pass`"))
     for name, label in (("python -m quant --help", "`python -m quant --help`"), (USAGE_ERROR, "`python -m quant photo.png --colors 0` (exit 2)")):
         lines.append(row(name, label, f"+{wall[name] - wall['python -c pass']:.2f} s over `python -c pass`"))
     for name, error in errors.items():
@@ -244,6 +274,8 @@ def render(
     lines += ["", f"Where one photo's time goes (the noisy one, k={N_COLORS}, wall time inside a fresh process, after the interpreter's start):", ""]
     lines += ["| stage | s (median) | s, each run |", "|---|---:|---|"]
     lines += [f"| {name} | {_median(values)} | {', '.join(f'{value:.2f}' for value in values)} |" for name, values in laps.items()]
+    names = ", ".join(heavy) if heavy else "none"
+    lines += ["", f"Of {', '.join(HEAVY)}, one photo through `python -m quant`'s default path imports: {names}."]
     return "\n".join(lines)
 
 
@@ -258,12 +290,13 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as folder:
         times, errors = measure(Path(folder), args.repeats, jobs)
         laps = stages(Path(folder), args.repeats)
+        heavy = loaded(Path(folder))
     pngquant = NOT_INSTALLED
     if shutil.which("pngquant"):
         pngquant = "pngquant " + subprocess.run(["pngquant", "--version"], capture_output=True, text=True, check=False).stdout.strip()
     when = f"{time.strftime('%Y-%m-%d')}, load average {load:.1f} at the start and {os.getloadavg()[0]:.1f} at the end"
     text = "\n".join([
-        render(times, errors, laps, jobs),
+        render(times, errors, laps, jobs, heavy),
         "",
         f"- Machine: {machine()}; {pngquant}.",
         f"- {when}; whole run {time.perf_counter() - started:.0f} s.",
