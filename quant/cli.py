@@ -29,13 +29,11 @@ import gc
 import hashlib
 import json
 import math
-import multiprocessing
 import os
 import signal
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures.process import BrokenProcessPool, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -422,6 +420,10 @@ def _results(todo: list[str], sizes: list[int | None], args: argparse.Namespace,
     if jobs <= 1:
         yield lambda path, show: _file_results(path, sizes, args, show)
         return
+    # Here, not at the top: one image, the usual case, need not import them (10-15 ms).
+    import multiprocessing
+    from concurrent.futures.process import BrokenProcessPool, ProcessPoolExecutor
+
     started_before = set(multiprocessing.active_children())
     # spawn: a fresh interpreter per process, never a copy of this one's threads.
     pool = ProcessPoolExecutor(jobs, multiprocessing.get_context("spawn"), _start_worker, (jobs,))
