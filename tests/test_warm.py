@@ -66,6 +66,24 @@ def test_background_jobs_wait_for_an_idle_gate_and_never_hold_up_a_visitor() -> 
     assert gate.running == 0 and gate.waiting == 0
 
 
+def test_background_jobs_wait_while_a_visitor_runs_a_page_and_a_moment_after() -> None:
+    gate = Gate(2, quiet_s=0.3)
+    entered = threading.Event()
+
+    def background() -> None:
+        with gate.admit(ticket=gate.background_ticket(), poll_s=0.02):
+            entered.set()
+
+    with gate.visitor_run():
+        thread = threading.Thread(target=background)
+        thread.start()
+        assert not entered.wait(0.3)  # no job runs, but a visitor's page does
+        ended = time.monotonic()
+    assert entered.wait(5)
+    assert time.monotonic() - ended >= 0.25  # and not at once after it
+    thread.join(5)
+
+
 def test_enabled_by_setting_and_not_under_apptest(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("QUANT_WARM", "1")
     assert warm.enabled()

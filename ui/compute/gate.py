@@ -31,6 +31,7 @@ import itertools
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -100,8 +101,10 @@ class Gate:
     pages filling in together at the end.
 
     A background ticket (:meth:`background_ticket`) comes after every visitor's, and
-    its job is let in only when no other job holds a slot: work done ahead of time
-    never delays a visitor by more than the one background job already running.
+    its job is let in only when no other job holds a slot, no visitor's script is
+    running (:meth:`visitor_run`) and none has ended in the last ``quiet_s`` seconds:
+    work done ahead of time never delays a visitor by more than the one background
+    job already running when they came.
 
     Parameters
     ----------
@@ -110,15 +113,21 @@ class Gate:
     on_idle : callable, optional
         Called (in the thread of the last job out) when the gate empties: no job
         running, nobody waiting.
+    quiet_s : float, default 1.0
+        Seconds after the last visitor's script run before background work may start:
+        a visitor clicking on, or their browser drawing, is left the cores.
     """
 
-    def __init__(self, slots: int, *, on_idle: Callable[[], object] | None = None) -> None:
+    def __init__(self, slots: int, *, on_idle: Callable[[], object] | None = None, quiet_s: float = 1.0) -> None:
         if slots < 1:
             raise ValueError(f"slots must be at least 1, got {slots}.")
         self.slots = slots
         self._on_idle = on_idle
         self._condition = threading.Condition()
         self._running = 0
+        self._visitor_runs = 0
+        self._last_visitor_run = float("-inf")
+        self.quiet_s = quiet_s
         self._line: list[tuple[int, int]] = []
         """(ticket, arrival) of every waiting job; the smallest is served next."""
         self._numbers = itertools.count()
@@ -144,11 +153,31 @@ class Gate:
         the gate is otherwise idle."""
         return next(self._background_numbers)
 
+    @contextmanager
+    def visitor_run(self) -> Iterator[None]:
+        """Mark a visitor's script run for the ``with`` block: background work waits
+        until no such run is going on and none has ended for ``quiet_s`` seconds."""
+        with self._condition:
+            self._visitor_runs += 1
+        try:
+            yield
+        finally:
+            with self._condition:
+                self._visitor_runs -= 1
+                self._last_visitor_run = time.monotonic()
+                self._condition.notify_all()
+
     def _may_enter(self, place: tuple[int, int]) -> bool:
         """Whether the job at ``place`` in line may take a slot now (lock held)."""
         if self._running >= self.slots or min(self._line) != place:
             return False
-        return place[0] < BACKGROUND or self._running == 0
+        if place[0] < BACKGROUND:
+            return True
+        return (
+            self._running == 0
+            and self._visitor_runs == 0
+            and time.monotonic() - self._last_visitor_run >= self.quiet_s
+        )
 
     def held_here(self) -> bool:
         """Whether the calling thread holds a slot (then :meth:`admit` lets it straight in)."""

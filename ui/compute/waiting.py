@@ -42,10 +42,11 @@ def waiting_notice() -> Iterator[None]:
     placeholder = st.empty()
     _notice.placeholder = placeholder
     # One ticket for the whole run: this page's jobs are served before those of
-    # visitors who came later (ui.compute.gate.Gate).
+    # visitors who came later (ui.compute.gate.Gate). Background work waits meanwhile.
     _notice.ticket = HEAVY.ticket()
     try:
-        yield
+        with HEAVY.visitor_run():
+            yield
     finally:
         _notice.placeholder = None
         _notice.ticket = None
