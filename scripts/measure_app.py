@@ -23,9 +23,9 @@ What is timed, in AppTest (the script runs in-process, no browser, no network):
 * sample (group ``sample``): the first run of the app (the Image page on china.jpg),
   then the first visit of one other page, once per page, in three ways: on a new
   server (a new process that has started Streamlit's runtime but not imported the
-  app), the visit at once, while the work the first run starts ahead of time
-  (``ui/compute/warm.py``) is under way; on another new server, the visit once that
-  work is done (and how long it took); and in this process with everything forgotten
+  app), the visit at once, before the work the first run starts ahead of time
+  (``ui/compute/warm.py``) is done; on another new server, the visit once it is done
+  for the sample (and how long it took); and in this process with everything forgotten
   (the store, Streamlit's caches, quant's memos) and nothing worked out ahead, as on
   a server whose store has dropped the sample's results. For Compare also when its
   first curves, and all of them, were drawn (the rest of the run measures SSIM and
