@@ -14,10 +14,8 @@ import ast
 import asyncio
 import base64
 import concurrent.futures
-import io
 import os
 import re
-from pathlib import Path
 
 import nbformat
 import numpy as np
@@ -26,7 +24,8 @@ from PIL import Image
 
 import quant
 from bench.images_alpha import cutout_rgba
-from tests.test_notebooks import REPO, _execute_all, close, errors_of, numbers, printed, sources
+from tests.test_app_alpha import decoded, png_of
+from tests.test_notebooks import REPO, _execute_all, close, errors_of, numbers, run_of, sources
 from ui.compute import cached, cached_compare, cached_steps
 from ui.figures import pictures
 from ui.frame import samples
@@ -35,16 +34,6 @@ from ui.notebooks import EMBED_LIMIT, PAGES, NotebookSettings, code_cells, noteb
 from ui.notebooks import settings as notebook_settings
 from ui.notebooks.cells import logo_source
 from ui.notebooks.settings import checked
-
-
-def png_of(image: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(image).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def decoded(png: bytes) -> np.ndarray:
-    return np.array(Image.open(io.BytesIO(png)).convert("RGBA"))
 
 
 SMALL_CUTOUT = png_of(cutout_rgba((120, 80)))
@@ -107,12 +96,6 @@ def executed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Notebo
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as runner:
         runner.submit(asyncio.run, _execute_all(jobs)).result()
     return made
-
-
-def run_of(executed, name: str) -> tuple[NotebookSettings, str]:
-    settings, nb = executed[name]
-    assert errors_of(nb) == [], f"{name} raised"
-    return settings, printed(nb)
 
 
 @pytest.mark.parametrize("name", list(planned_runs()))
