@@ -30,7 +30,7 @@ _HOMES = {
     "quant.errors": ("ImageError",),
     "quant.loading": ("ALLOWED_FORMATS", "MAX_PIXELS", "downscale", "image_digest", "load_image"),
     "quant.mapping": ("map_fit", "map_to_palette", "recolor"),
-    "quant.metrics": ("Metrics", "error_map", "mean_squared_error", "metrics", "premultiplied_mse"),
+    "quant.metrics": ("Metrics", "error_map", "mean_squared_error", "metrics", "premultiplied_mse", "ssim"),
     "quant.modes": ("composite",),
     "quant.alpha": ("visibility",),
     "quant.results": ("Transparency",),
@@ -58,7 +58,7 @@ if TYPE_CHECKING:  # what type checkers and editors see
     from quant.errors import ImageError
     from quant.loading import ALLOWED_FORMATS, MAX_PIXELS, downscale, image_digest, load_image
     from quant.mapping import map_fit, map_to_palette, recolor
-    from quant.metrics import Metrics, error_map, mean_squared_error, metrics, premultiplied_mse
+    from quant.metrics import Metrics, error_map, mean_squared_error, metrics, premultiplied_mse, ssim
     from quant.modes import composite
     from quant.alpha import visibility
     from quant.results import Transparency
@@ -124,6 +124,7 @@ __all__ = [
     "sample_colors",
     "smallest_fit",
     "smallest_palette",
+    "ssim",
     "storage",
     "swatch_order",
     "visibility",
