@@ -1,12 +1,17 @@
-"""quant.ssim: the SSIM of quant.metrics, to the last bit, without the rest."""
+"""quant.ssim: the SSIM of quant.metrics, to the last bit, without the rest; and
+quant.metrics' matching of a small image's pixels to its colours by bisection."""
 
 from __future__ import annotations
+
+import importlib
 
 import numpy as np
 import pytest
 from sklearn.datasets import load_sample_image
 
 import quant
+
+metrics_module = importlib.import_module("quant.metrics")  # `quant.metrics` is the function
 
 
 @pytest.fixture(scope="module")
@@ -71,3 +76,17 @@ def test_bad_arrays_and_backgrounds_are_value_errors() -> None:
         quant.ssim(image, image.astype(np.float32))
     with pytest.raises(ValueError, match="background"):
         quant.ssim(np.zeros((8, 8, 4), np.uint8), image, background=(0, 0, 256))
+
+
+@pytest.mark.parametrize("dither", [False, True])
+def test_small_images_are_paired_by_bisection_as_by_the_tables(
+    photo: np.ndarray, dither: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reconstruction = quant.quantize(photo, 12, dither=dither).image
+    by_bisection = metrics_module._color_pairs(photo, reconstruction, inverse=True)
+    error = quant.error_map(photo, reconstruction)
+    monkeypatch.setattr(metrics_module, "_SMALL_IMAGE", 0)
+    by_tables = metrics_module._color_pairs(photo, reconstruction, inverse=True)
+    for mine, theirs in zip(by_bisection, by_tables):
+        np.testing.assert_array_equal(mine, theirs)
+    np.testing.assert_array_equal(error, quant.error_map(photo, reconstruction))
