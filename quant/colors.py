@@ -180,14 +180,26 @@ def _matches_codes(image: np.ndarray, shape: tuple[int, ...], codes: np.ndarray)
 
 
 MEMO_IMAGES = 2
-"""Images :func:`analyse` remembers: one per core, so that two jobs on different images
-running side by side (a server with two visitors) do not keep evicting each other."""
+"""Large images :func:`analyse` remembers: one per core, so that two jobs on different
+images running side by side (a server with two visitors) do not keep evicting each other."""
+
+MEMO_SMALL_IMAGES = 4
+"""Images under :data:`MEMO_LARGE_PIXELS` it remembers besides: screen-sized copies
+(previews, working copies) are analysed often, and must not evict the large images
+whose histograms cost seconds."""
+
+MEMO_LARGE_PIXELS = 1_000_000
+"""From this many pixels an image is remembered among the :data:`MEMO_IMAGES` large ones."""
 
 _analyses: list[tuple[tuple[int, ...], np.ndarray, ColorHistogram, weakref.ref | None]] = []
 """(shape, codes, histogram, frozen image) of the last images analysed, most recent
 first; the last is a weak reference to a :func:`freeze` d image known to pack to the
 codes, or None."""
 _analyses_lock = threading.Lock()
+_analysing: dict[int, threading.Event] = {}
+"""``id`` of each frozen image being analysed now, and the event set when its analysis
+is remembered: a second job on the same image waits for it instead of packing it again
+(and ending up with a histogram of its own, which results would not recognise)."""
 
 
 def freeze(image: np.ndarray) -> np.ndarray:
@@ -225,7 +237,8 @@ def _is_frozen(image: np.ndarray) -> bool:
 
 
 def analyse(image: np.ndarray) -> tuple[np.ndarray, ColorHistogram]:
-    """Packed codes and colour histogram of an image, remembered for the last two images seen.
+    """Packed codes and colour histogram of an image, remembered for the last two large
+    images seen (and the last four small ones).
 
     Prior validation of ``image`` is assumed (see :func:`quant.loading.check_image`).
 
@@ -234,17 +247,47 @@ def analyse(image: np.ndarray) -> tuple[np.ndarray, ColorHistogram]:
     the packed codes of those images, which determine them exactly, and is used only
     when a new image packs to the very same codes, so a result never depends on what
     was quantized before. A :func:`freeze` d image already found to pack to them is
-    recognised by identity, without the comparison.
+    recognised by identity, without the comparison, and analysed once when two jobs
+    ask for it at the same time: both get the same histogram object, which is how a
+    result is known to come from it (:func:`quant.metrics` measures such a result per
+    distinct colour instead of per pixel).
     """
+    entry = _remembered_by_identity(image)
+    if entry is not None:
+        return entry
+    if not _is_frozen(image):
+        return _analysed(image, frozen=False)
+    with _analyses_lock:
+        running = _analysing.get(id(image))
+        if running is None:
+            _analysing[id(image)] = mine = threading.Event()
+    if running is not None:
+        running.wait()
+        return analyse(image)  # remembered now (or analysed here if it was let go meanwhile)
+    try:
+        return _analysed(image, frozen=True)
+    finally:
+        with _analyses_lock:
+            del _analysing[id(image)]
+        mine.set()
+
+
+def _remembered_by_identity(image: np.ndarray) -> tuple[np.ndarray, ColorHistogram] | None:
+    """The remembered analysis of this very (frozen) image object, made the most recent."""
+    with _analyses_lock:
+        for entry in _analyses:
+            owner = entry[3]
+            if owner is not None and owner() is image:
+                _analyses[:] = [entry] + [e for e in _analyses if e is not entry]
+                return entry[1], entry[2]
+    return None
+
+
+def _analysed(image: np.ndarray, *, frozen: bool) -> tuple[np.ndarray, ColorHistogram]:
+    """:func:`analyse` of an image not known by identity: a remembered analysis whose
+    codes it packs to, or a new one, remembered."""
     with _analyses_lock:
         remembered = list(_analyses)
-    for entry in remembered:
-        owner = entry[3]
-        if owner is not None and owner() is image:
-            with _analyses_lock:
-                _analyses[:] = [entry] + [e for e in _analyses if e is not entry]
-            return entry[1], entry[2]
-    frozen = _is_frozen(image)
     for shape, codes, histogram, owner in remembered:
         if _matches_codes(image, shape, codes):
             if frozen:
@@ -258,8 +301,25 @@ def analyse(image: np.ndarray) -> tuple[np.ndarray, ColorHistogram]:
         array.flags.writeable = False
     with _analyses_lock:
         _analyses.insert(0, (image.shape, codes, histogram, weakref.ref(image) if frozen else None))
-        del _analyses[MEMO_IMAGES:]
+        _forget_beyond_memo()
     return codes, histogram
+
+
+def _forget_beyond_memo() -> None:
+    """Keep the :data:`MEMO_IMAGES` most recent large analyses and the
+    :data:`MEMO_SMALL_IMAGES` most recent small ones (the caller holds the lock)."""
+    large = small = 0
+    kept = []
+    for entry in _analyses:
+        if entry[1].size >= MEMO_LARGE_PIXELS:
+            large += 1
+            if large <= MEMO_IMAGES:
+                kept.append(entry)
+        else:
+            small += 1
+            if small <= MEMO_SMALL_IMAGES:
+                kept.append(entry)
+    _analyses[:] = kept
 
 
 T = TypeVar("T")

@@ -154,3 +154,51 @@ def test_a_read_only_view_of_a_writeable_array_is_compared_every_time() -> None:
     assert fresh is not histogram
     assert fresh.counts.sum() == 80 * 60
     np.testing.assert_array_equal(colors.analyse(view)[0], pack_colors(image))
+
+
+def test_two_jobs_on_one_frozen_image_analyse_it_once_and_share_the_histogram(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from quant import colors
+
+    quant.forget_images()
+    image = quant.freeze(np.random.default_rng(5).integers(0, 256, size=(300, 400, 3), dtype=np.uint8))
+    packed, started = [], threading.Event()
+    pack = colors.pack_colors
+
+    def slow_pack(array: np.ndarray) -> np.ndarray:
+        packed.append(array.shape)
+        started.set()
+        threading.Event().wait(0.2)  # the other job asks meanwhile
+        return pack(array)
+
+    monkeypatch.setattr(colors, "pack_colors", slow_pack)
+    results: list[tuple[np.ndarray, colors.ColorHistogram]] = []
+    first = threading.Thread(target=lambda: results.append(colors.analyse(image)))
+    first.start()
+    started.wait(5)
+    results.append(colors.analyse(image))
+    first.join()
+    assert packed == [image.shape]
+    assert results[0][1] is results[1][1] and results[0][0] is results[1][0]
+    assert not colors._analysing
+
+
+def test_small_images_do_not_evict_the_large_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    from quant import colors
+
+    quant.forget_images()
+    monkeypatch.setattr(colors, "MEMO_LARGE_PIXELS", 10_000)
+    rng = np.random.default_rng(6)
+    large = [quant.freeze(rng.integers(0, 256, size=(100, 120, 3), dtype=np.uint8)) for _ in range(3)]
+    histograms = [colors.analyse(image)[1] for image in large[:2]]
+    for _ in range(colors.MEMO_SMALL_IMAGES + 3):  # screen-sized copies, many of them
+        colors.analyse(quant.freeze(rng.integers(0, 256, size=(20, 30, 3), dtype=np.uint8)))
+    again = [colors.analyse(image)[1] for image in large[:2]]
+    assert all(a is b for a, b in zip(again, histograms, strict=True))  # the very objects: still remembered
+    small = sum(entry[1].size < colors.MEMO_LARGE_PIXELS for entry in colors._analyses)
+    assert small == colors.MEMO_SMALL_IMAGES
+    # A third large image evicts the least recent large one, not a small one.
+    colors.analyse(large[2])
+    assert sum(entry[1].size >= colors.MEMO_LARGE_PIXELS for entry in colors._analyses) == colors.MEMO_IMAGES
+    assert sum(entry[1].size < colors.MEMO_LARGE_PIXELS for entry in colors._analyses) == colors.MEMO_SMALL_IMAGES
