@@ -6,7 +6,8 @@ Views from the histogram: a point of the curves is a palette fitted to the worki
 copy's colour histogram (:func:`compare_fit`) measured per distinct colour, or, when
 dithered, per (colour, entry) pair, exactly as ``quant.metrics`` measures the
 rebuilt picture, without rebuilding it. SSIM, which has to look at the pixels, is
-measured apart (:func:`compare_ssim`), so the page can draw the curves first.
+measured apart (:func:`compare_ssim`, with ``quant.ssim``: nothing else measured
+again), so the page can draw the curves first.
 """
 
 from __future__ import annotations
@@ -131,7 +132,7 @@ def compare_ssim(ref: ImageRef, n_colors: int, method: str, settings: Settings) 
     when the copy is too small for SSIM's window)."""
 
     def make() -> float | None:
-        return quant.metrics(_work_pixels(ref), _rebuilt(ref, n_colors, method, settings), ssim=True).ssim
+        return quant.ssim(_work_pixels(ref), _rebuilt(ref, n_colors, method, settings))
 
     return stored(_compare_key("compare-ssim", ref, n_colors, method, settings), make)
 
