@@ -1,20 +1,23 @@
 """Reconstructions: the original beside the image rebuilt from palettes of several sizes.
 
 The grid comes first, from each palette's histogram view and a screen-sized picture;
-the full-size indexed PNGs (their real sizes and the downloads) are made afterwards,
-when the grid is already on screen. Below the grid, a region of the full-size images
-at 1:1 or 2:1.
+dithered tiles not made yet are first drawn as screen-sized previews, said to be ones,
+until their full-size pictures and exact measures replace them. The full-size indexed
+PNGs (their real sizes and the downloads) are made afterwards, when the grid is
+already on screen. Below the grid, a region of the full-size images at 1:1 or 2:1.
 """
 
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 import quant
 from quant.encoding import entry_names
-from ui.compute import cached, cached_entries
+from ui.compute import cached, cached_entries, cached_previews
 from ui.figures import pictures
 from ui.frame import layout, state, text
 from ui.sections import entry_inspector, quality_target
@@ -57,6 +60,85 @@ def picture_alt(n_colors: int, method: str, delta_e: float | None = None, edits:
         ref.name, n_colors, method, settings.space, delta_e=delta_e, dither=settings.dither,
         dither_kind=settings.dither_kind, palette_name=settings.palette_name, edits=edits,
     )
+
+
+@dataclass(frozen=True)
+class TileSlots:
+    """The places of one tile's parts, filled by a preview and then by the full-size tile."""
+
+    picture: DeltaGenerator
+    heading: DeltaGenerator
+    measures: DeltaGenerator
+    strip: DeltaGenerator
+    buttons: DeltaGenerator
+
+
+def draw_preview(index: int, preview: cached_previews.TilePreview, slots: TileSlots) -> None:
+    """A dithered tile at screen size, said to be one, while its full-size picture is made."""
+    n_colors, method = preview.n_colors, preview.method
+    slots.picture.image(
+        preview.picture.png, output_format="PNG", caption="Preview, dithered at screen size",
+        alt=f"A screen-sized preview of {picture_alt(n_colors, method)}",
+    )
+    slots.heading.markdown(tile_heading(n_colors, method, len(preview.palette), 0))
+    slots.measures.caption(
+        "Dithering the full-size picture: its exact measures follow.",
+        help="Dithering decides each pixel from its neighbours, so the measures need the whole full-size "
+        "picture. Until it is made, the picture above is the palette dithered onto the screen-sized original: "
+        "its noise is coarser than the full-size picture's, which shrinking smooths.",
+    )
+    slots.strip.html(pictures.palette_strip_html(preview.palette, pinned=preview.pinned))
+    slots.buttons.button(
+        "PNG", key=f"recon_{index}_png_preview", disabled=True, icon=":material/hourglass_top:",
+        help="The full-size indexed PNG is made once the full-size picture is.",
+    )
+
+
+def draw_tile(
+    index: int, n_colors: int, method: str, result: cached.Reconstruction, edits: cached_entries.Edits, slots: TileSlots
+) -> tuple[str, DeltaGenerator]:
+    """The full-size tile: its picture, exact measures, palette and palette downloads.
+
+    Returns the measures' text and the place of the PNG download, filled in once made.
+    """
+    slots.picture.image(result.preview.png, output_format="PNG", alt=picture_alt(n_colors, method, result.metrics.delta_e, len(edits)))
+    slots.heading.markdown(tile_heading(n_colors, method, int((result.counts > 0).sum()), len(edits)))
+    metrics = result.metrics
+    measures = f"MSE {metrics.mse:.1f} · PSNR {text.psnr(metrics.psnr)} · ΔE {metrics.delta_e:.2f}"
+    slots.measures.caption(f"{measures} · indexed PNG …", help="The full-size indexed PNG is being made.")
+    slots.strip.html(pictures.palette_strip_html(result.palette, pinned=result.pinned, counts=result.counts, alpha=result.alpha))
+    name = f"{stem}-{n_colors}-{method}" + ("-edited" if edits else "")
+    with slots.buttons.container(horizontal=True, gap="small"):
+        png_button = st.empty()
+        png_button.button(
+            "PNG", key=f"recon_{index}_png_pending", disabled=True, icon=":material/hourglass_top:",
+            help="The full-size indexed PNG is being made.",
+        )
+        with st.popover("Palette", icon=":material/palette:"):
+            downloads = (
+                ("GIMP palette (.gpl)", "gpl", "text/plain", functools.partial(quant.palette_gpl, result.palette, name, alpha=result.alpha)),
+                (
+                    "JSON", "json", "application/json",
+                    functools.partial(quant.palette_json, result.palette, result.counts, alpha=result.alpha if facts.has_alpha else None),
+                ),
+                ("CSV", "csv", "text/csv", functools.partial(quant.palette_csv, result.palette, result.counts)),
+                ("Hex codes (.txt)", "txt", "text/plain", functools.partial(hex_lines, result.palette)),
+                (
+                    "Adobe swatches (.ase)", "ase", "application/octet-stream",
+                    functools.partial(quant.palette_ase, result.palette, names=entry_names(result.palette, result.alpha)),
+                ),
+            )
+            for label, extension, mime, make in downloads:
+                st.download_button(
+                    label,
+                    data=make,
+                    file_name=f"{name}.{extension}",
+                    mime=mime,
+                    key=f"recon_{index}_{extension}",
+                    on_click="ignore",
+                    width="stretch",
+                )
+    return measures, png_button
 
 
 ref, settings = layout.page_setup()
@@ -107,55 +189,32 @@ with next(cells), st.container(key="recon_original", border=True):
     plain = "32-bit RGBA" if facts.has_alpha else "24-bit RGB"
     st.caption(f"{facts.width:,} × {facts.height:,} px · {text.file_size(facts.raw_bytes)} as {plain}")
 
+# Each tile is drawn into these slots: by a screen-sized preview first when its dithered
+# full-size picture is not made yet, then by the full-size tile with its exact measures.
+slots: list[TileSlots] = []
+for index in range(len(tiles)):
+    with next(cells), st.container(key=f"recon_{index}", border=True):
+        slots.append(TileSlots(picture=st.empty(), heading=st.empty(), measures=st.empty(), strip=st.empty(), buttons=st.empty()))
+edits_of = [entry_inspector.tile_edits(ref, n_colors, method, settings) for n_colors, method in tiles]
+
+if cached_previews.previews_needed(ref, tiles, settings):
+    # An edited tile is shown only as itself, once its full-size picture is made.
+    previewed = [index for index, edits in enumerate(edits_of) if not edits]
+    previews = cached_previews.tile_previews(ref, [tiles[index] for index in previewed], settings)
+    for preview, index in zip(previews, previewed):  # the previews first: zip asks them for their end
+        draw_preview(index, preview, slots[index])
+
 # Filled in once every tile is on screen: the full-size PNG's size and its download.
-png_slots: list[tuple[int, int, str, str, st.delta_generator.DeltaGenerator, st.delta_generator.DeltaGenerator]] = []
+png_slots: list[tuple[int, int, str, cached_entries.Edits, str, DeltaGenerator, DeltaGenerator]] = []
 results = cached.reconstructions(ref, tiles, settings)
 for index, (n_colors, method) in enumerate(tiles):
-    with next(cells), st.container(key=f"recon_{index}", border=True):
-        with st.spinner(f"{n_colors} colours with {state.METHOD_LABELS[method]}…"):
-            result = next(results)
-            edits = entry_inspector.tile_edits(ref, n_colors, method, settings)
-            if edits:
-                result = cached_entries.edited_tile(ref, n_colors, settings, edits, method=method)
-        st.image(result.preview.png, output_format="PNG", alt=picture_alt(n_colors, method, result.metrics.delta_e, len(edits)))
-        st.markdown(tile_heading(n_colors, method, int((result.counts > 0).sum()), len(edits)))
-        metrics = result.metrics
-        measures = f"MSE {metrics.mse:.1f} · PSNR {text.psnr(metrics.psnr)} · ΔE {metrics.delta_e:.2f}"
-        png_size = st.empty()
-        png_size.caption(f"{measures} · indexed PNG …", help="The full-size indexed PNG is being made.")
-        st.html(pictures.palette_strip_html(result.palette, pinned=result.pinned, counts=result.counts, alpha=result.alpha))
-        name = f"{stem}-{n_colors}-{method}" + ("-edited" if edits else "")
-        with st.container(horizontal=True, gap="small"):
-            png_button = st.empty()
-            png_button.button(
-                "PNG", key=f"recon_{index}_png_pending", disabled=True, icon=":material/hourglass_top:",
-                help="The full-size indexed PNG is being made.",
-            )
-            with st.popover("Palette", icon=":material/palette:"):
-                downloads = (
-                    ("GIMP palette (.gpl)", "gpl", "text/plain", functools.partial(quant.palette_gpl, result.palette, name, alpha=result.alpha)),
-                    (
-                        "JSON", "json", "application/json",
-                        functools.partial(quant.palette_json, result.palette, result.counts, alpha=result.alpha if facts.has_alpha else None),
-                    ),
-                    ("CSV", "csv", "text/csv", functools.partial(quant.palette_csv, result.palette, result.counts)),
-                    ("Hex codes (.txt)", "txt", "text/plain", functools.partial(hex_lines, result.palette)),
-                    (
-                        "Adobe swatches (.ase)", "ase", "application/octet-stream",
-                        functools.partial(quant.palette_ase, result.palette, names=entry_names(result.palette, result.alpha)),
-                    ),
-                )
-                for label, extension, mime, make in downloads:
-                    st.download_button(
-                        label,
-                        data=make,
-                        file_name=f"{name}.{extension}",
-                        mime=mime,
-                        key=f"recon_{index}_{extension}",
-                        on_click="ignore",
-                        width="stretch",
-                    )
-        png_slots.append((index, n_colors, method, edits, measures, png_size, png_button))
+    edits = edits_of[index]
+    with slots[index].measures, st.spinner(f"{n_colors} colours with {state.METHOD_LABELS[method]}…"):
+        result = next(results)
+        if edits:
+            result = cached_entries.edited_tile(ref, n_colors, settings, edits, method=method)
+    measures, png_button = draw_tile(index, n_colors, method, result, edits, slots[index])
+    png_slots.append((index, n_colors, method, edits, measures, slots[index].measures, png_button))
 
 if tiles:
     st.subheader("Look closer: the full-size pixels")

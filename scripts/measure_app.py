@@ -33,8 +33,9 @@ What is timed, in AppTest (the script runs in-process, no browser, no network):
 * each photo (groups ``noisy`` and ``clean``), everything forgotten first: upload,
   with the Reconstructions page open with its default four tiles (16, 32, 64 colours
   and a random 32) on the sample. "Tiles drawn" is when the page asks for the first
-  full-size PNG, which it does only once every tile is on screen; the rest of the
-  rerun makes the four PNGs. Then dithering on, and RGB → Lab, on the same page (each
+  full-size PNG, which it does only once every tile is on screen, or, when dithered
+  tiles are drawn as screen-sized previews first, when the last preview is; then
+  when the full-size tiles replaced them; the rest of the rerun makes the four PNGs. Then dithering on, and RGB → Lab, on the same page (each
   then set back); the Colour space page's first visit and one step of its k slider;
   the first visits of Compare (its first curves, all of them, the whole run) and of
   k-means step by step; page switches, with every page visited once for the photo
@@ -71,7 +72,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 import quant  # noqa: E402
 from bench import common as bench_common  # noqa: E402
-from ui.compute import cached  # noqa: E402
+from ui.compute import cached, cached_previews  # noqa: E402
 from ui.compute.store import STORE  # noqa: E402
 from ui.frame import layout, state  # noqa: E402
 
@@ -158,24 +159,43 @@ def upload(app: AppTest, content: bytes, name: str = PHOTO_NAME) -> AppTest:
 
 
 class TilesDrawn:
-    """When a rerun of the Reconstructions page had drawn its tiles: the page asks for
-    the first full-size PNG only once every tile is on screen."""
+    """When a rerun of the Reconstructions page had drawn its tiles (``at``), and when
+    every tile was drawn full size with its exact measures (``full_at``).
+
+    The page asks for the first full-size PNG only once every full-size tile is on
+    screen. Dithered tiles not made yet are drawn first as screen-sized previews
+    (``ui/compute/cached_previews.py``): the page asks for the end of their line once
+    every preview is drawn.
+    """
 
     def __init__(self) -> None:
-        self.at: float | None = None
-        self._original = cached.indexed_png
+        self.previews_at: float | None = None
+        self.full_at: float | None = None
+        self._png = cached.indexed_png
+        self._previews = cached_previews.tile_previews
+
+    @property
+    def at(self) -> float | None:
+        return self.previews_at if self.previews_at is not None else self.full_at
 
     def __enter__(self) -> TilesDrawn:
         def first_png(*args, **kwargs):
-            if self.at is None:
-                self.at = time.perf_counter()
-            return self._original(*args, **kwargs)
+            if self.full_at is None:
+                self.full_at = time.perf_counter()
+            return self._png(*args, **kwargs)
+
+        def previews(*args, **kwargs):
+            yield from self._previews(*args, **kwargs)
+            if self.previews_at is None:
+                self.previews_at = time.perf_counter()
 
         cached.indexed_png = first_png
+        cached_previews.tile_previews = previews
         return self
 
     def __exit__(self, *exc: object) -> None:
-        cached.indexed_png = self._original
+        cached.indexed_png = self._png
+        cached_previews.tile_previews = self._previews
 
 
 @contextlib.contextmanager
@@ -247,7 +267,8 @@ SAMPLE_MEASUREMENTS: dict[str, tuple[str, float | None]] = {
 PHOTO_MEASUREMENTS: dict[str, tuple[str, float | None]] = {
     "upload_tiles": ("upload → Reconstructions, 4 tiles drawn", 2.0),
     "upload_all": ("… and the 4 full-size PNGs made (their sizes shown)", None),
-    "dither_on_tiles": ("Dithering on, 4 tiles drawn", 2.0),
+    "dither_on_tiles": ("Dithering on, 4 tiles drawn (previews dithered at screen size when not made yet)", 2.0),
+    "dither_on_full": ("… the 4 full-size dithered tiles drawn, with their exact measures", None),
     "dither_on_all": ("… and their full-size PNGs", None),
     "lab_tiles": ("RGB → Lab, 4 tiles drawn", None),
     "lab_all": ("… and their full-size PNGs", None),
@@ -293,12 +314,15 @@ class Recorder:
             self.add(f"{key}:{mark}", at - start)
 
     def timed_rerun(self, key: str, action: Callable[[], object]) -> None:
-        """Time a rerun of the Reconstructions page: ``key_tiles`` and ``key_all``."""
+        """Time a rerun of the Reconstructions page: ``key_tiles``, ``key_all`` and, when
+        the tiles were drawn as previews first, ``key_full`` (the full-size tiles drawn)."""
         with TilesDrawn() as drawn:
             self.timed(f"{key}_all", action)
             end = time.perf_counter()
         whole = self.times[f"{key}_all"][-1][0]
         self.add(f"{key}_tiles", whole - (end - drawn.at) if drawn.at is not None else whole)
+        if drawn.previews_at is not None:
+            self.add(f"{key}_full", whole - (end - drawn.full_at) if drawn.full_at is not None else whole)
 
 
 def settle() -> None:
