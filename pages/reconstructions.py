@@ -9,6 +9,7 @@ already on screen. Below the grid, a region of the full-size images at 1:1 or 2:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from dataclasses import dataclass
 
@@ -197,6 +198,7 @@ for index in range(len(tiles)):
         slots.append(TileSlots(picture=st.empty(), heading=st.empty(), measures=st.empty(), strip=st.empty(), buttons=st.empty()))
 edits_of = [entry_inspector.tile_edits(ref, n_colors, method, settings) for n_colors, method in tiles]
 
+previewed: list[int] = []
 if cached_previews.previews_needed(ref, tiles, settings):
     # An edited tile is shown only as itself, once its full-size picture is made.
     previewed = [index for index, edits in enumerate(edits_of) if not edits]
@@ -209,7 +211,9 @@ png_slots: list[tuple[int, int, str, cached_entries.Edits, str, DeltaGenerator, 
 results = cached.reconstructions(ref, tiles, settings)
 for index, (n_colors, method) in enumerate(tiles):
     edits = edits_of[index]
-    with slots[index].measures, st.spinner(f"{n_colors} colours with {state.METHOD_LABELS[method]}…"):
+    # A preview's caption already says its full-size picture is being made.
+    waiting = contextlib.nullcontext() if index in previewed else st.spinner(f"{n_colors} colours with {state.METHOD_LABELS[method]}…")
+    with slots[index].measures, waiting:
         result = next(results)
         if edits:
             result = cached_entries.edited_tile(ref, n_colors, settings, edits, method=method)
