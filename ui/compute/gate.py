@@ -35,7 +35,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-__all__ = ["BACKGROUND", "HEAVY", "QUIET_S", "SLOTS", "Gate", "release_memory"]
+__all__ = ["BACKGROUND", "HEAVY", "QUIET_S", "SLOTS", "VISITOR_QUIET_S", "Gate", "release_memory"]
 
 logger = logging.getLogger(__name__)
 
@@ -288,5 +288,10 @@ def _trim_after_burst() -> None:
         timer.start()
 
 
-HEAVY = Gate(SLOTS, on_idle=_trim_after_burst)
+VISITOR_QUIET_S = 3.0
+"""Seconds after a visitor's script run before :data:`HEAVY` lets background work in:
+their browser is still drawing what it was sent (the 3D colour cloud takes about 3 s
+where WebGL is drawn in software), and on a one-machine setup it shares the cores."""
+
+HEAVY = Gate(SLOTS, on_idle=_trim_after_burst, quiet_s=VISITOR_QUIET_S)
 """The gate every full-size computation of the dashboard goes through."""
