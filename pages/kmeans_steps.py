@@ -11,6 +11,7 @@ import quant
 from ui.compute import cached, cached_steps, shared_figures
 from ui.figures import keyboard
 from ui.figures import steps as steps_figures
+from ui.figures import steps_animation as animation_figures
 from ui.frame import layout, state, text
 
 
@@ -83,12 +84,14 @@ if facts.n_transparent:
 with st.spinner(f"Running k-means with {n_colors} centres on every colour of the picture…"):
     trace = cached_steps.kmeans_trace(ref, n_colors, init, seed, pins)
     animation = cached_steps.steps_animation(ref, n_colors, init, seed, pins)
+# The figure as Plotly's dict, made without validation: read there, not through Plotly's properties.
+animation_spec = animation.to_dict()
 
 # No gap: the script below the chart takes no room and should leave none.
 with st.container(gap=None):
     st.plotly_chart(
         animation, key="steps_animation", width="stretch", theme=None,
-        alt=f"Animation of k-means with {n_colors} centres on {ref.name}, {len(animation.frames)} steps: the colour "
+        alt=f"Animation of k-means with {n_colors} centres on {ref.name}, {len(animation_spec['frames'])} steps: the colour "
         "cloud in 3D and on the red–green plane painted by centre, the picture rebuilt from the centres, and the "
         "error after each half-step. Play, Pause and the slider work from the keyboard.",
     )
@@ -125,7 +128,7 @@ st.markdown(
     f"({100 * (1 - trace.mse[-1] / trace.mse[0]):.0f} % lower).{empty_note}"
 )
 st.caption(
-    f"The clouds show {len(animation.data[0].x):,} of the colours, drawn in proportion to their pixels; "
+    f"The clouds show {animation_figures.n_points(animation_spec):,} of the colours, drawn in proportion to their pixels; "
     f"the error is measured exactly over every {'visible ' if facts.has_alpha else ''}pixel. Large discs are the centres "
     "(bigger for more pixels, an open ring when empty)"
     + ("; diamonds the pinned colours, never smaller however few pixels they take" if pins else "")

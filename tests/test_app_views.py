@@ -147,16 +147,17 @@ def test_detail_on_the_page_follows_its_controls() -> None:
 
 def test_kmeans_page_builds_its_charts_once_and_reuses_them(monkeypatch: pytest.MonkeyPatch) -> None:
     from ui.figures import steps as steps_figures
+    from ui.figures import steps_animation
 
     builds: list[str] = []
-    for name in ("kmeans_animation", "lloyd_and_minibatch", "seed_spread"):
-        original = getattr(steps_figures, name)
+    for module, name in ((steps_animation, "kmeans_animation"), (steps_figures, "lloyd_and_minibatch"), (steps_figures, "seed_spread")):
+        original = getattr(module, name)
 
         def spy(*args, _name=name, _original=original, **kwargs):
             builds.append(_name)
             return _original(*args, **kwargs)
 
-        monkeypatch.setattr(steps_figures, name, spy)
+        monkeypatch.setattr(module, name, spy)
     st_cache_clear()
     app = start("sky")
     app.switch_page("pages/kmeans_steps.py").run()

@@ -7,12 +7,14 @@ import inspect
 import io
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 from PIL import Image
 
 import quant
-from ui.compute import cached_steps
+from ui.compute import cached_steps, shared_figures
 from ui.figures import steps as steps_figures
+from ui.figures import steps_animation as animation_figures
 from ui.frame import samples
 
 
@@ -33,16 +35,21 @@ def small_trace():
     return image, trace, sample, groups, pictures
 
 
-def build(small_trace) -> "steps_figures.go.Figure":
+def figure_of(spec: dict) -> go.Figure:
+    """The builder's dict as Plotly's own objects, validated, its typed arrays read as arrays."""
+    return shared_figures.shared_figure_of(spec)
+
+
+def build(small_trace) -> go.Figure:
     image, trace, sample, groups, pictures = small_trace
-    return steps_figures.kmeans_animation(
+    return figure_of(animation_figures.kmeans_animation(
         sample.colors, groups, trace.centres, trace.counts, trace.mse, trace.update_mse, png(image), pictures,
         converged=trace.converged,
-    )
+    ))
 
 
 def test_frame_plan_alternates_assign_and_update() -> None:
-    plan = steps_figures.frame_plan(3)
+    plan = animation_figures.frame_plan(3)
     assert [frame.kind for frame in plan] == ["start", "assign", "update", "assign", "update", "assign", "update", "end"]
     assert [(frame.groups_row, frame.centres_row) for frame in plan] == [
         (None, 0), (0, 0), (0, 1), (1, 1), (1, 2), (2, 2), (2, 3), (3, 3)
@@ -52,7 +59,7 @@ def test_frame_plan_alternates_assign_and_update() -> None:
 def test_every_half_step_is_a_named_frame_on_the_slider(small_trace) -> None:
     figure = build(small_trace)
     trace = small_trace[1]
-    plan = steps_figures.frame_plan(trace.n_steps)
+    plan = animation_figures.frame_plan(trace.n_steps)
     assert len(figure.frames) == len(plan) == 2 * trace.n_steps + 2
     assert [frame.name for frame in figure.frames] == [str(i) for i in range(len(plan))]
     steps = figure.layout.sliders[0].steps
@@ -74,7 +81,7 @@ def test_frames_paint_points_and_centres_with_the_centres_colours(small_trace) -
     start = figure.frames[0]
     points = dict(zip(start.traces, start.data))[0]
     assert list(points.marker.color) == quant.palette_hex(sample.colors)
-    for index, frame in enumerate(steps_figures.frame_plan(trace.n_steps)):
+    for index, frame in enumerate(animation_figures.frame_plan(trace.n_steps)):
         shown = figure.frames[index]
         by_trace = dict(zip(shown.traces, shown.data))
         # Centres at their row's position, coloured (via the colour axis) in their rounded colour.
@@ -117,10 +124,10 @@ def test_empty_centres_are_open_rings() -> None:
     sample = quant.sample_colors(image, 100)
     groups = np.stack([trace.labels_of(sample.colors, row) for row in range(trace.n_steps + 1)])
     pictures = [png(image)] * (trace.n_steps + 1)
-    figure = steps_figures.kmeans_animation(
+    figure = figure_of(animation_figures.kmeans_animation(
         sample.colors, groups, trace.centres, trace.counts, trace.mse, trace.update_mse, png(image), pictures,
         converged=trace.converged,
-    )
+    ))
     last = dict(zip(figure.frames[-1].traces, figure.frames[-1].data))
     symbols = np.asarray(last[2].marker.symbol)
     assert list(np.flatnonzero(symbols == "circle-open")) == list(np.flatnonzero(trace.empty[-1]))
@@ -130,7 +137,7 @@ def test_empty_centres_are_open_rings() -> None:
 def test_pictures_must_match_the_rows(small_trace) -> None:
     image, trace, sample, groups, pictures = small_trace
     with pytest.raises(ValueError, match="pictures"):
-        steps_figures.kmeans_animation(
+        animation_figures.kmeans_animation(
             sample.colors, groups, trace.centres, trace.counts, trace.mse, trace.update_mse, png(image), pictures[:-1],
             converged=trace.converged,
         )
@@ -226,7 +233,7 @@ def test_without_pins_every_centre_is_round(small_trace) -> None:
 def test_pinned_must_match_the_centres(small_trace) -> None:
     image, trace, sample, groups, pictures = small_trace
     with pytest.raises(ValueError, match="pinned"):
-        steps_figures.kmeans_animation(
+        animation_figures.kmeans_animation(
             sample.colors, groups, trace.centres, trace.counts, trace.mse, trace.update_mse, png(image), pictures,
             converged=trace.converged, pinned=np.ones(trace.k + 1, dtype=bool),
         )
@@ -275,10 +282,10 @@ def test_an_rgba_animation_keeps_the_pictures_transparency() -> None:
     # A checkerboard under the picture, the picture's size; the figure keeps its own height.
     board = figure.layout.images[0]
     assert (board.layer, board.xref, board.yref, board.sizex, board.sizey) == ("below", "x", "y", 90, 90)
-    assert figure.layout.height == inspect.signature(steps_figures.kmeans_animation).parameters["height"].default
+    assert figure.layout.height == inspect.signature(animation_figures.kmeans_animation).parameters["height"].default
     picture = dict(zip(figure.frames[0].traces, figure.frames[0].data))[6]
     assert picture.source.startswith("data:image/png;base64,")  # the original, with its alpha
-    for index, frame in enumerate(steps_figures.frame_plan(trace.n_steps)):
+    for index, frame in enumerate(animation_figures.frame_plan(trace.n_steps)):
         if frame.kind not in ("assign", "end"):
             continue
         source = dict(zip(figure.frames[index].traces, figure.frames[index].data))[6].source

@@ -5,7 +5,10 @@ full-size image, their animation and the seed table, stored like every heavy res
 Every trace keeps the pinned colours the sidebar holds for its k (centres that never
 move), so the pins are part of every key. Every trace works on the colours one can see
 (:func:`ui.compute.cached.visible_pixels`): an RGBA image's fully transparent pixels
-are left out, and the pictures rebuilt per step keep the transparency of the picture."""
+are left out, and the pictures rebuilt per step keep the transparency of the picture.
+
+The animation is made from its plain dict, never validated by Plotly
+(:func:`ui.compute.shared_figures.shared_figure_of`)."""
 
 from __future__ import annotations
 
@@ -13,14 +16,13 @@ import io
 from dataclasses import dataclass
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 from PIL import Image
 
 import quant
 from ui.compute import cached, shared_figures
 from ui.compute.waiting import stored
-from ui.figures import steps as steps_figures
+from ui.figures import steps_animation as animation_figures
 from ui.frame.state import ImageRef
 
 __all__ = [
@@ -131,8 +133,9 @@ def _rebuilt(trace: quant.KMeansSteps, small: np.ndarray, row: int) -> bytes:
     return quant.indexed_png_of_labels(labels.astype(np.uint8).reshape(height, width), palette[used], alpha=alpha[used])
 
 
-def animation_of(trace: quant.KMeansSteps, image: np.ndarray, *, visible: np.ndarray | None = None) -> go.Figure:
-    """The animated figure of a trace on an image (uncached; see :func:`steps_animation`).
+def animation_of(trace: quant.KMeansSteps, image: np.ndarray, *, visible: np.ndarray | None = None) -> shared_figures.SharedFigure:
+    """The animated figure of a trace on an image (uncached; see :func:`steps_animation`),
+    made from its plain dict without Plotly's validation (:mod:`ui.figures.steps_animation`).
 
     The points are :data:`STEPS_POINTS` of the image's colours (``visible``, the colours
     of an RGBA image's visible pixels, which it then needs), the pictures a copy of at
@@ -147,20 +150,22 @@ def animation_of(trace: quant.KMeansSteps, image: np.ndarray, *, visible: np.nda
     rows = range(trace.n_steps + 1)
     groups = np.stack([trace.labels_of(sample.colors, row) for row in rows]).astype(np.uint8)
     pictures = [_rebuilt(trace, small, row) for row in rows]
-    return steps_figures.kmeans_animation(
+    spec = animation_figures.kmeans_animation(
         sample.colors, groups, trace.centres, trace.counts, trace.mse, trace.update_mse, _encoded(small), pictures,
         converged=trace.converged, pinned=trace.pinned, checkerboard=has_alpha,
     )
+    return shared_figures.shared_figure_of(spec)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _steps_animation(digest: str, n_colors: int, init: str, seed: int, pins: tuple[str, ...], _ref: ImageRef) -> go.Figure:
+def _steps_animation(digest: str, n_colors: int, init: str, seed: int, pins: tuple[str, ...], _ref: ImageRef) -> shared_figures.SharedFigure:
     trace = kmeans_trace(_ref, n_colors, init, seed, pins)
-    return shared_figures.shared_figure(animation_of(trace, cached.pixels(_ref), visible=cached.visible_pixels(_ref)))
+    return animation_of(trace, cached.pixels(_ref), visible=cached.visible_pixels(_ref))
 
 
-def steps_animation(ref: ImageRef, n_colors: int, init: str, seed: int, pins: tuple[str, ...] = ()) -> go.Figure:
-    """The page's animated figure of :func:`kmeans_trace` (shared: nothing may modify it)."""
+def steps_animation(ref: ImageRef, n_colors: int, init: str, seed: int, pins: tuple[str, ...] = ()) -> shared_figures.SharedFigure:
+    """The page's animated figure of :func:`kmeans_trace` (shared: nothing may modify it;
+    read its dict, :meth:`~ui.compute.shared_figures.SharedFigure.to_dict`, which is ready)."""
     return _steps_animation(ref.digest, int(n_colors), init, int(seed), tuple(pins), ref)
 
 

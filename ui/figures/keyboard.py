@@ -25,11 +25,14 @@ _TAG = re.compile(r"<[^>]+>")
 
 
 def frame_titles(figure: go.Figure) -> list[str]:
-    """Each frame's title as plain text (tags removed, entities decoded), in order."""
+    """Each frame's title as plain text (tags removed, entities decoded), in order.
+
+    Read from the figure's plain dict, which a shared figure made from one
+    (:func:`ui.compute.shared_figures.shared_figure_of`) has without validating it."""
     titles = []
-    for frame in figure.frames:
-        title = frame.layout.title.text if frame.layout and frame.layout.title else None
-        titles.append(html.unescape(_TAG.sub("", title or f"frame {frame.name}")))
+    for frame in figure.to_dict().get("frames", []):
+        title = frame.get("layout", {}).get("title", {}).get("text")
+        titles.append(html.unescape(_TAG.sub("", title or f"frame {frame.get('name')}")))
     return titles
 
 
