@@ -83,6 +83,11 @@ if facts.n_transparent:
 
 with st.spinner(f"Running k-means with {n_colors} centres on every colour of the picture…"):
     trace = cached_steps.kmeans_trace(ref, n_colors, init, seed, pins)
+    # MiniBatch's trace and the seed table's thirty runs, most of the page's work, start
+    # now in threads of their own while this thread draws the animation; each is waited
+    # for where it is drawn, the table at the bottom.
+    minibatch_trace = cached_steps.minibatch_trace_started(ref, n_colors, init, seed, pins)
+    seed_table = cached_steps.seed_table_started(ref, n_colors, pins)
     animation = cached_steps.steps_animation(ref, n_colors, init, seed, pins)
 # The figure as Plotly's dict, made without validation: read there, not through Plotly's properties.
 animation_spec = animation.to_dict()
@@ -161,7 +166,7 @@ with how[2]:
 
 st.subheader("MiniBatch k-means, the notebook's method")
 with st.spinner("Tracing MiniBatch k-means from the same start…"):
-    batches = cached_steps.minibatch_trace(ref, n_colors, init, seed, pins)
+    batches = minibatch_trace()
 st.plotly_chart(
     shared_figures.figure(
         steps_figures.lloyd_and_minibatch,
@@ -195,7 +200,7 @@ st.caption(
 
 st.subheader("Ten seeds, three starts")
 with st.spinner("Running k-means from 30 starts to convergence…"):
-    table = cached_steps.seed_table(ref, n_colors, pins)
+    table = seed_table()
 finals: dict[str, list[float]] = {steps_figures.INIT_LABELS[i]: [] for i in quant.INITS}
 for run in table.runs:
     finals[steps_figures.INIT_LABELS[run.init]].append(run.final_mse)

@@ -1,19 +1,72 @@
 """The k-means page's fast paths give exactly what the straightforward computation gives:
-the animation, written as Plotly's plain dict, is the dict Plotly itself makes of it."""
+the seed table's runs, two at a time, equal one run after another, and the animation,
+written as Plotly's plain dict, is the dict Plotly itself makes of it."""
 
 from __future__ import annotations
 
 import json
+import threading
 
 import numpy as np
 import plotly.graph_objects as go
 import pytest
 
 import quant
-from tests.test_cached_steps import rgba_picture
-from ui.compute import cached_steps, shared_figures
+from tests.test_cached_steps import PINS, patched, rgba_picture
+from ui.compute import cached, cached_steps, shared_figures
 from ui.figures import keyboard
 from ui.frame import samples
+
+
+def sequential_rows(work: np.ndarray, n_colors: int, pins: tuple[str, ...]) -> list[cached_steps.SeedRun]:
+    """The seed table as it was first written: every run, one after another."""
+    fixed = cached.colors_of(pins)
+    rows = []
+    for init in quant.INITS:
+        for seed in cached_steps.STEPS_TABLE_SEEDS:
+            trace = quant.kmeans_steps(work, n_colors, init=init, seed=seed, max_iter=cached_steps.STEPS_TABLE_MAX_ITER, fixed=fixed)
+            rows.append(cached_steps.SeedRun(
+                init=init, seed=seed, start_mse=float(trace.mse[0]), final_mse=float(trace.mse[-1]), n_steps=trace.n_steps,
+                converged=trace.converged, n_empty=int((trace.empty[-1] & ~trace.pinned).sum()),
+            ))
+    return rows
+
+
+@pytest.mark.parametrize("pins", [(), PINS])
+def test_the_seed_table_equals_its_runs_one_after_another(monkeypatch: pytest.MonkeyPatch, pins: tuple[str, ...]) -> None:
+    image = np.ascontiguousarray(samples.load_sample("flower")[::2, ::2])  # over the table's pixel budget
+    ref = patched(monkeypatch, image)
+    table = cached_steps.seed_table(ref, 6, pins)
+    work = quant.downscale(image, cached_steps.STEPS_TABLE_PIXELS)
+    assert (table.height, table.width, table.n_visible) == (*work.shape[:2], None)
+    # Bit for bit: the same floats, steps and empty centres, in the same order.
+    assert list(table.runs) == sequential_rows(work, 6, pins)
+    assert cached_steps.seed_table(ref, 6, pins) is table  # kept whole once made
+
+
+def test_an_rgba_seed_table_equals_its_runs_one_after_another(monkeypatch: pytest.MonkeyPatch) -> None:
+    image = rgba_picture(300, 400)  # 90,000 visible pixels: every other one is taken
+    ref = patched(monkeypatch, image)
+    table = cached_steps.seed_table(ref, 3)
+    visible = image[image[..., 3] > 0][None, :, :3]
+    work = visible[:, :: -(-visible.shape[1] // cached_steps.STEPS_TABLE_PIXELS)]
+    assert (table.height, table.width, table.n_visible) == (1, work.shape[1], visible.shape[1])
+    assert list(table.runs) == sequential_rows(np.ascontiguousarray(work), 3, ())
+
+
+def test_the_seed_runs_start_before_the_table_is_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    ref = patched(monkeypatch, rgba_picture())
+    started = threading.Event()
+    original = quant.kmeans_steps
+
+    def noted(*args, **kwargs):
+        started.set()
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(quant, "kmeans_steps", noted)
+    table = cached_steps.seed_table_started(ref, 3)
+    assert started.wait(30), "no run started before the table was asked for"
+    assert len(table().runs) == 3 * len(cached_steps.STEPS_TABLE_SEEDS)
 
 
 def animations() -> list[tuple[np.ndarray, np.ndarray | None, quant.KMeansSteps]]:

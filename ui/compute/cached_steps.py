@@ -7,12 +7,17 @@ move), so the pins are part of every key. Every trace works on the colours one c
 (:func:`ui.compute.cached.visible_pixels`): an RGBA image's fully transparent pixels
 are left out, and the pictures rebuilt per step keep the transparency of the picture.
 
-The animation is made from its plain dict, never validated by Plotly
+On a first visit the page starts MiniBatch's trace and the seed table's thirty runs
+(:func:`minibatch_trace_started`, :func:`seed_table_started`) in threads of its run,
+each job through the gate with the page's ticket, while it draws the animation; the
+animation is made from its plain dict, never validated by Plotly
 (:func:`ui.compute.shared_figures.shared_figure_of`)."""
 
 from __future__ import annotations
 
+import functools
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +26,8 @@ from PIL import Image
 
 import quant
 from ui.compute import cached, shared_figures
-from ui.compute.waiting import stored
+from ui.compute.store import STORE
+from ui.compute.waiting import side_by_side, stored
 from ui.figures import steps_animation as animation_figures
 from ui.frame.state import ImageRef
 
@@ -35,7 +41,9 @@ __all__ = [
     "animation_of",
     "kmeans_trace",
     "minibatch_trace",
+    "minibatch_trace_started",
     "seed_table",
+    "seed_table_started",
     "steps_animation",
 ]
 
@@ -97,6 +105,17 @@ def kmeans_trace(ref: ImageRef, n_colors: int, init: str, seed: int, pins: tuple
 def minibatch_trace(ref: ImageRef, n_colors: int, init: str, seed: int, pins: tuple[str, ...] = ()) -> quant.KMeansSteps:
     """The notebook's MiniBatchKMeans from the same start and pins, one batch of pixels per step."""
     return _trace("minibatch", ref, int(n_colors), init, int(seed), tuple(pins))
+
+
+def minibatch_trace_started(
+    ref: ImageRef, n_colors: int, init: str, seed: int, pins: tuple[str, ...] = ()
+) -> Callable[[], quant.KMeansSteps]:
+    """Start :func:`minibatch_trace` now, in a thread of this page run, and return what
+    waits for it. Its first run in a process also imports scikit-learn's clustering,
+    a few tenths of a second that the page's other work fills; the job goes through the
+    gate with the page's ticket (:func:`ui.compute.waiting.side_by_side`)."""
+    line = side_by_side([functools.partial(minibatch_trace, ref, n_colors, init, seed, pins)], workers=1)
+    return lambda: next(line)
 
 
 _OPACITIES = np.array([85, 170, 255], dtype=np.uint8)
@@ -186,40 +205,77 @@ class SeedTable:
 def _table_work(ref: ImageRef) -> tuple[np.ndarray, int | None]:
     """What the seed table runs on: a copy of at most :data:`STEPS_TABLE_PIXELS`
     pixels, or for an image with transparency every so many of its visible pixels,
-    exactly as they are; and the number of visible pixels (None without transparency)."""
-    visible = cached.visible_pixels(ref)
-    if cached.pixels(ref).shape[-1] == 3:
-        return quant.downscale(visible, STEPS_TABLE_PIXELS), None
-    n_visible = visible.shape[1]
-    return visible[:, :: -(-n_visible // STEPS_TABLE_PIXELS)], n_visible
+    exactly as they are; and the number of visible pixels (None without transparency).
+    Made once and frozen, so that every run of the table finds its colour histogram
+    by identity (:func:`quant.freeze`)."""
+
+    def make() -> tuple[np.ndarray, int | None]:
+        visible = cached.visible_pixels(ref)
+        if cached.pixels(ref).shape[-1] == 3:
+            return quant.freeze(quant.downscale(visible, STEPS_TABLE_PIXELS)), None
+        n_visible = visible.shape[1]
+        return quant.freeze(visible[:, :: -(-n_visible // STEPS_TABLE_PIXELS)]), n_visible
+
+    return stored(("kmeans-seeds-work", ref.digest, STEPS_TABLE_PIXELS), make)
+
+
+def _seed_run(ref: ImageRef, n_colors: int, init: str, seed: int, pins: tuple[str, ...]) -> SeedRun:
+    """One row of the seed table: a trace to convergence on the table's copy."""
+
+    def make() -> SeedRun:
+        work, _ = _table_work(ref)
+        trace = quant.kmeans_steps(
+            work, n_colors, init=init, seed=seed, max_iter=STEPS_TABLE_MAX_ITER, fixed=cached.colors_of(pins)
+        )
+        return SeedRun(
+            init=init,
+            seed=seed,
+            start_mse=float(trace.mse[0]),
+            final_mse=float(trace.mse[-1]),
+            n_steps=trace.n_steps,
+            converged=trace.converged,
+            n_empty=int((trace.empty[-1] & ~trace.pinned).sum()),
+        )
+
+    key = ("kmeans-seed-run", ref.digest, STEPS_TABLE_PIXELS, n_colors, STEPS_TABLE_MAX_ITER, init, seed, pins)
+    return stored(key, make)
+
+
+def seed_table_started(ref: ImageRef, n_colors: int, pins: tuple[str, ...] = ()) -> Callable[[], SeedTable]:
+    """Start the runs of :func:`seed_table` now, two at a time, and return what waits for
+    them and makes the table.
+
+    The page starts them before it draws its other charts, which are worked out
+    meanwhile in the page's own thread: the thirty runs are most of the page's work, and
+    one at a time they left a core idle. Each run is a job of its own through the gate
+    (:func:`ui.compute.waiting.side_by_side`), with the page's ticket, and is kept on its
+    own; the table, once made, is kept whole.
+    """
+    n_colors, pins = int(n_colors), tuple(pins)
+    key = ("kmeans-seeds", ref.digest, STEPS_TABLE_PIXELS, n_colors, STEPS_TABLE_MAX_ITER, STEPS_TABLE_SEEDS, pins)
+    held = STORE.peek(key)
+    if held is not None:
+        return lambda: held
+    runs = side_by_side(
+        [
+            functools.partial(_seed_run, ref, n_colors, init, seed, pins)
+            for init in quant.INITS
+            for seed in STEPS_TABLE_SEEDS
+        ]
+    )
+
+    def table() -> SeedTable:
+        made_runs = tuple(runs)
+        work, n_visible = _table_work(ref)
+        made = SeedTable(height=work.shape[0], width=work.shape[1], runs=made_runs, n_visible=n_visible)
+        STORE.put(key, made)
+        return made
+
+    return table
 
 
 def seed_table(ref: ImageRef, n_colors: int, pins: tuple[str, ...] = ()) -> SeedTable:
     """A trace for every seed of :data:`STEPS_TABLE_SEEDS` and every start, with the same
-    pins, on a copy of at most :data:`STEPS_TABLE_PIXELS` pixels."""
-    pins = tuple(pins)
-
-    def make() -> SeedTable:
-        work, n_visible = _table_work(ref)
-        fixed = cached.colors_of(pins)
-
-        def run(start: tuple[str, int]) -> SeedRun:
-            init, seed = start
-            trace = quant.kmeans_steps(work, n_colors, init=init, seed=seed, max_iter=STEPS_TABLE_MAX_ITER, fixed=fixed)
-            return SeedRun(
-                init=init,
-                seed=seed,
-                start_mse=float(trace.mse[0]),
-                final_mse=float(trace.mse[-1]),
-                n_steps=trace.n_steps,
-                converged=trace.converged,
-                n_empty=int((trace.empty[-1] & ~trace.pinned).sum()),
-            )
-
-        # One after another: each is small, and running them side by side gained little
-        # on two cores while it would take both from other visitors' jobs.
-        runs = [run((init, seed)) for init in quant.INITS for seed in STEPS_TABLE_SEEDS]
-        return SeedTable(height=work.shape[0], width=work.shape[1], runs=tuple(runs), n_visible=n_visible)
-
-    key = ("kmeans-seeds", ref.digest, STEPS_TABLE_PIXELS, int(n_colors), STEPS_TABLE_MAX_ITER, STEPS_TABLE_SEEDS, pins)
-    return stored(key, make)
+    pins, on a copy of at most :data:`STEPS_TABLE_PIXELS` pixels (see
+    :func:`seed_table_started`)."""
+    return seed_table_started(ref, n_colors, pins)()
