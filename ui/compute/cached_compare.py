@@ -199,8 +199,8 @@ def error_map(ref: ImageRef, n_colors: int, method: str, settings: Settings) -> 
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _error_heatmap(key: tuple, _ref: ImageRef, _n_colors: int, _method: str, _settings: Settings) -> go.Figure:
-    return shared_figure(compare_figures.error_heatmap(error_map(_ref, _n_colors, _method, _settings), title="ΔE"))
+def _error_heatmap(key: tuple, _error: np.ndarray) -> go.Figure:
+    return shared_figure(compare_figures.error_heatmap(_error, title="ΔE"))
 
 
 def error_heatmap(ref: ImageRef, n_colors: int, method: str, settings: Settings) -> go.Figure:
@@ -208,4 +208,7 @@ def error_heatmap(ref: ImageRef, n_colors: int, method: str, settings: Settings)
     on the choice, not on the map's 250,000 values (hashing them cost 7 ms a redraw).
     Shared: nothing may modify it."""
     key = _compare_key("heatmap", ref, n_colors, method, settings)
-    return _error_heatmap(key, ref, int(n_colors), method, settings)
+    # The map is fetched here, not in the cached function: waiting for a free slot for
+    # it (beside the page's SSIM line, or behind other visitors) shows the queue
+    # notice, a Streamlit element, which a cached function may not draw.
+    return _error_heatmap(key, error_map(ref, n_colors, method, settings))
