@@ -132,6 +132,10 @@ for index, method in enumerate(order):
 progress.empty()
 curves_note.empty()
 draw_curves(curves, order, key="compare_curves")
+# SSIM looks at every pixel of the rebuilt copies: measured from here on, in two threads
+# of this run, while the page draws the rest (not beside the curves: its many short
+# NumPy steps would keep taking the GIL from median cut's line). Shown once measured.
+ssim_line = cached_compare.compare_ssims(ref, runs, settings)
 
 st.subheader("Colours needed for a given ΔE")
 target = st.select_slider(
@@ -192,10 +196,10 @@ def draw_table(place) -> None:
 
 
 table, table_note = st.empty(), st.empty()
-# SSIM looks at every pixel of the rebuilt copies: measured once the rest is on screen.
+# The table's SSIM column fills in once every SSIM is measured, after the heat map.
 ssim_later = len(ssims) < len(runs) and not cached_compare.ssims_held(ref, runs, settings)
 if not ssim_later:
-    ssims.update(zip(runs, cached_compare.compare_ssims(ref, runs, settings)))
+    ssims.update(zip(runs, ssim_line))
 draw_table(table)
 if ssim_later:
     table_note.caption("SSIM: being measured; its column fills in when ready.")
@@ -228,6 +232,6 @@ st.caption(
 )
 
 if ssim_later:
-    ssims.update(zip(runs, cached_compare.compare_ssims(ref, runs, settings)))
+    ssims.update(zip(runs, ssim_line))
     draw_table(table)
     table_note.empty()
