@@ -65,10 +65,16 @@ class SharedFigure(go.Figure):
             go.Figure.__init__(self, _with_arrays(self._dict))
         return self
 
-    # Read-only, as a shared figure is: reading them fills a figure made from a dict.
-    data = property(lambda self: go.Figure.data.fget(self._filled()), doc="The traces (read-only).")
-    layout = property(lambda self: go.Figure.layout.fget(self._filled()), doc="The layout (read-only).")
-    frames = property(lambda self: go.Figure.frames.fget(self._filled()), doc="The frames (read-only).")
+    # Plotly's own properties, filled from the dict the first time they are touched.
+    data = property(
+        lambda self: go.Figure.data.fget(self._filled()), lambda self, value: go.Figure.data.fset(self._filled(), value)
+    )
+    layout = property(
+        lambda self: go.Figure.layout.fget(self._filled()), lambda self, value: go.Figure.layout.fset(self._filled(), value)
+    )
+    frames = property(
+        lambda self: go.Figure.frames.fget(self._filled()), lambda self, value: go.Figure.frames.fset(self._filled(), value)
+    )
 
 
 def shared_figure(built: go.Figure) -> SharedFigure:
