@@ -29,7 +29,8 @@ What is timed, in AppTest (the script runs in-process, no browser, no network):
   (the store, Streamlit's caches, quant's memos) and nothing worked out ahead, as on
   a server whose store has dropped the sample's results. For Compare also when its
   first curves, and all of them, were drawn (the rest of the run measures SSIM and
-  draws the heat map).
+  draws the heat map); for k-means step by step also when its animation was (MiniBatch's
+  trace and the seed table come after it).
 * each photo (groups ``noisy`` and ``clean``), everything forgotten first: upload,
   with the Reconstructions page open with its default four tiles (16, 32, 64 colours
   and a random 32) on the sample. "Tiles drawn" is when the page asks for the first
@@ -246,13 +247,16 @@ Timing = tuple[float, float]
 
 # (label, target as a multiple of the yardstick, or None)
 def _visits(kind: str, words: str) -> dict[str, tuple[str, float | None]]:
-    """The sample's first visits of every page but the first, Compare's curves too."""
+    """The sample's first visits of every page but the first, Compare's curves and the
+    k-means page's animation too."""
     rows: dict[str, tuple[str, float | None]] = {}
     for _path, title, _icon in layout.PAGES[1:]:
         rows[f"{kind}:{title}"] = (f"… {words} {title}", 1.3)
         if title == "Compare":
             rows[f"{kind}:{title}:curves_first"] = ("… … its first curves drawn", 1.3)
             rows[f"{kind}:{title}:curves_all"] = ("… … all its curves drawn", None)
+        if title == "k-means step by step":
+            rows[f"{kind}:{title}:animation"] = ("… … its animation drawn", 1.3)
     return rows
 
 
@@ -278,6 +282,7 @@ PHOTO_MEASUREMENTS: dict[str, tuple[str, float | None]] = {
     "visit:Compare:curves_first": ("… its first curves drawn", 3.0),
     "visit:Compare:curves_all": ("… all its curves drawn", None),
     "visit:k-means step by step": ("k-means step by step, first visit", None),
+    "visit:k-means step by step:animation": ("… its animation drawn", None),
 }
 
 
@@ -306,11 +311,12 @@ class Recorder:
 
     def timed_visit(self, key: str, app: AppTest, path: str) -> None:
         """Time a switch to ``path``; for Compare also when its first curves, and all
-        of them, were drawn (``key:curves_first``, ``key:curves_all``)."""
-        compare_marks.clear()  # noqa: F821 - defined by exec(COMPARE_MARKS)
+        of them, were drawn (``key:curves_first``, ``key:curves_all``), for the k-means
+        page when its animation was (``key:animation``)."""
+        page_marks.clear()  # noqa: F821 - defined by exec(PAGE_MARKS)
         start = time.perf_counter()
         self.timed(key, lambda: app.switch_page(path).run())
-        for mark, at in compare_marks.items():  # noqa: F821
+        for mark, at in page_marks.items():  # noqa: F821
             self.add(f"{key}:{mark}", at - start)
 
     def timed_rerun(self, key: str, action: Callable[[], object]) -> None:
@@ -341,11 +347,11 @@ def forget_everything() -> None:
     quant.forget_images()
 
 
-COMPARE_MARKS = """
+PAGE_MARKS = """
 import time
 from streamlit.delta_generator import DeltaGenerator
 
-compare_marks = {}
+page_marks = {}
 _plotly_chart = DeltaGenerator.plotly_chart
 
 
@@ -353,20 +359,24 @@ def _marked_plotly_chart(self, *args, **kwargs):
     drawn = _plotly_chart(self, *args, **kwargs)
     key = kwargs.get("key") or ""
     if key.startswith("compare_curves"):
-        compare_marks.setdefault("curves_first", time.perf_counter())
+        page_marks.setdefault("curves_first", time.perf_counter())
     if key == "compare_curves":
-        compare_marks.setdefault("curves_all", time.perf_counter())
+        page_marks.setdefault("curves_all", time.perf_counter())
+    if key == "steps_animation":
+        page_marks.setdefault("animation", time.perf_counter())
     return drawn
 
 
 DeltaGenerator.plotly_chart = _marked_plotly_chart
 """
 """Notes when the Compare page draws its error curves: its first curves
-(``compare_curves_<n>``, or all at once) and all of them (``compare_curves``). Shared
+(``compare_curves_<n>``, or all at once) and all of them (``compare_curves``); and when
+the k-means page draws its animation (``steps_animation``), before MiniBatch's trace
+and the seed table. Shared
 by this process and the new servers of :data:`FRESH_SERVER`."""
-exec(COMPARE_MARKS)  # noqa: S102 - our own code, kept as text for the new servers too
+exec(PAGE_MARKS)  # noqa: S102 - our own code, kept as text for the new servers too
 
-FRESH_SERVER = COMPARE_MARKS + """
+FRESH_SERVER = PAGE_MARKS + """
 import json, os, sys
 from streamlit.testing.v1 import AppTest
 
@@ -389,11 +399,11 @@ if after_warm:
     else:
         warm.PREPARED[warm.state.DEFAULTS[warm.state.SOURCE]].wait(timeout)
     answer["warm_wait"] = time.perf_counter() - start
-compare_marks.clear()
+page_marks.clear()
 start = time.perf_counter()
 app.switch_page(page).run()
 answer["visit"] = time.perf_counter() - start
-answer.update({name: at - start for name, at in compare_marks.items()})
+answer.update({name: at - start for name, at in page_marks.items()})
 answer["problems"] += failed(app)
 answer["title"] = [t.value for t in app.title]
 print(json.dumps(answer))
@@ -441,7 +451,7 @@ def measure_sample(record: Recorder) -> None:
                 raise SystemExit(f"a new server's visit to {title} drew {answer['title']}")
             record.add("sample:first_run", answer["first_run"])
             record.add(f"sample:{visit}:{title}", answer["visit"])
-            for mark in ("curves_first", "curves_all"):
+            for mark in ("curves_first", "curves_all", "animation"):
                 if mark in answer:
                     record.add(f"sample:{visit}:{title}:{mark}", answer[mark])
             if after_warm:
