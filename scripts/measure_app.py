@@ -61,7 +61,6 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import numpy as np
 from PIL import Image
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -77,12 +76,8 @@ from ui.compute import cached, cached_previews  # noqa: E402
 from ui.compute.store import STORE  # noqa: E402
 from ui.frame import layout, state  # noqa: E402
 
-PHOTO_SIZE = (4000, 3000)
-PHOTO_NAME = "china-12mp.jpg"
-NOISE_SIGMA = 3.0
-SEED = 0
-JPEG_QUALITY = 90
-CLEAN_JPEG_QUALITY = 95
+from measured_photos import PHOTO_NAME, PHOTOS  # noqa: E402
+
 RUN_TIMEOUT_S = 600
 RECONSTRUCTIONS = "pages/reconstructions.py"
 TILES = 4
@@ -91,35 +86,6 @@ SERVER_SWITCH_GOAL_S = 0.05
 """The server's side of a cached page switch (the issue's target)."""
 
 
-def photo_jpeg() -> bytes:
-    """The 12 MP test photo as JPEG bytes; identical on every run."""
-    from sklearn.datasets import load_sample_image
-
-    small = Image.fromarray(load_sample_image("china.jpg"))
-    large = np.asarray(small.resize(PHOTO_SIZE, Image.Resampling.BICUBIC), dtype=np.float32)
-    noise = np.random.default_rng(SEED).normal(0.0, NOISE_SIGMA, size=large.shape)
-    noisy = np.clip(np.rint(large + noise), 0, 255).astype(np.uint8)
-    buffer = io.BytesIO()
-    Image.fromarray(noisy).save(buffer, format="JPEG", quality=JPEG_QUALITY)
-    return buffer.getvalue()
-
-
-def clean_jpeg() -> bytes:
-    """The clean 12 MP photo as JPEG bytes: scikit-learn's flower.jpg upscaled to
-    4000 × 3000 (Lanczos), no noise, JPEG quality 95 (about 310,000 distinct colours)."""
-    from sklearn.datasets import load_sample_image
-
-    large = Image.fromarray(load_sample_image("flower.jpg")).resize(PHOTO_SIZE, Image.Resampling.LANCZOS)
-    buffer = io.BytesIO()
-    large.save(buffer, format="JPEG", quality=CLEAN_JPEG_QUALITY)
-    return buffer.getvalue()
-
-
-PHOTOS: dict[str, tuple[str, Callable[[], bytes]]] = {
-    "noisy": ("china.jpg upscaled to 4000 × 3000 (bicubic), noise sigma 3, JPEG quality 90", lambda: photo_jpeg()),
-    "clean": ("flower.jpg upscaled to 4000 × 3000 (Lanczos), no noise, JPEG quality 95", lambda: clean_jpeg()),
-}
-"""The two 12 MP photos measured: a noisy one (millions of colours) and a clean one."""
 GROUPS = ("sample", *PHOTOS)
 
 

@@ -55,7 +55,8 @@ from e2e_support import (  # noqa: E402 - needs the path above
     running_server,
     wait_for_images,
 )
-from measure_app import PHOTO_NAME, machine, photo_jpeg  # noqa: E402
+from measure_app import machine  # noqa: E402
+from measured_photos import PHOTO_NAME, photo_jpeg  # noqa: E402
 
 TILES = 4
 POLL_MS = 20
