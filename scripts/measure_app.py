@@ -50,7 +50,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import cProfile
-import io
 import json
 import os
 import statistics
@@ -60,8 +59,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-
-from PIL import Image
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
@@ -76,7 +73,7 @@ from ui.compute import cached, cached_previews  # noqa: E402
 from ui.compute.store import STORE  # noqa: E402
 from ui.frame import layout, state  # noqa: E402
 
-from measured_photos import PHOTO_NAME, PHOTOS  # noqa: E402
+from measured_photos import PHOTO_NAME, PHOTOS, libimagequant_seconds  # noqa: E402
 
 RUN_TIMEOUT_S = 600
 RECONSTRUCTIONS = "pages/reconstructions.py"
@@ -195,15 +192,6 @@ def check_upload(app: AppTest, name: str = PHOTO_NAME) -> None:
         raise SystemExit(f"uploading: {pictures} pictures drawn, expected the original and {TILES} tiles")
 
 
-def libimagequant_seconds(content: bytes) -> float:
-    """One libimagequant 32-colour palette of the decoded photo (no dithering), the yardstick."""
-    import imagequant
-
-    rgba = Image.open(io.BytesIO(content)).convert("RGBA")
-    raw = rgba.tobytes()
-    return timed(lambda: imagequant.quantize_raw_rgba_bytes(raw, rgba.width, rgba.height, dithering_level=0.0, max_colors=32))
-
-
 def page_paths() -> list[tuple[str, str]]:
     return [(path, title) for path, title, _icon in layout.PAGES]
 
@@ -315,6 +303,7 @@ def forget_everything() -> None:
 
 PAGE_MARKS = """
 import time
+import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 page_marks = {}
@@ -334,6 +323,8 @@ def _marked_plotly_chart(self, *args, **kwargs):
 
 
 DeltaGenerator.plotly_chart = _marked_plotly_chart
+# st.plotly_chart was bound to the main container when Streamlit was imported.
+st.plotly_chart = lambda *args, **kwargs: _marked_plotly_chart(st._main, *args, **kwargs)
 """
 """Notes when the Compare page draws its error curves: its first curves
 (``compare_curves_<n>``, or all at once) and all of them (``compare_curves``); and when

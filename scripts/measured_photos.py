@@ -1,6 +1,7 @@
 """The two 12-megapixel photos the dashboard's speed is measured on, made the same on
 every run from scikit-learn's sample images (no network): a noisy one, with hundreds of
-thousands of distinct colours more than its source, and a clean one.
+thousands of distinct colours more than its source, and a clean one; and the
+yardstick the dashboard's times are given in, one libimagequant palette of a photo.
 
 Used by ``scripts/measure_app.py`` (AppTest) and ``scripts/measure_browser.py`` (Chromium).
 """
@@ -8,6 +9,7 @@ Used by ``scripts/measure_app.py`` (AppTest) and ``scripts/measure_browser.py`` 
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Callable
 
 import numpy as np
@@ -50,3 +52,15 @@ PHOTOS: dict[str, tuple[str, Callable[[], bytes]]] = {
     "clean": ("flower.jpg upscaled to 4000 × 3000 (Lanczos), no noise, JPEG quality 95", lambda: clean_jpeg()),
 }
 """The two 12 MP photos measured: a noisy one (millions of colours) and a clean one."""
+
+
+def libimagequant_seconds(content: bytes) -> float:
+    """Seconds for one libimagequant 32-colour palette of the decoded photo (no
+    dithering): the yardstick Y of the dashboard's targets."""
+    import imagequant
+
+    rgba = Image.open(io.BytesIO(content)).convert("RGBA")
+    raw = rgba.tobytes()
+    start = time.perf_counter()
+    imagequant.quantize_raw_rgba_bytes(raw, rgba.width, rgba.height, dithering_level=0.0, max_colors=32)
+    return time.perf_counter() - start
